@@ -1,0 +1,67 @@
+# Survey pipeline: `make report` builds every survey's report, `make test` runs the tests.
+# Recipes call `python -m pipeline ...`; the logic lives in Python.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON_SYSTEM ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PIPELINE_CODE := $(shell find pipeline -type f \( -name '*.py' -o -name '*.j2' -o -name '*.css' -o -name '*.ttf' -o -name '*.txt' \) -not -path '*/__pycache__/*' 2>/dev/null)
+# Every survey in questionnaires/ that has answers in raw/.
+SURVEYS := $(foreach q,$(wildcard questionnaires/*.yaml),$(if $(wildcard raw/$(basename $(notdir $(q))).csv),$(basename $(notdir $(q)))))
+REPORTS := $(foreach s,$(SURVEYS),reports/$(s)/report.pdf)
+
+.PHONY: help report test setup clean system-deps check-system lock bench reconstruct
+
+## help: list the targets (this message)
+help:
+	@awk 'BEGIN {FS = ": "} /^## / {sub(/^## /, ""); split($$0, a, ": "); printf "  %-14s %s\n", a[1], substr($$0, length(a[1]) + 3)}' $(MAKEFILE_LIST)
+
+## report: build the report of every survey that has answers (only what changed)
+report: $(REPORTS)
+
+reports/%/report.pdf: questionnaires/%.yaml raw/%.csv $(wildcard raw/*.provenance.yaml) $(PIPELINE_CODE) $(STAMP)
+	$(PY) -m pipeline report $< raw/$*.csv --out reports/$*
+
+## test: run the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest
+
+## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents (medians of 3 runs)
+bench: $(STAMP)
+	$(PY) -m pipeline.bench
+
+## setup: create .venv from requirements.lock (only when missing or the lock changed)
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@bash scripts/check-system.sh
+	@rm -rf $(VENV)
+	$(PYTHON_SYSTEM) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+## check-system: check that WeasyPrint's system libraries are installed
+check-system:
+	@bash scripts/check-system.sh
+
+## system-deps: install the system libraries with apt-get (needs root)
+system-deps:
+	apt-get update -qq && apt-get install -y -qq $$(bash scripts/check-system.sh --packages)
+
+## reconstruct: rewrite the study's reconstructed answers from their recipe
+reconstruct: $(STAMP)
+	$(PY) -m pipeline reconstruct questionnaires/fitter_for_the_future.yaml raw/fitter_for_the_future.provenance.yaml --out raw/fitter_for_the_future.csv
+
+## lock: re-pin the dependency tree from requirements.in into requirements.lock
+lock:
+	rm -rf .lock-venv && $(PYTHON_SYSTEM) -m venv .lock-venv && .lock-venv/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned dependency tree, installed by 'make' set-up. Regenerate with 'make lock'."; .lock-venv/bin/pip freeze --all | grep -vE '^(pip|wheel)=='; } > requirements.lock
+	rm -rf .lock-venv
+
+## clean: remove built reports and caches (keeps .venv)
+clean:
+	rm -rf reports/*/ .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -1,0 +1,97 @@
+"""The command line: `python -m pipeline validate | estimate | report | reconstruct`.
+
+Exit status: 0 success; 2 invalid input (the message names the file, the row or key, what
+was found and what was expected); 1 an internal error. This is the only place a
+PipelineError becomes a message on stderr; our own bugs still show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+CONSOLE_LIMIT = 50
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Questionnaire in, checked statistics and an accessible report out.",
+        epilog="Exit status: 0 success, 2 invalid input, 1 internal error.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check a questionnaire and (optionally) its answers",
+                                   description="Check the questionnaire definition and the answers against it; "
+                                               "print a summary. Exit 0 when valid, 2 when not.")
+    validate.add_argument("questionnaire", type=Path, help="questionnaire YAML file")
+    validate.add_argument("answers", type=Path, nargs="?", help="answers CSV file")
+
+    for name, text in (("estimate", "write estimates.csv, findings.csv, validation.json and manifest.json"),
+                       ("report", "write everything estimate writes, plus report.pdf and report.html")):
+        sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        sub.add_argument("questionnaire", type=Path, help="questionnaire YAML file")
+        sub.add_argument("answers", type=Path, help="answers CSV file")
+        sub.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
+        sub.add_argument("--exclude-invalid", action="store_true", default=None,
+                         help="exclude rows with invalid answers instead of stopping "
+                              "(the default is the questionnaire's answers.on_invalid, else stop)")
+
+    reconstruct = commands.add_parser(
+        "reconstruct", help="write reconstructed answers from published counts",
+        description="Write answers whose counts meet a recipe (the reconstruction section of a provenance "
+                    "file), deterministically: the same recipe gives the same bytes.")
+    reconstruct.add_argument("questionnaire", type=Path, help="questionnaire YAML file")
+    reconstruct.add_argument("recipe", type=Path, help="provenance YAML file with a reconstruction section")
+    reconstruct.add_argument("--out", type=Path, required=True, help="answers CSV file to write")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command_line = "python -m pipeline " + shlex.join(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(args, command_line)
+    except PipelineError as error:
+        print(f"error: {len(error.issues)} problem(s) in the input; nothing was written.", file=sys.stderr)
+        print(error.render(limit=CONSOLE_LIMIT), file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _dispatch(args: argparse.Namespace, command_line: str) -> int:
+    from pipeline import run
+    from pipeline.outputs import write_outputs
+
+    if args.command == "validate":
+        from pipeline.questionnaire import load_questionnaire
+
+        if args.answers is None:
+            questionnaire = load_questionnaire(args.questionnaire)
+            print(f"{args.questionnaire}: valid questionnaire '{questionnaire.survey.id}' with "
+                  f"{len(questionnaire.questions)} questions, {len(questionnaire.measures)} measures, "
+                  f"{len(questionnaire.claims)} claims")
+            return EXIT_OK
+        questionnaire, _, responses = run.load_and_check(args.questionnaire, args.answers, exclude_invalid=False)
+        print(f"{args.answers}: {len(responses.answers)} rows valid against '{questionnaire.survey.id}' "
+              f"({len(responses.answers.columns)} columns, {responses.encoding})")
+        return EXIT_OK
+    if args.command == "reconstruct":
+        from pipeline.questionnaire import load_questionnaire
+        from pipeline.reconstruct import read_recipe, reconstruct_answers, write_answers_csv
+
+        answers = reconstruct_answers(load_questionnaire(args.questionnaire), read_recipe(args.recipe))
+        write_outputs(args.out.parent, {args.out.name: write_answers_csv(answers)})
+        print(f"wrote {args.out} ({len(answers)} respondents)")
+        return EXIT_OK
+    results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid)
+    files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
+    written = write_outputs(args.out, files)
+    excluded = results.validation["rows_excluded"]
+    print(f"{results.questionnaire.survey.id}: {results.validation['rows_accepted']} respondents"
+          + (f" ({excluded} rows excluded; see validation.json)" if excluded else "")
+          + f"; wrote {', '.join(p.name for p in written)} to {args.out}")
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Report rendering: a prepared context, Jinja templates, and one WeasyPrint call."""

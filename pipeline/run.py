@@ -1,0 +1,93 @@
+"""The method, one line per stage: read, check, estimate, compare with claims, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.estimates import estimate_all
+from pipeline.findings import check_claims
+from pipeline.ingest import read_answers
+from pipeline.measures import answer_status
+from pipeline.outputs import build_manifest, csv_bytes, json_bytes
+from pipeline.provenance import Provenance, provenance_path, read_provenance
+from pipeline.questionnaire import Questionnaire, load_questionnaire
+from pipeline.validate import Responses, check_answers
+
+
+@dataclass(frozen=True)
+class Results:
+    questionnaire: Questionnaire
+    provenance: Provenance
+    responses: Responses
+    estimates: pd.DataFrame
+    findings: pd.DataFrame
+    validation: dict
+    manifest: dict
+
+
+def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
+                   exclude_invalid: bool | None = None) -> tuple[Questionnaire, Provenance, Responses]:
+    """Questionnaire, provenance and checked answers; raises PipelineError on bad input."""
+    questionnaire = load_questionnaire(questionnaire_path)
+    provenance = read_provenance(answers_path)
+    raw = read_answers(answers_path, questionnaire.delimiter)
+    exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
+    return questionnaire, provenance, check_answers(raw, questionnaire, exclude_invalid=exclude)
+
+
+def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: str,
+            exclude_invalid: bool | None = None) -> Results:
+    """Every statistic of a survey, computed in memory."""
+    questionnaire, provenance, responses = load_and_check(questionnaire_path, answers_path, exclude_invalid)
+    estimates = estimate_all(responses)
+    findings = check_claims(questionnaire, estimates, len(responses.answers))
+    validation = validation_summary(responses)
+    inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
+              "provenance": provenance.path}
+    manifest = build_manifest(inputs, command)
+    return Results(questionnaire, provenance, responses, estimates, findings, validation, manifest)
+
+
+def estimate_files(results: Results) -> dict[str, bytes]:
+    """The machine-readable outputs: estimates, findings, validation and manifest."""
+    files = {"estimates.csv": csv_bytes(results.estimates),
+             "validation.json": json_bytes(results.validation),
+             "manifest.json": json_bytes(results.manifest)}
+    if results.questionnaire.claims:
+        files["findings.csv"] = csv_bytes(results.findings)
+    return files
+
+
+def report_files(results: Results) -> dict[str, bytes]:
+    """Everything: the estimate files plus the HTML and PDF report."""
+    from pipeline.report.context import build_context
+    from pipeline.report.render import render_html, render_pdf
+
+    context = build_context(results.questionnaire, results.provenance, results.estimates, results.findings,
+                            results.validation, results.manifest)
+    html = render_html(context)
+    return {**estimate_files(results), "report.html": html.encode("utf-8"), "report.pdf": render_pdf(html)}
+
+
+def validation_summary(responses: Responses) -> dict:
+    """Every row read accounted for, with reasons, and per-question answer status counts."""
+    q = responses.questionnaire
+    per_question = {}
+    for question in q.questions:
+        counts = answer_status(responses, question).value_counts()
+        per_question[question.id] = {k: int(counts.get(k, 0)) for k in
+                                     ("answered", "dont_know", "not_applicable", "refused", "blank", "not_asked")}
+    return {
+        "questionnaire": q.path,
+        "answers": responses.path,
+        "encoding": responses.encoding,
+        "rows_read": responses.rows_read,
+        "rows_accepted": len(responses.answers),
+        "rows_excluded": responses.rows_read - len(responses.answers),
+        "excluded_lines": list(responses.excluded_lines),
+        "issues": [issue.to_dict() for issue in responses.issues],
+        "per_question": per_question,
+    }

@@ -1,0 +1,198 @@
+"""Check answers against their questionnaire, finding every problem in one pass.
+
+Each rule is a small function over whole columns (vectorised: no loop over respondents)
+that yields `Issue` records for the cells that break it. `check_answers` runs them all and
+returns the accepted responses together with every issue, so a run can report all problems
+at once, or exclude the offending rows when the user asks for that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import AnswersError, Issue
+from pipeline.ingest import RawAnswers
+from pipeline.questionnaire import Question, Questionnaire
+
+CATEGORICAL = ("single_choice", "scale", "yes_no")
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Accepted answers, one row per respondent, with the account of every row read."""
+
+    questionnaire: Questionnaire
+    path: str
+    answers: pd.DataFrame
+    line_numbers: pd.Series
+    rows_read: int
+    encoding: str
+    issues: tuple[Issue, ...] = ()
+    excluded_lines: tuple[int, ...] = ()
+    numeric: dict[str, pd.Series] = field(default_factory=dict)
+
+    @property
+    def respondent_ids(self) -> pd.Series:
+        return self.answers[self.questionnaire.design.respondent_id]
+
+    def asked(self, question: Question) -> np.ndarray:
+        """Which respondents the routing asks this question."""
+        return asked_mask(self.answers, self.questionnaire, question)
+
+
+def asked_mask(answers: pd.DataFrame, questionnaire: Questionnaire, question: Question) -> np.ndarray:
+    """Routing as a boolean column: asked unless a condition (and its own routing) says not."""
+    mask = np.ones(len(answers), dtype=bool)
+    current = question
+    while current.asked_if is not None:
+        condition = current.asked_if
+        mask &= answers[condition.question].isin(condition.values).to_numpy()
+        current = questionnaire.question(condition.question)
+    return mask
+
+
+def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid: bool = False) -> Responses:
+    """Check every cell; raise AnswersError listing all problems, or exclude invalid rows if asked.
+
+    Problems with the file's shape (missing or unexpected columns) always stop the run:
+    no row can be trusted when a column is missing.
+    """
+    header_issues = list(_check_header(raw, questionnaire))
+    if header_issues:
+        raise AnswersError(header_issues)
+    cells = raw.cells
+    row_issues: list[tuple[int, Issue]] = []
+    for rule in (_check_ids, _check_design_columns, _check_questions):
+        row_issues.extend(rule(raw, questionnaire))
+    file_issues = list(raw.malformed_rows)
+    all_issues = file_issues + [issue for _, issue in sorted(row_issues, key=lambda pair: pair[0])]
+    if all_issues and not exclude_invalid:
+        raise AnswersError(all_issues)
+    bad_rows = sorted({row for row, _ in row_issues})
+    keep = np.ones(len(cells), dtype=bool)
+    keep[bad_rows] = False
+    answers = cells.loc[keep].reset_index(drop=True)
+    lines = raw.line_numbers.loc[keep].reset_index(drop=True)
+    excluded = tuple(int(raw.line_numbers.iloc[r]) for r in bad_rows) + tuple(
+        i.line for i in file_issues if i.line is not None)
+    if len(answers) == 0:
+        raise AnswersError(all_issues + [Issue("no-valid-rows", raw.path, "no row without problems",
+                                               "at least one valid row to analyse")])
+    numeric = {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type == "numeric"}
+    return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding, tuple(all_issues),
+                     tuple(sorted(excluded)), numeric)
+
+
+def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
+    expected = questionnaire.expected_columns
+    present = set(raw.header)
+    for column in expected:
+        if column not in present:
+            yield Issue("missing-column", raw.path, "no such column", f"a column '{column}' (from {questionnaire.path})",
+                        line=1, column=column)
+    allowed = set(expected)
+    for column in raw.header:
+        if column not in allowed:
+            yield Issue("unexpected-column", raw.path, f"the column '{column}'",
+                        f"only columns the questionnaire defines", line=1, column=column)
+
+
+def _cell_issues(raw: RawAnswers, questionnaire: Questionnaire, mask: np.ndarray, column: str,
+                 code: str, expected: str, found: str | None = None) -> Iterator[tuple[int, Issue]]:
+    ids = raw.cells[questionnaire.design.respondent_id]
+    for row in np.flatnonzero(mask):
+        value = raw.cells[column].iloc[row]
+        yield int(row), Issue(code, raw.path, found or (f"'{value}'" if value != "" else "a blank"), expected,
+                              line=int(raw.line_numbers.iloc[row]), respondent=str(ids.iloc[row]) or None,
+                              column=column)
+
+
+def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[int, Issue]]:
+    column = questionnaire.design.respondent_id
+    ids = raw.cells[column]
+    yield from _cell_issues(raw, questionnaire, (ids == "").to_numpy(), column, "blank-id",
+                            "a respondent id in every row")
+    repeated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
+    first_line = dict(zip(ids[~ids.duplicated(keep="first")], raw.line_numbers[~ids.duplicated(keep="first")]))
+    for row, issue in _cell_issues(raw, questionnaire, repeated, column, "duplicate-id", "unique respondent ids"):
+        yield row, Issue(issue.code, issue.file, f"'{ids.iloc[row]}', already used on line {first_line[ids.iloc[row]]}",
+                         issue.expected, line=issue.line, respondent=issue.respondent, column=column)
+
+
+def _check_design_columns(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[int, Issue]]:
+    design = questionnaire.design
+    for column in (design.strata, design.clusters):
+        if column:
+            yield from _cell_issues(raw, questionnaire, (raw.cells[column] == "").to_numpy(), column,
+                                    "blank-design-value", f"a value of '{column}' in every row")
+    if design.weights:
+        values = pd.to_numeric(raw.cells[design.weights], errors="coerce")
+        bad = (values.isna() | ~(values > 0) | ~np.isfinite(values)).to_numpy()
+        yield from _cell_issues(raw, questionnaire, bad, design.weights, "invalid-weight", "a positive number")
+    if isinstance(design.population_size, str):
+        values = pd.to_numeric(raw.cells[design.population_size], errors="coerce")
+        bad = (values.isna() | ~(values >= 1)).to_numpy()
+        yield from _cell_issues(raw, questionnaire, bad, design.population_size, "invalid-population-size",
+                                "a population size of at least 1")
+
+
+def _check_questions(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[int, Issue]]:
+    for question in questionnaire.questions:
+        asked = asked_mask(raw.cells, questionnaire, question)
+        missing_codes = {v for values in question.missing.values() for v in values}
+        for column in question.columns:
+            values = raw.cells[column]
+            blank = (values == "").to_numpy()
+            yield from _cell_issues(raw, questionnaire, ~asked & ~blank, column, "answered-not-asked",
+                                    f"a blank (routing asks only respondents with {question.asked_if.question} in "
+                                    f"{', '.join(question.asked_if.values)})" if question.asked_if else "a blank")
+            if not question.allow_blank:
+                yield from _cell_issues(raw, questionnaire, asked & blank, column, "blank-answer",
+                                        "an answer code (blanks are not allowed for this question)")
+            answered = asked & ~blank & ~values.isin(missing_codes).to_numpy()
+            yield from _check_values(raw, questionnaire, question, column, values, answered)
+
+
+def _check_values(raw: RawAnswers, questionnaire: Questionnaire, question: Question, column: str,
+                  values: pd.Series, answered: np.ndarray) -> Iterator[tuple[int, Issue]]:
+    missing_codes = sorted({v for vs in question.missing.values() for v in vs})
+    if question.type in CATEGORICAL:
+        bad = answered & ~values.isin(question.code_values).to_numpy()
+        expected = "one of " + ", ".join(question.code_values + tuple(missing_codes))
+        yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
+    elif question.type == "multiple_choice" and question.layout == "columns":
+        bad = answered & ~values.isin((question.selected, question.not_selected)).to_numpy()
+        expected = f"'{question.selected}' (ticked) or '{question.not_selected}' (not ticked)"
+        yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
+    elif question.type == "multiple_choice":
+        parts = values.str.split(question.delimiter, regex=False)
+        allowed = set(question.code_values)
+        bad = answered & parts.map(lambda items: any(p.strip() not in allowed for p in items)).to_numpy()
+        expected = f"codes from {', '.join(question.code_values)} separated by '{question.delimiter}'"
+        yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
+    elif question.type == "numeric":
+        numbers = pd.to_numeric(values.where(answered, "0"), errors="coerce")
+        not_number = answered & numbers.isna().to_numpy()
+        yield from _cell_issues(raw, questionnaire, not_number, column, "not-a-number", "a number"
+                                + (f" or one of {', '.join(missing_codes)}" if missing_codes else ""))
+        ok = answered & ~not_number
+        if question.minimum is not None or question.maximum is not None:
+            low = -np.inf if question.minimum is None else question.minimum
+            high = np.inf if question.maximum is None else question.maximum
+            out = ok & ((numbers < low) | (numbers > high)).to_numpy()
+            yield from _cell_issues(raw, questionnaire, out, column, "out-of-range",
+                                    f"a number from {low:g} to {high:g}")
+            ok = ok & ~out
+        if question.integer:
+            fractional = ok & (numbers != np.floor(numbers)).to_numpy()
+            yield from _cell_issues(raw, questionnaire, fractional, column, "not-an-integer", "a whole number")
+
+
+def _numbers(values: pd.Series, question: Question) -> pd.Series:
+    """A numeric question's answers as floats; blanks and missing codes become NaN."""
+    return pd.to_numeric(values.where(~values.isin({v for vs in question.missing.values() for v in vs})),
+                         errors="coerce")

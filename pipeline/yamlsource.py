@@ -1,0 +1,99 @@
+"""Read YAML keeping the line of every key, so errors can point into the file.
+
+PyYAML's composed node tree knows where each node starts; we turn it into plain Python
+values and a map from key path (e.g. ``questions[3].codes``) to line number. Duplicate
+keys, which `yaml.safe_load` silently overwrites, are reported instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import Issue, QuestionnaireError
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML file: its plain value and where each key path starts."""
+
+    path: str
+    data: Any
+    lines: dict[str, int]
+
+    def line(self, key_path: str) -> int | None:
+        """The line of a key path, or of its nearest enclosing path."""
+        path = key_path
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None
+
+    def issue(self, code: str, key_path: str, found: str, expected: str, hint: str | None = None) -> Issue:
+        return Issue(code=code, file=self.path, line=self.line(key_path), key=key_path,
+                     found=found, expected=expected, hint=hint)
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans (`yes`, `no`, `on`, `off` stay strings: they are answer codes) and dates kept as text."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Parse a YAML file into a YamlDocument; malformed YAML is a QuestionnaireError."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise QuestionnaireError(Issue("file-not-found", name, "no such file", "a readable YAML file")) from None
+    except UnicodeDecodeError as exc:
+        raise QuestionnaireError(Issue("yaml-encoding", name, f"bytes that are not UTF-8 at offset {exc.start}",
+                                       "a UTF-8 text file")) from None
+    try:
+        node = yaml.compose(text, Loader=_Yaml12Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise QuestionnaireError(Issue("yaml-syntax", name, f"invalid YAML ({problem})",
+                                       "well-formed YAML", line=line)) from None
+    if node is None:
+        raise QuestionnaireError(Issue("yaml-empty", name, "an empty file", "a questionnaire mapping"))
+    lines: dict[str, int] = {}
+    duplicates: list[Issue] = []
+    data = _to_python(node, "", lines, duplicates, name)
+    if duplicates:
+        raise QuestionnaireError(duplicates)
+    return YamlDocument(name, data, lines)
+
+
+def _to_python(node: yaml.Node, path: str, lines: dict[str, int], duplicates: list[Issue], name: str) -> Any:
+    if path:
+        lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            if key in result:
+                duplicates.append(Issue("duplicate-key", name, f"the key '{key}' a second time",
+                                        "each key once per mapping", line=key_node.start_mark.line + 1, key=child))
+            lines[child] = key_node.start_mark.line + 1
+            result[key] = _to_python(value_node, child, lines, duplicates, name)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, f"{path}[{i}]", lines, duplicates, name) for i, item in enumerate(node.value)]
+    return _Yaml12Loader("").construct_object(node, deep=True)

@@ -1,0 +1,22 @@
+"""Shared fixtures: paths to the repository's questionnaires and answers."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def study_questionnaire() -> Path:
+    return ROOT / "questionnaires" / "fitter_for_the_future.yaml"
+
+
+@pytest.fixture
+def study_answers() -> Path:
+    return ROOT / "raw" / "fitter_for_the_future.csv"

@@ -1,0 +1,51 @@
+"""The command line as users run it: help, exit codes, and nothing written on bad input."""
+
+import subprocess
+import sys
+
+import pytest
+
+COMMANDS = ["validate", "estimate", "report", "reconstruct"]
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def test_top_level_help_lists_every_command():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_has_help(command):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0
+    assert "usage:" in result.stdout
+
+
+def test_validate_accepts_the_study(study_questionnaire, study_answers):
+    result = run_cli("validate", study_questionnaire, study_answers)
+    assert result.returncode == 0, result.stderr
+    assert "82 rows valid" in result.stdout
+
+
+def test_invalid_answers_exit_2_without_traceback_or_output(tmp_path, study_questionnaire, study_answers):
+    broken = tmp_path / "answers.csv"
+    text = study_answers.read_text().replace(",yes,", ",perhaps,", 1)
+    broken.write_text(text)
+    out = tmp_path / "out"
+    result = run_cli("estimate", study_questionnaire, broken, "--out", out)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "invalid-code" in result.stderr and "'perhaps'" in result.stderr
+    assert not out.exists()
+
+
+def test_estimate_writes_the_tidy_outputs(tmp_path, study_questionnaire, study_answers):
+    out = tmp_path / "out"
+    result = run_cli("estimate", study_questionnaire, study_answers, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in out.iterdir()} == {"estimates.csv", "findings.csv", "validation.json", "manifest.json"}

@@ -1,0 +1,46 @@
+"""The study's reproduction: every published claim is met by the reconstructed answers."""
+
+import pandas as pd
+import pytest
+
+from pipeline.estimates import estimate_all
+from pipeline.findings import check_claims
+from pipeline.run import load_and_check
+
+
+@pytest.fixture
+def study(study_questionnaire, study_answers):
+    questionnaire, _, responses = load_and_check(study_questionnaire, study_answers)
+    estimates = estimate_all(responses)
+    return questionnaire, responses, estimates
+
+
+def test_every_claim_is_met(study):
+    questionnaire, responses, estimates = study
+    findings = check_claims(questionnaire, estimates, len(responses.answers))
+    assert len(findings) >= 9
+    assert list(findings["verdict"]) == ["met"] * len(findings)
+
+
+def test_pressure_is_58_of_82_which_is_both_70_and_71_per_cent(study):
+    _, _, estimates = study
+    row = estimates[(estimates.measure == "go_pressured") & (estimates.domain == "") & ~estimates.fpc & ~estimates.weighted]
+    assert int(row.n.iloc[0]) == 82
+    assert row.estimate.iloc[0] * 82 == pytest.approx(58)
+    assert int(row.estimate.iloc[0] * 100) == 70  # truncated: "70 per cent"
+    assert round(row.estimate.iloc[0] * 100) == 71  # rounded: "71%"
+
+
+def test_one_fewer_pressured_answer_breaks_the_71_per_cent_claim(tmp_path, study_questionnaire, study_answers):
+    frame = pd.read_csv(study_answers, dtype=str, keep_default_na=False)
+    first_yes = frame.index[frame.go_pressure == "yes"][0]
+    frame.loc[first_yes, "go_pressure"] = "no"
+    for column in [c for c in frame.columns if c.startswith("go_pressure_indicators.")]:
+        frame.loc[first_yes, column] = ""
+    changed = tmp_path / "answers.csv"
+    frame.to_csv(changed, index=False)
+    questionnaire, responses, = load_and_check(study_questionnaire, changed)[::2]
+    findings = check_claims(questionnaire, estimate_all(responses), len(responses.answers)).set_index("claim")
+    assert findings.loc["pressure_71", "verdict"] == "not met"  # 57/82 = 69.5%
+    assert findings.loc["pressure_70", "verdict"] == "not met"
+    assert findings.loc["nis_improve", "verdict"] == "met"
