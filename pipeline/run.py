@@ -26,6 +26,14 @@ class Results:
     findings: pd.DataFrame
     validation: dict
     manifest: dict
+    comparisons: pd.DataFrame
+    bounds: pd.DataFrame
+
+
+COMPARISON_COLUMNS = ("measure", "category", "by", "group_a", "group_b", "n_a", "n_b", "estimate_a", "estimate_b",
+                      "difference", "ci_low", "ci_high", "ci_method", "test", "statistic", "df", "p_value",
+                      "p_adjusted", "adjust_method", "significant")
+BOUNDS_COLUMNS = ("measure", "category", "respondents", "in_category", "population", "estimate", "low", "high")
 
 
 def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
@@ -48,7 +56,10 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
               "provenance": provenance.path}
     manifest = build_manifest(inputs, command)
-    return Results(questionnaire, provenance, responses, estimates, findings, validation, manifest)
+    comparisons = pd.DataFrame(columns=list(COMPARISON_COLUMNS))
+    bounds = pd.DataFrame(columns=list(BOUNDS_COLUMNS))
+    return Results(questionnaire, provenance, responses, estimates, findings, validation, manifest,
+                   comparisons, bounds)
 
 
 def estimate_files(results: Results) -> dict[str, bytes]:
