@@ -21,7 +21,8 @@ help:
 ## report: build the report of every survey that has answers (only what changed)
 report: $(REPORTS)
 
-reports/%/report.pdf: questionnaires/%.yaml raw/%.csv $(wildcard raw/*.provenance.yaml) $(PIPELINE_CODE) $(STAMP)
+.SECONDEXPANSION:
+reports/%/report.pdf: questionnaires/%.yaml raw/%.csv $$(wildcard raw/$$*.provenance.yaml) $(PIPELINE_CODE) $(STAMP)
 	$(PY) -m pipeline report $< raw/$*.csv --out reports/$*
 
 ## test: run the whole test suite
@@ -30,7 +31,7 @@ test: $(STAMP)
 
 ## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents (medians of 3 runs)
 bench: $(STAMP)
-	$(PY) -m pipeline.bench
+	$(PY) benchmarks/bench_estimate.py
 
 ## setup: create .venv from requirements.lock (only when missing or the lock changed)
 setup: $(STAMP)
