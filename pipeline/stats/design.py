@@ -1,0 +1,298 @@
+"""Design-based estimation of category shares by Taylor linearisation, vectorised.
+
+A share p = sum(w y) / sum(w d) is a ratio; its linearised variable is
+z_i = w_i d_i (y_i - p) / sum(w d), where d_i says whether unit i is in the domain and the
+measure's base. The variance is that of a total of z under the design:
+
+    V = sum_h (1 - f_h) n_h / (n_h - 1) * sum_{j in h} (z_hj - mean_h z)^2
+
+over the n_h primary sampling units (PSUs) of stratum h, with z_hj a PSU's total and f_h the
+stratum's sampling fraction (zero without a finite population correction). This is what R
+survey's `svymean` and `svyby` compute. Domains keep the whole design: units outside a
+domain count among their stratum's PSUs with z = 0.
+
+Everything is computed from sufficient statistics: sums of w, w^2 and counts per domain,
+stratum (or PSU, for cluster samples), calibration cell and category, gathered for all items
+in one `np.bincount` per chunk of rows. When weights were calibrated (post-stratified or
+raked), z is replaced by its residual from the calibration groups, as R does
+(`svyrecvar` with `postStrata`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CHUNK_ROWS = 262_144
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The groups weights were calibrated to: each unit's cell, and each margin's grouping of cells.
+
+    Post-stratification is one margin whose groups are the cells; raking has one margin per
+    variable. `iterations` residual passes are made over the margins (R uses 10 for raking).
+    """
+
+    cells: np.ndarray
+    n_cells: int
+    margins: tuple[np.ndarray, ...]
+    iterations: int = 1
+
+
+@dataclass(frozen=True)
+class SampleDesign:
+    """A sample's design as integer codes per unit.
+
+    `strata` holds stratum codes 0..H-1; `clusters` PSU codes 0..P-1 (unique across strata),
+    or None when every unit is its own PSU; `population` the number of PSUs in each stratum's
+    population (for the finite population correction), or None.
+    """
+
+    weights: np.ndarray
+    strata: np.ndarray
+    n_strata: int
+    clusters: np.ndarray | None = None
+    n_clusters: int = 0
+    population: np.ndarray | None = None
+    calibration: Calibration | None = None
+    psus_per_stratum: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.clusters is None:
+            counts = np.bincount(self.strata, minlength=self.n_strata)
+        else:
+            first = np.zeros(self.n_clusters, dtype=np.int64)
+            first[self.clusters] = self.strata
+            counts = np.bincount(first, minlength=self.n_strata)
+        object.__setattr__(self, "psus_per_stratum", counts)
+
+    @property
+    def n(self) -> int:
+        return len(self.weights)
+
+    @property
+    def df(self) -> int:
+        """Degrees of freedom as R's `degf`: PSUs minus strata."""
+        return int(self.psus_per_stratum.sum() - self.n_strata)
+
+    @property
+    def sampling_fraction(self) -> np.ndarray:
+        if self.population is None:
+            return np.zeros(self.n_strata)
+        return self.psus_per_stratum / self.population
+
+    @property
+    def weighted(self) -> bool:
+        return not np.all(self.weights == self.weights[0])
+
+
+def simple_design(n: int, population: float | None = None) -> SampleDesign:
+    """A simple random sample of n units, with equal weights (N / n when N is known)."""
+    weight = 1.0 if population is None else population / n
+    return SampleDesign(np.full(n, weight), np.zeros(n, dtype=np.int64), 1,
+                        population=None if population is None else np.array([float(population)]))
+
+
+def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes 0..k-1 of any labels, with the sorted distinct labels."""
+    levels, codes = np.unique(values, return_inverse=True)
+    return codes.astype(np.int64), levels
+
+
+def design_from_columns(weights=None, strata=None, clusters=None, population=None, n: int | None = None,
+                        calibration: Calibration | None = None) -> SampleDesign:
+    """A design from per-unit columns, as R's `svydesign(id, strata, weights, fpc)` takes them.
+
+    `population` is per unit (the population size of the unit's stratum, as R's `fpc`), or a
+    single number for an unstratified design. Clusters are nested within strata.
+    """
+    size = n if n is not None else len(next(x for x in (weights, strata, clusters) if x is not None))
+    w = np.ones(size) if weights is None else np.asarray(weights, dtype=float)
+    if strata is None:
+        s, n_strata = np.zeros(size, dtype=np.int64), 1
+    else:
+        s, levels = codes_of(np.asarray(strata))
+        n_strata = len(levels)
+    c, n_clusters = None, 0
+    if clusters is not None:
+        c, levels = codes_of(np.asarray([f"{a}\x1f{b}" for a, b in zip(s, clusters)]))
+        n_clusters = len(levels)
+    pop = None
+    if population is not None:
+        values = np.broadcast_to(np.asarray(population, dtype=float), (size,))
+        pop = np.zeros(n_strata)
+        pop[s] = values
+    return SampleDesign(w, s, n_strata, c, n_clusters, pop, calibration)
+
+
+@dataclass(frozen=True)
+class ShareEstimates:
+    """Shares of K categories for m items in D domains: arrays shaped (m, D, K) or (m, D)."""
+
+    estimate: np.ndarray
+    se: np.ndarray
+    count: np.ndarray
+    n: np.ndarray
+    weighted_base: np.ndarray
+    df: int
+
+
+def estimate_shares(design: SampleDesign, codes: np.ndarray, n_categories: int,
+                    domains: np.ndarray | None = None, n_domains: int = 1) -> ShareEstimates:
+    """Shares and linearised standard errors for every item, domain and category at once.
+
+    `codes` is (n, m): each unit's category 0..K-1 per item, or -1 when the unit is outside
+    the item's base. `domains` gives each unit's domain 0..D-1, or -1 for none.
+    """
+    codes = np.asarray(codes)
+    if codes.ndim == 1:
+        codes = codes[:, None]
+    n, m = codes.shape
+    k = n_categories
+    if domains is None:
+        domains = np.zeros(n, dtype=np.int64)
+        n_domains = 1
+    clustered = design.clusters is not None
+    groups = design.clusters if clustered else design.strata
+    n_groups = design.n_clusters if clustered else design.n_strata
+    cal = design.calibration
+    cells = cal.cells if cal is not None else np.zeros(n, dtype=np.int64)
+    n_cells = cal.n_cells if cal is not None else 1
+
+    unit_key = (((np.where(domains < 0, n_domains, domains).astype(np.int64) * n_groups + groups) * n_cells
+                 + cells) * (k + 1))
+    size = (n_domains + 1) * n_groups * n_cells * (k + 1)
+    shape = (m, n_domains + 1, n_groups, n_cells, k + 1)
+    weighted = design.weighted
+    sum_w = np.zeros(m * size)
+    sum_w2 = np.zeros(m * size) if weighted else None
+    count = np.zeros(m * size)
+    offsets = (np.arange(m, dtype=np.int64) * size)[None, :]
+    for start in range(0, n, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, n)
+        block = codes[start:stop]
+        keys = (unit_key[start:stop, None] + np.where(block < 0, k, block) + offsets).ravel()
+        count += np.bincount(keys, minlength=m * size)
+        if weighted:
+            w = np.repeat(design.weights[start:stop], m)
+            sum_w += np.bincount(keys, weights=w, minlength=m * size)
+            sum_w2 += np.bincount(keys, weights=w * w, minlength=m * size)
+    count = count.reshape(shape)
+    if weighted:
+        sum_w, sum_w2 = sum_w.reshape(shape), sum_w2.reshape(shape)
+    else:
+        scale = design.weights[0]
+        sum_w, sum_w2 = count * scale, count * scale * scale
+
+    # Totals over all units per group and cell (the same for every item): domain and category summed.
+    all_w = sum_w[0].sum(axis=(0, 3))           # (A, C)
+    all_w2 = sum_w2[0].sum(axis=(0, 3))
+    all_n = count[0].sum(axis=(0, 3))
+    # In-base statistics per item, domain, group, cell and category.
+    s1, q1, c1 = sum_w[:, :n_domains, :, :, :k], sum_w2[:, :n_domains, :, :, :k], count[:, :n_domains, :, :, :k]
+    s0 = s1.sum(axis=-1, keepdims=True)
+    q0 = q1.sum(axis=-1, keepdims=True)
+    c0 = c1.sum(axis=-1, keepdims=True)
+    base_w = s0.sum(axis=(2, 3))[..., 0]        # (m, D)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = s1.sum(axis=(2, 3)) / base_w[..., None]  # (m, D, K)
+        pb = p[:, :, None, None, :]
+        wu = s1 - pb * s0                           # sum of w u per group and cell
+        offset = _calibration_offsets(cal, c1 - pb * c0, all_n.sum(axis=0)) if cal is not None else None
+        if offset is not None:
+            wu = wu - offset[:, :, None, :, :] * all_w[None, None, :, :, None]
+        group_total = wu.sum(axis=3)                # (m, D, A, K)
+        if clustered:
+            group_square = group_total ** 2
+            strata_of = np.zeros(n_groups, dtype=np.int64)
+            strata_of[design.clusters] = design.strata
+            total_h = _sum_by(group_total, strata_of, design.n_strata, axis=2)
+            square_h = _sum_by(group_square, strata_of, design.n_strata, axis=2)
+        else:
+            w2u2 = q1 * (1 - 2 * pb) + pb * pb * q0
+            w2u = q1 - pb * q0
+            if offset is not None:
+                o = offset[:, :, None, :, :]
+                w2u2 = w2u2 - 2 * o * w2u + o * o * all_w2[None, None, :, :, None]
+            total_h, square_h = group_total, w2u2.sum(axis=3)
+        n_h = design.psus_per_stratum.astype(float)[None, None, :, None]
+        factor = (1 - design.sampling_fraction)[None, None, :, None] * n_h / (n_h - 1)
+        spread = np.where(n_h > 1, factor * (square_h - total_h ** 2 / n_h), 0.0)
+        variance = spread.sum(axis=2) / base_w[..., None] ** 2
+    return ShareEstimates(p, np.sqrt(np.maximum(variance, 0.0)), c1.sum(axis=(2, 3)), c0.sum(axis=(2, 3))[..., 0],
+                          base_w, design.df)
+
+
+def _sum_by(values: np.ndarray, index: np.ndarray, size: int, axis: int) -> np.ndarray:
+    moved = np.moveaxis(values, axis, -1)
+    out = np.zeros(moved.shape[:-1] + (size,))
+    for target in range(size):
+        out[..., target] = moved[..., index == target].sum(axis=-1)
+    return np.moveaxis(out, -1, axis)
+
+
+def _calibration_offsets(cal: Calibration, unit_u: np.ndarray, cell_n: np.ndarray) -> np.ndarray:
+    """Per cell, the group mean of u removed by calibration, accumulated over R's residual passes.
+
+    `unit_u` holds sum of d (y - p) per (item, domain, group, cell, category); the result is
+    shaped (item, domain, cell, category), in the units of u (multiply by w for w u).
+    """
+    u_cell = unit_u.sum(axis=2)                       # (m, D, C, K)
+    offset = np.zeros_like(u_cell)
+    n_cell = cell_n.reshape(1, 1, -1, 1)
+    for _ in range(cal.iterations):
+        for margin in cal.margins:
+            n_groups = int(margin.max()) + 1
+            residual = u_cell - n_cell * offset
+            sums = np.zeros(u_cell.shape[:2] + (n_groups,) + u_cell.shape[3:])
+            sizes = np.zeros(n_groups)
+            np.add.at(sizes, margin, cell_n)
+            for g in range(n_groups):
+                sums[:, :, g, :] = residual[:, :, margin == g, :].sum(axis=2)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                means = np.where(sizes[None, None, :, None] > 0, sums / sizes[None, None, :, None], 0.0)
+            offset = offset + means[:, :, margin, :]
+    return offset
+
+
+def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of one item's categories and their full linearised covariance matrix.
+
+    Needed where tests combine categories (the Rao-Scott correction); works per unit, with the
+    calibration residuals applied unit by unit, as R's `svyrecvar` does.
+    """
+    codes = np.asarray(codes)
+    in_base = codes >= 0
+    w = design.weights * in_base
+    indicator = np.zeros((len(codes), n_categories))
+    indicator[np.flatnonzero(in_base), codes[in_base]] = 1.0
+    total = w.sum()
+    shares = (w[:, None] * indicator).sum(axis=0) / total
+    z = w[:, None] * (indicator - shares[None, :]) * in_base[:, None] / total
+    cal = design.calibration
+    if cal is not None:
+        for _ in range(cal.iterations):
+            for margin in cal.margins:
+                groups = margin[cal.cells]
+                sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
+                ratio = np.divide(z, design.weights[:, None], out=np.zeros_like(z), where=design.weights[:, None] > 0)
+                sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes))
+                                  for j in range(n_categories)]).T
+                z = z - design.weights[:, None] * (sums / sizes[:, None])[groups]
+    groups = design.clusters if design.clusters is not None else np.arange(len(codes))
+    n_groups = design.n_clusters if design.clusters is not None else len(codes)
+    totals = np.vstack([np.bincount(groups, weights=z[:, j], minlength=n_groups) for j in range(n_categories)]).T
+    strata_of = np.zeros(n_groups, dtype=np.int64)
+    strata_of[groups] = design.strata
+    covariance = np.zeros((n_categories, n_categories))
+    fraction = design.sampling_fraction
+    for h in range(design.n_strata):
+        block = totals[strata_of == h]
+        n_h = len(block)
+        if n_h < 2:
+            continue
+        centred = block - block.mean(axis=0)
+        covariance += (1 - fraction[h]) * n_h / (n_h - 1) * centred.T @ centred
+    return shares, covariance
