@@ -1,20 +1,29 @@
 """The tidy table of estimates: every figure a report shows, one row each.
 
 Columns follow the contract in the README: survey, measure, category, domain_variable,
-domain, n, base, estimate, se, ci_low, ci_high, ci_method, weighted, fpc.
+domain, n, base, estimate, se, ci_low, ci_high, ci_method, weighted, fpc. Every share is
+estimated under each design variant (see `survey_design`), overall and for each planned
+subgroup, in one pass of sufficient statistics per variant and number of categories.
+Non-response bounds appear as rows whose `ci_method` is `nonresponse-bounds`.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
+from pipeline.stats.bounds import nonresponse_bounds
+from pipeline.stats.design import estimate_shares
+from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
+from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
 
 COLUMNS = ("survey", "measure", "category", "domain_variable", "domain", "n", "base", "estimate", "se",
            "ci_low", "ci_high", "ci_method", "weighted", "fpc")
+BOUNDS_METHOD = "nonresponse-bounds"
 
 
 def coded_variables(responses: Responses) -> list[CodedVariable]:
@@ -29,48 +38,86 @@ def coded_variables(responses: Responses) -> list[CodedVariable]:
     return variables
 
 
-def estimate_all(responses: Responses) -> pd.DataFrame:
-    """Unweighted shares with Wilson intervals, overall and for each planned subgroup."""
+def subgroup_domains(responses: Responses) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
+    """Each planned subgroup variable, its levels, and each respondent's level index (-1 if none)."""
     q = responses.questionnaire
-    rows: list[dict] = []
-    domains: list[tuple[str, str, np.ndarray]] = [("", "", np.ones(len(responses.answers), dtype=bool))]
+    domains = []
     for variable in q.analysis.subgroups:
-        values = responses.answers[variable].to_numpy()
-        for code in q.question(variable).code_values:
-            domains.append((variable, code, values == code))
-    for coded in coded_variables(responses):
-        for domain_variable, domain, members in domains:
-            rows.extend(_share_rows(q.survey.id, coded, domain_variable, domain, members, q.analysis.level))
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+        levels = q.question(variable).code_values
+        index = {code: i for i, code in enumerate(levels)}
+        codes = responses.answers[variable].map(index).fillna(-1).to_numpy(dtype=np.int64)
+        domains.append((variable, levels, codes))
+    return domains
 
 
-def _share_rows(survey: str, coded: CodedVariable, domain_variable: str, domain: str, members: np.ndarray,
-                level: float) -> list[dict]:
-    codes = coded.codes[members & (coded.codes >= 0)]
-    n = len(codes)
-    counts = np.bincount(codes, minlength=len(coded.categories))
-    binary = coded.categories[0] in ("other", "not_selected")
-    rows = []
-    for index, category in enumerate(coded.categories):
-        if binary and index == 0:
+def estimate_all(responses: Responses, variants: list[DesignVariant] | None = None,
+                 variables: list[CodedVariable] | None = None) -> pd.DataFrame:
+    """Shares with intervals under every design variant, overall and by subgroup, plus bounds."""
+    q = responses.questionnaire
+    variants = design_variants(responses) if variants is None else variants
+    variables = coded_variables(responses) if variables is None else variables
+    by_size: dict[int, list[int]] = defaultdict(list)
+    for i, coded in enumerate(variables):
+        by_size[len(coded.categories)].append(i)
+    splits = [("", ("",), None)] + subgroup_domains(responses)
+    frames = []
+    for variant in variants:
+        for size, members in sorted(by_size.items()):
+            codes = np.column_stack([variables[i].codes for i in members]).astype(np.int16)
+            for domain_variable, levels, domain_codes in splits:
+                result = estimate_shares(variant.design, codes, size, domain_codes, len(levels))
+                frames.append(_rows(q.survey.id, [variables[i] for i in members], domain_variable, levels,
+                                    result, variant, q.analysis.level))
+    frames.append(_bounds_rows(q, variables))
+    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    order = {coded.id: i for i, coded in enumerate(variables)}
+    variant_order = {(False, False): 0, (False, True): 1, (True, True): 2, (True, False): 2}
+    table["_v"] = [3 if m == BOUNDS_METHOD else variant_order[(w, f)]
+                   for m, w, f in zip(table["ci_method"], table["weighted"], table["fpc"])]
+    table["_m"] = table["measure"].map(order)
+    table["_d"] = table["domain_variable"].map({v: i for i, (v, _, _) in enumerate(splits)})
+    table = table.sort_values(["_m", "_d", "_v"], kind="stable").drop(columns=["_v", "_m", "_d"])
+    return table.reset_index(drop=True)[list(COLUMNS)]
+
+
+def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
+          variant: DesignVariant, level: float) -> pd.DataFrame:
+    m, d, k = result.estimate.shape
+    estimate = result.estimate
+    n = np.broadcast_to(result.n[:, :, None], (m, d, k))
+    if variant.interval in BINOMIAL_METHODS:
+        low, high = binomial_interval(result.count, n, variant.interval, level)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.sqrt(estimate * (1 - estimate) / n)
+    else:
+        se = result.se
+        low, high = design_interval(estimate, se, result.df, variant.interval, level, n=n)
+    records = []
+    for i, coded in enumerate(variables):
+        binary = coded.categories[0] in ("other", "not_selected")
+        for j, domain in enumerate(levels):
+            for c, category in enumerate(coded.categories):
+                if binary and c == 0:
+                    continue
+                records.append((survey, coded.id, category, domain_variable, domain, int(n[i, j, c]),
+                                coded.base_words, estimate[i, j, c], se[i, j, c], low[i, j, c], high[i, j, c],
+                                variant.interval, variant.weighted, variant.fpc))
+    return pd.DataFrame.from_records(records, columns=list(COLUMNS))
+
+
+def _bounds_rows(q, variables: list[CodedVariable]) -> pd.DataFrame:
+    """For each derived measure: the population share if every non-respondent answered no, or yes."""
+    size = q.design.population_size
+    if not isinstance(size, int):
+        return pd.DataFrame(columns=list(COLUMNS))
+    measure_ids = {m.id for m in q.measures}
+    records = []
+    for coded in variables:
+        if coded.id not in measure_ids:
             continue
-        x = int(counts[index])
-        p = x / n if n else np.nan
-        low, high = _wilson(x, n, level)
-        rows.append({
-            "survey": survey, "measure": coded.id, "category": category,
-            "domain_variable": domain_variable, "domain": domain, "n": n, "base": coded.base_words,
-            "estimate": p, "se": np.sqrt(p * (1 - p) / n) if n else np.nan,
-            "ci_low": low, "ci_high": high, "ci_method": "wilson", "weighted": False, "fpc": False,
-        })
-    return rows
-
-
-def _wilson(x: int, n: int, level: float) -> tuple[float, float]:
-    if n == 0:
-        return np.nan, np.nan
-    z = stats.norm.ppf(0.5 + level / 2)
-    p = x / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return centre - half, centre + half
+        n = int((coded.codes >= 0).sum())
+        x = int((coded.codes == 1).sum())
+        low, high = nonresponse_bounds(x, n, size)
+        records.append((q.survey.id, coded.id, coded.categories[1], "", "", n, coded.base_words,
+                        x / n if n else np.nan, np.nan, float(low), float(high), BOUNDS_METHOD, False, False))
+    return pd.DataFrame.from_records(records, columns=list(COLUMNS))

@@ -36,7 +36,7 @@ def _reproduced(claim: Claim, questionnaire: Questionnaire, estimates: pd.DataFr
     variable, value = claim.domain or ("", "")
     row = estimates[(estimates["measure"] == measure.id) & (estimates["category"] == "|".join(measure.categories))
                     & (estimates["domain_variable"] == variable) & (estimates["domain"] == value)
-                    & (~estimates["weighted"]) & (~estimates["fpc"])]
+                    & (~estimates["weighted"]) & (~estimates["fpc"]) & (estimates["ci_method"] != "nonresponse-bounds")]
     if len(row) != 1:
         raise LookupError(f"expected one unweighted estimate for claim {claim.id}, found {len(row)}")
     return float(row["estimate"].iloc[0]), int(row["n"].iloc[0])

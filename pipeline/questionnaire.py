@@ -21,7 +21,8 @@ BASES = ("all", "asked", "valid")
 CLAIM_STATISTICS = ("share", "respondents")
 ON_INVALID = ("stop", "exclude")
 WORDINGS = ("original", "paraphrase")
-INTERVAL_METHODS = ("wilson", "clopper-pearson", "agresti-coull", "wald")
+INTERVAL_METHODS = ("wilson", "wilson-cc", "clopper-pearson", "agresti-coull", "wald")
+DESIGN_INTERVAL_METHODS = ("logit", "likelihood", "asin", "beta", "mean", "xlogit")
 BLANK = "blank"
 NOT_ASKED = "not_asked"
 
@@ -44,7 +45,7 @@ _MEASURE_KEYS = {"id", "question", "label", "categories", "base", "description"}
 _CLAIM_KEYS = {"id", "source", "wording", "statistic", "measure", "domain", "interval", "reasoning"}
 _DOMAIN_KEYS = {"variable", "value"}
 _INTERVAL_KEYS = {"low", "high", "include_low", "include_high"}
-_ANALYSIS_KEYS = {"level", "interval", "fpc", "headline", "subgroups", "comparisons", "adjust",
+_ANALYSIS_KEYS = {"level", "interval", "design_interval", "fpc", "headline", "subgroups", "comparisons", "adjust",
                   "suppress_below", "themes"}
 _COMPARISON_KEYS = {"measure", "by"}
 _THEME_KEYS = {"id", "title", "summary", "questions", "measures"}
@@ -199,6 +200,7 @@ class Theme:
 class Analysis:
     level: float = 0.95
     interval: str = "wilson"
+    design_interval: str = "logit"
     fpc: bool = True
     headline: tuple[str, ...] = ()
     subgroups: tuple[str, ...] = ()
@@ -630,6 +632,8 @@ class _Parser:
         return Analysis(
             level=level or 0.95,
             interval=self.choice(raw.get("interval"), "analysis.interval", INTERVAL_METHODS, "wilson"),
+            design_interval=self.choice(raw.get("design_interval"), "analysis.design_interval",
+                                        DESIGN_INTERVAL_METHODS, "logit"),
             fpc=self.flag(raw.get("fpc"), "analysis.fpc", True),
             headline=headline, subgroups=subgroups, comparisons=tuple(comparisons),
             adjust=self.choice(raw.get("adjust"), "analysis.adjust", ("holm", "bh"), "holm"),

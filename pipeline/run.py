@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.estimates import estimate_all
+from pipeline.compare import COLUMNS as COMPARISON_COLUMNS, compare_all
+from pipeline.estimates import BOUNDS_METHOD, coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.ingest import read_answers
 from pipeline.measures import answer_status
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.provenance import Provenance, provenance_path, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
+from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses, check_answers
 
 
@@ -27,13 +29,11 @@ class Results:
     validation: dict
     manifest: dict
     comparisons: pd.DataFrame
-    bounds: pd.DataFrame
+    variants: tuple[DesignVariant, ...]
 
-
-COMPARISON_COLUMNS = ("measure", "category", "by", "group_a", "group_b", "n_a", "n_b", "estimate_a", "estimate_b",
-                      "difference", "ci_low", "ci_high", "ci_method", "test", "statistic", "df", "p_value",
-                      "p_adjusted", "adjust_method", "significant")
-BOUNDS_COLUMNS = ("measure", "category", "respondents", "in_category", "population", "estimate", "low", "high")
+    @property
+    def bounds(self) -> pd.DataFrame:
+        return self.estimates[self.estimates["ci_method"] == BOUNDS_METHOD]
 
 
 def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
@@ -50,16 +50,17 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
             exclude_invalid: bool | None = None) -> Results:
     """Every statistic of a survey, computed in memory."""
     questionnaire, provenance, responses = load_and_check(questionnaire_path, answers_path, exclude_invalid)
-    estimates = estimate_all(responses)
+    variants = design_variants(responses)
+    variables = coded_variables(responses)
+    estimates = estimate_all(responses, variants, variables)
+    comparisons = compare_all(responses, variables, variants)
     findings = check_claims(questionnaire, estimates, len(responses.answers))
     validation = validation_summary(responses)
     inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
               "provenance": provenance.path}
     manifest = build_manifest(inputs, command)
-    comparisons = pd.DataFrame(columns=list(COMPARISON_COLUMNS))
-    bounds = pd.DataFrame(columns=list(BOUNDS_COLUMNS))
     return Results(questionnaire, provenance, responses, estimates, findings, validation, manifest,
-                   comparisons, bounds)
+                   comparisons, tuple(variants))
 
 
 def estimate_files(results: Results) -> dict[str, bytes]:
@@ -69,6 +70,8 @@ def estimate_files(results: Results) -> dict[str, bytes]:
              "manifest.json": json_bytes(results.manifest)}
     if results.questionnaire.claims:
         files["findings.csv"] = csv_bytes(results.findings)
+    if results.questionnaire.analysis.comparisons:
+        files["comparisons.csv"] = csv_bytes(results.comparisons)
     return files
 
 

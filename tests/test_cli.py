@@ -48,4 +48,5 @@ def test_estimate_writes_the_tidy_outputs(tmp_path, study_questionnaire, study_a
     out = tmp_path / "out"
     result = run_cli("estimate", study_questionnaire, study_answers, "--out", out)
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in out.iterdir()} == {"estimates.csv", "findings.csv", "validation.json", "manifest.json"}
+    assert {p.name for p in out.iterdir()} == {"estimates.csv", "findings.csv", "comparisons.csv", "validation.json",
+                                                "manifest.json"}

@@ -44,3 +44,31 @@ def test_one_fewer_pressured_answer_breaks_the_71_per_cent_claim(tmp_path, study
     assert findings.loc["pressure_71", "verdict"] == "not met"  # 57/82 = 69.5%
     assert findings.loc["pressure_70", "verdict"] == "not met"
     assert findings.loc["nis_improve", "verdict"] == "met"
+
+
+def test_estimates_have_fpc_weighted_and_bounds_rows(study):
+    _, _, estimates = study
+    rows = estimates[(estimates.measure == "go_pressured") & (estimates.domain == "")]
+    methods = {(m, w, f) for m, w, f in zip(rows.ci_method, rows.weighted, rows.fpc)}
+    assert methods == {("wilson", False, False), ("logit", False, True), ("logit", True, True),
+                       ("nonresponse-bounds", False, False)}
+    fpc = rows[rows.fpc & ~rows.weighted].iloc[0]
+    p = 58 / 82
+    assert fpc.se == pytest.approx(((1 - 82 / 150) * p * (1 - p) / 81) ** 0.5, rel=1e-12)
+    bounds = rows[rows.ci_method == "nonresponse-bounds"].iloc[0]
+    assert (bounds.ci_low, bounds.ci_high) == (pytest.approx(58 / 150), pytest.approx(126 / 150))
+
+
+def test_raked_weights_meet_the_frame_margins(study_questionnaire, study_answers):
+    from pipeline.survey_design import design_variants
+
+    questionnaire, _, responses = load_and_check(study_questionnaire, study_answers)
+    (design,) = [v for v in design_variants(responses) if v.weighted]
+    weights = design.design.weights
+    frame = pd.DataFrame([dict(zip(questionnaire.population.variables, c.values), count=c.count)
+                          for c in questionnaire.population.cells])
+    for variable in questionnaire.design.weighting_variables:
+        got = pd.Series(weights).groupby(responses.answers[variable].to_numpy()).sum()
+        expected = frame.groupby(variable)["count"].sum()
+        assert got.sort_index().to_numpy() == pytest.approx(expected.sort_index().to_numpy(), rel=1e-9)
+    assert weights.sum() == pytest.approx(150)

@@ -1,0 +1,88 @@
+"""The analysis plan's comparisons: does a measure differ between the groups of a variable?
+
+For each planned comparison (a derived measure by a categorical question), every pair of
+groups is compared: the difference of the two unweighted shares with Newcombe's hybrid score
+interval, and Fisher's exact test of the 2x2 table. Where the design is weighted, the whole
+table is also tested with the Rao-Scott corrected F test. p-values are adjusted across the
+whole family of tests in the plan (Holm by default, or Benjamini-Hochberg), and groups that do
+not differ significantly share a letter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.measures import CodedVariable
+from pipeline.stats.comparisons import ADJUST_NAMES, adjust, compact_letters, fisher_exact, newcombe_difference, rao_scott
+from pipeline.stats.design import share_covariance
+from pipeline.survey_design import DesignVariant
+from pipeline.validate import Responses
+
+COLUMNS = ("measure", "category", "by", "group_a", "group_b", "n_a", "n_b", "estimate_a", "estimate_b",
+           "difference", "ci_low", "ci_high", "ci_method", "test", "statistic", "df", "p_value",
+           "p_adjusted", "adjust_method", "significant", "letters")
+
+
+def compare_all(responses: Responses, variables: list[CodedVariable], variants: list[DesignVariant]) -> pd.DataFrame:
+    """One row per test in the analysis plan, with adjusted p-values and group letters."""
+    q = responses.questionnaire
+    level = q.analysis.level
+    coded = {v.id: v for v in variables}
+    weighted = next((v for v in variants if v.weighted), None)
+    rows: list[dict] = []
+    for comparison in q.analysis.comparisons:
+        measure = coded[comparison.measure]
+        groups = q.question(comparison.by).code_values
+        labels = responses.answers[comparison.by].to_numpy()
+        in_base = measure.codes >= 0
+        counts = {g: (int(((labels == g) & in_base & (measure.codes == 1)).sum()), int(((labels == g) & in_base).sum()))
+                  for g in groups}
+        present = [g for g in groups if counts[g][1] > 0]
+        for i, a in enumerate(present):
+            for b in present[i + 1:]:
+                (xa, na), (xb, nb) = counts[a], counts[b]
+                difference, low, high = newcombe_difference(xa, na, xb, nb, level)
+                test = fisher_exact(np.array([[xa, na - xa], [xb, nb - xb]]), level)
+                rows.append(dict(measure=measure.id, category=measure.categories[1], by=comparison.by, group_a=a,
+                                 group_b=b, n_a=na, n_b=nb, estimate_a=xa / na, estimate_b=xb / nb,
+                                 difference=difference, ci_low=low, ci_high=high, ci_method="newcombe",
+                                 test="fisher", statistic=test.estimate, df="", p_value=test.p_value))
+        if weighted is not None and len(present) > 1:
+            rows.append(_rao_scott_row(measure, comparison.by, labels, present, weighted))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    if len(table):
+        table["p_adjusted"] = adjust(table["p_value"].to_numpy(dtype=float), q.analysis.adjust)
+        table["adjust_method"] = ADJUST_NAMES[q.analysis.adjust]
+        table["significant"] = table["p_adjusted"] < 1 - level
+        table["letters"] = _letters(table)
+    return table
+
+
+def _rao_scott_row(measure: CodedVariable, by: str, labels: np.ndarray, groups: list[str],
+                   variant: DesignVariant) -> dict:
+    """The measure by the grouping variable, tested under the weighted design."""
+    group_index = {g: i for i, g in enumerate(groups)}
+    g = np.array([group_index.get(v, -1) for v in labels])
+    valid = (measure.codes >= 0) & (g >= 0)
+    cells = np.where(valid, measure.codes + 2 * np.maximum(g, 0), -1)  # rows (measure) vary fastest
+    shares, covariance = share_covariance(variant.design, cells, 2 * len(groups))
+    f_test, _ = rao_scott(shares, covariance, 2, len(groups), int(valid.sum()), variant.design.df)
+    return dict(measure=measure.id, category=measure.categories[1], by=by, group_a=" / ".join(groups), group_b="",
+                n_a=int(valid.sum()), n_b="", estimate_a=np.nan, estimate_b=np.nan, difference=np.nan,
+                ci_low=np.nan, ci_high=np.nan, ci_method="", test="rao-scott-f", statistic=f_test.statistic,
+                df=" ".join(f"{v:.6g}" for v in f_test.df), p_value=f_test.p_value)
+
+
+def _letters(table: pd.DataFrame) -> list[str]:
+    """For pairwise rows, the letters of group_a and group_b within their comparison ('a' | 'b')."""
+    letters = [""] * len(table)
+    pairwise = table[table["test"] == "fisher"]
+    for (measure, by), block in pairwise.groupby(["measure", "by"], sort=False):
+        groups = list(dict.fromkeys(list(block["group_a"]) + list(block["group_b"])))
+        significant = {frozenset((a, b)) for a, b, s in zip(block["group_a"], block["group_b"], block["significant"])
+                       if s}
+        assigned = compact_letters(groups, significant)
+        for index, a, b in zip(block.index, block["group_a"], block["group_b"]):
+            letters[table.index.get_loc(index)] = f"{assigned[a]} | {assigned[b]}"
+    return letters

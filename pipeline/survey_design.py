@@ -1,0 +1,142 @@
+"""The ways a survey's answers are analysed: its sample design, in up to three variants.
+
+* `srs`: every respondent counts once, no finite population correction, binomial intervals
+  (Wilson by default): the figures surveys of this kind publish, and the ones claims are
+  checked against.
+* `fpc`: the same shares, with standard errors and intervals that use the finite population
+  correction, when the population size is known and the analysis plan asks for it.
+* `design`: the full design: weights (given, or calibrated to the population frame by
+  post-stratification or raking), strata, clusters and the correction, with design-based
+  intervals (R survey's `svyciprop` methods).
+
+The questionnaire decides which variants exist; nothing here knows a particular survey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import AnswersError, Issue
+from pipeline.questionnaire import Questionnaire
+from pipeline.stats.design import SampleDesign, design_from_columns, simple_design
+from pipeline.stats.weighting import WeightingError, effective_sample_size, kish_design_effect, poststratify, rake
+from pipeline.validate import Responses
+
+
+@dataclass(frozen=True)
+class DesignVariant:
+    """One way of analysing the answers, with what a reader needs to know about it."""
+
+    name: str
+    design: SampleDesign
+    weighted: bool
+    fpc: bool
+    interval: str
+    description: str
+    weighting: dict | None = None
+
+
+def design_variants(responses: Responses) -> list[DesignVariant]:
+    """The variants a questionnaire's design and analysis plan call for, simplest first."""
+    q = responses.questionnaire
+    n = len(responses.answers)
+    variants = [DesignVariant("srs", simple_design(n), False, False, q.analysis.interval,
+                              "unweighted, every respondent counted once, no finite population correction")]
+    d = q.design
+    size = d.population_size
+    if q.analysis.fpc and isinstance(size, int) and not (d.weights or d.strata or d.clusters):
+        variants.append(DesignVariant("fpc", simple_design(n, size), False, True, q.analysis.design_interval,
+                                      f"unweighted, with the finite population correction ({n} of {size})"))
+    if d.weights or d.strata or d.clusters or d.weighting_method != "none":
+        variants.append(_full_design(responses))
+    return variants
+
+
+def _full_design(responses: Responses) -> DesignVariant:
+    q = responses.questionnaire
+    d = q.design
+    answers = responses.answers
+    n = len(answers)
+    size = d.population_size
+    population = None
+    if q.analysis.fpc and size is not None:
+        population = (pd.to_numeric(answers[size]).to_numpy(dtype=float) if isinstance(size, str) else float(size))
+    if d.weights:
+        weights = pd.to_numeric(answers[d.weights]).to_numpy(dtype=float)
+    else:
+        total = size if isinstance(size, int) else n
+        weights = np.full(n, total / n)
+    calibration = None
+    weighting = None
+    if d.weighting_method != "none":
+        weights, calibration, weighting = _calibrate(responses, weights)
+    design = design_from_columns(weights=weights, strata=answers[d.strata].to_numpy() if d.strata else None,
+                                 clusters=answers[d.clusters].to_numpy() if d.clusters else None,
+                                 population=population, n=n, calibration=calibration)
+    parts = []
+    if d.weights:
+        parts.append(f"weights '{d.weights}'")
+    if weighting:
+        parts.append(f"{weighting['method']} to the population frame by {', '.join(weighting['variables'])}")
+    if d.strata:
+        parts.append(f"{design.n_strata} strata")
+    if d.clusters:
+        parts.append(f"{design.n_clusters} clusters")
+    if population is not None:
+        parts.append("finite population correction")
+    description = "weighted: " + "; ".join(parts) if parts else "design-based"
+    return DesignVariant("design", design, True, population is not None, q.analysis.design_interval,
+                         description, weighting)
+
+
+def _calibrate(responses: Responses, weights: np.ndarray):
+    q = responses.questionnaire
+    d = q.design
+    frame = q.population
+    answers = responses.answers
+    variables = list(d.weighting_variables)
+    cells = pd.DataFrame([dict(zip(frame.variables, c.values), count=c.count) for c in frame.cells])
+    issues = []
+    for variable in variables:
+        known = set(cells[variable])
+        unknown = sorted(set(answers[variable]) - known)
+        if unknown:
+            issues.append(Issue("not-in-frame", responses.path, f"'{unknown[0]}' in column {variable}",
+                                f"a value of the population frame in {q.path} ({', '.join(sorted(known))})",
+                                column=variable))
+    if issues:
+        raise AnswersError(issues)
+    try:
+        if d.weighting_method == "poststratify":
+            keys = cells[variables].astype(str).agg("\x1f".join, axis=1)
+            targets = cells.groupby(keys, sort=True)["count"].sum()
+            unit_keys = answers[variables].astype(str).agg("\x1f".join, axis=1)
+            index = {k: i for i, k in enumerate(targets.index)}
+            missing = sorted(set(unit_keys) - set(index))
+            if missing:
+                raise WeightingError(f"no frame cell for {missing[0].replace(chr(31), ' x ')}")
+            result = poststratify(weights, unit_keys.map(index).to_numpy(), targets.to_numpy(dtype=float))
+        else:
+            margins, targets = [], []
+            for variable in variables:
+                totals = cells.groupby(variable, sort=True)["count"].sum()
+                index = {k: i for i, k in enumerate(totals.index)}
+                margins.append(answers[variable].map(index).to_numpy())
+                targets.append(totals.to_numpy(dtype=float))
+            result = rake(weights, margins, targets)
+            if not result.converged:
+                raise WeightingError(f"raking did not converge in {result.iterations} iterations "
+                                     f"(largest relative error {result.max_error:.2g})")
+    except WeightingError as error:
+        raise AnswersError([Issue("cannot-weight", responses.path, str(error),
+                                  f"respondents in every category of {', '.join(variables)} that has population "
+                                  f"in the frame of {q.path}")]) from None
+    summary = {"method": "post-stratification" if d.weighting_method == "poststratify" else "raking",
+               "variables": variables, "iterations": result.iterations,
+               "design_effect": kish_design_effect(result.weights),
+               "effective_sample_size": effective_sample_size(result.weights),
+               "min_weight": float(result.weights.min()), "max_weight": float(result.weights.max())}
+    return result.weights, result.calibration, summary
