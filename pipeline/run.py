@@ -80,8 +80,7 @@ def report_files(results: Results) -> dict[str, bytes]:
     from pipeline.report.context import build_context
     from pipeline.report.render import render_html, render_pdf
 
-    context = build_context(results.questionnaire, results.provenance, results.estimates, results.findings,
-                            results.validation, results.manifest)
+    context = build_context(results)
     html = render_html(context)
     return {**estimate_files(results), "report.html": html.encode("utf-8"), "report.pdf": render_pdf(html)}
 

@@ -1,16 +1,25 @@
-"""Prepare what the template sees: every number already rounded and every base stated.
+"""Prepare what the template sees: every number already rounded, every base and method stated.
 
-The template does no arithmetic; it only lays out what this module hands it.
+The template does no arithmetic; it lays out what this module hands it. Every figure comes
+from the estimates, comparisons and findings tables the run wrote, so each number in the
+report can be found in `estimates.csv`, `comparisons.csv` or `findings.csv`.
+Presentation follows the Government Statistical Service's guidance: whole percentages with
+the unweighted base beside them, [c] for suppressed small cells and [u] for low reliability.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
-from pipeline.provenance import Provenance
-from pipeline.questionnaire import Questionnaire
+from pipeline.estimates import BOUNDS_METHOD
+from pipeline.report.charts import likert_chart, rate_chart
+from pipeline.stats.comparisons import ADJUST_NAMES
+from pipeline.stats.intervals import METHOD_NAMES
+
+LOW_RELIABILITY_BELOW = 30
 
 
 def percent(value: float, digits: int = 0) -> str:
@@ -20,44 +29,231 @@ def percent(value: float, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
-def build_context(questionnaire: Questionnaire, provenance: Provenance, estimates: pd.DataFrame,
-                  findings: pd.DataFrame, validation: dict, manifest: dict) -> dict:
-    """Everything the report template needs, as plain values."""
-    overall = estimates[(estimates["domain_variable"] == "") & (~estimates["weighted"]) & (~estimates["fpc"])]
+def interval(low: float, high: float) -> str:
+    return f"{percent(low)} to {percent(high)}"
 
-    def figure(measure_id: str) -> dict:
-        measure = questionnaire.measure(measure_id)
-        row = overall[(overall["measure"] == measure_id) & (overall["category"] == "|".join(measure.categories))].iloc[0]
-        count = round(row["estimate"] * row["n"])
+
+class EstimateLookup:
+    """Rows of the estimates table by measure, category, domain and design variant."""
+
+    def __init__(self, estimates: pd.DataFrame):
+        self.table = estimates
+        keys = zip(estimates["measure"], estimates["category"], estimates["domain_variable"], estimates["domain"],
+                   estimates["ci_method"] == BOUNDS_METHOD, estimates["weighted"], estimates["fpc"])
+        self.index = {key: i for i, key in enumerate(keys)}
+
+    def get(self, measure: str, category: str, variable: str = "", domain: str = "", variant: str = "srs"):
+        weighted, fpc, bounds = {"srs": (False, False, False), "fpc": (False, True, False),
+                                 "design": (True, True, False), "design-nofpc": (True, False, False),
+                                 "bounds": (False, False, True)}[variant]
+        i = self.index.get((measure, category, variable, domain, bounds, weighted, fpc))
+        if i is None and variant == "design":
+            i = self.index.get((measure, category, variable, domain, False, True, False))
+        return None if i is None else self.table.iloc[i]
+
+
+def build_context(results) -> dict:
+    """Everything the report template needs, as plain values."""
+    q = results.questionnaire
+    lookup = EstimateLookup(results.estimates)
+    variants = {v.name: v for v in results.variants}
+    level = percent(q.analysis.level)
+    suppress = q.analysis.suppress_below
+
+    def figure(measure_id: str, variable: str = "", domain: str = "") -> dict | None:
+        measure = q.measure(measure_id)
+        category = "|".join(measure.categories)
+        row = lookup.get(measure_id, category, variable, domain)
+        if row is None or row["n"] == 0:
+            return None
+        fpc = lookup.get(measure_id, category, variable, domain, "fpc")
+        design = lookup.get(measure_id, category, variable, domain, "design")
+        bounds = lookup.get(measure_id, category, variable, domain, "bounds") if not variable else None
+        n = int(row["n"])
         return {
-            "id": measure_id, "label": measure.label, "percent": percent(row["estimate"]),
-            "count": int(count), "n": int(row["n"]), "base": row["base"],
-            "interval": f"{percent(row['ci_low'])} to {percent(row['ci_high'])}",
-            "method": row["ci_method"],
+            "id": measure_id, "label": measure.label, "estimate": row["estimate"], "percent": percent(row["estimate"]),
+            "count": int(round(row["estimate"] * n)), "n": n, "base": row["base"],
+            "low": row["ci_low"], "high": row["ci_high"], "interval": interval(row["ci_low"], row["ci_high"]),
+            "fpc_interval": interval(fpc["ci_low"], fpc["ci_high"]) if fpc is not None else None,
+            "weighted": percent(design["estimate"]) if design is not None else None,
+            "weighted_interval": interval(design["ci_low"], design["ci_high"]) if design is not None else None,
+            "bounds": interval(bounds["ci_low"], bounds["ci_high"]) if bounds is not None else None,
+            "flag": "[c]" if n < suppress else "[u]" if n < LOW_RELIABILITY_BELOW else "",
         }
 
-    themes = [{"title": t.title, "summary": t.summary, "figures": [figure(m) for m in t.measures]}
-              for t in questionnaire.analysis.themes]
-    claims = [{
-        "id": r.claim, "wording": r.wording, "source": r.source,
-        "interval": next(c.interval_text for c in questionnaire.claims if c.id == r.claim),
+    headline = [f for f in (figure(m) for m in q.analysis.headline) if f]
+    themes = []
+    for theme in q.analysis.themes:
+        figures = [f for f in (figure(m) for m in theme.measures) if f]
+        scales = [q.question(qid) for qid in theme.questions if q.question(qid).type == "scale" and q.question(qid).scale]
+        likert = _likert(lookup, scales, theme.title)
+        rates = rate_chart(theme.title, [dict(label=f["label"], estimate=f["estimate"], low=f["low"], high=f["high"],
+                                              n=f["n"]) for f in figures]) if figures else None
+        themes.append({"id": theme.id, "title": theme.title, "summary": theme.summary, "figures": figures,
+                       "likert": likert, "rates": rates})
+    provenance = results.provenance
+    validation = results.validation
+    survey = q.survey
+    population = q.population
+    return {
+        "survey": survey, "title": survey.title, "subtitle": survey.subtitle,
+        "organisations": survey.organisations, "provenance": provenance,
+        "footer": ("Reconstructed data: figures illustrate the method, they are not the study's original answers"
+                   if provenance.reconstructed else f"{survey.title}: {provenance.title}"),
+        "level": level, "population": population,
+        "respondents": validation["rows_accepted"],
+        "response_rate": percent(validation["rows_accepted"] / population.size) if population.size else None,
+        "headline": headline, "themes": themes,
+        "subgroups": _subgroups(q, lookup, suppress),
+        "comparisons": _comparisons(results.comparisons, q),
+        "claims": _claims(q, results.findings), "reconciliation": _reconciliation(q, results.findings, lookup),
+        "appendix": _appendix(q, lookup, suppress),
+        "methods": _methods(q, variants, results, level),
+        "recommendations": q.report_text.get("recommendations", []),
+        "introduction": q.report_text.get("introduction", survey.description),
+        "limitations": q.report_text.get("limitations", ""),
+        "validation": validation, "per_question": _per_question(q, validation),
+        "manifest": results.manifest,
+        "created": survey.published or "2000-01-01",
+        "suppress_below": suppress, "low_reliability_below": LOW_RELIABILITY_BELOW,
+    }
+
+
+def _likert(lookup: EstimateLookup, questions, title: str):
+    items = []
+    for question in questions:
+        sides = {}
+        for side in ("negative", "neutral", "positive"):
+            sides[side] = []
+            for code in question.scale.get(side, ()):
+                row = lookup.get(question.id, code)
+                sides[side].append((question.label_of(code), float(row["estimate"]) if row is not None else 0.0))
+        items.append({"label": question.label, **sides})
+    return likert_chart(title, items) if items else None
+
+
+def _subgroups(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
+    """Headline measures by each planned subgroup, with small cells suppressed."""
+    tables = []
+    for variable in q.analysis.subgroups:
+        question = q.question(variable)
+        rows = []
+        for measure_id in q.analysis.headline:
+            measure = q.measure(measure_id)
+            cells = []
+            for code in question.code_values:
+                row = lookup.get(measure_id, "|".join(measure.categories), variable, code)
+                design = lookup.get(measure_id, "|".join(measure.categories), variable, code, "design")
+                n = int(row["n"]) if row is not None else 0
+                if n < suppress:
+                    cells.append({"text": "[c]", "n": n, "weighted": "[c]"})
+                else:
+                    flag = " [u]" if n < LOW_RELIABILITY_BELOW else ""
+                    cells.append({"text": percent(row["estimate"]) + flag, "n": n,
+                                  "weighted": (percent(design["estimate"]) + flag) if design is not None else ""})
+            rows.append({"label": measure.label, "cells": cells})
+        tables.append({"variable": variable, "label": question.label,
+                       "groups": [question.label_of(c) for c in question.code_values], "rows": rows})
+    return tables
+
+
+def _comparisons(table: pd.DataFrame, q) -> dict:
+    rows = []
+    for r in table.itertuples():
+        label = q.measure(r.measure).label
+        by = q.question(r.by)
+        if r.test == "fisher":
+            rows.append({"measure": label, "by": by.label,
+                         "groups": f"{by.label_of(r.group_a)} vs {by.label_of(r.group_b)}",
+                         "shares": f"{percent(r.estimate_a)} (n = {r.n_a}) vs {percent(r.estimate_b)} (n = {r.n_b})",
+                         "difference": f"{r.difference * 100:+.0f} points ({r.ci_low * 100:+.0f} to {r.ci_high * 100:+.0f})",
+                         "test": "Fisher's exact", "p": f"{r.p_value:.3f}", "p_adjusted": f"{r.p_adjusted:.3f}",
+                         "letters": r.letters, "significant": "yes" if r.significant else "no"})
+        else:
+            rows.append({"measure": label, "by": by.label, "groups": "all groups (weighted design)",
+                         "shares": "", "difference": "", "test": f"Rao-Scott F ({r.df} df) = {r.statistic:.2f}",
+                         "p": f"{r.p_value:.3f}", "p_adjusted": f"{r.p_adjusted:.3f}", "letters": "",
+                         "significant": "yes" if r.significant else "no"})
+    return {"rows": rows, "adjust": ADJUST_NAMES[q.analysis.adjust], "count": len(rows)}
+
+
+def _claims(q, findings: pd.DataFrame) -> list[dict]:
+    claims = {c.id: c for c in q.claims}
+    return [{
+        "id": r.claim, "wording": r.wording, "source": r.source, "interval": claims[r.claim].interval_text,
+        "reasoning": claims[r.claim].reasoning,
         "reproduced": (f"{int(r.reproduced)}" if r.measure == "respondents"
                        else f"{percent(r.reproduced, 1)} (n = {int(r.n)})"),
         "verdict": r.verdict,
     } for r in findings.itertuples()]
-    survey = questionnaire.survey
+
+
+def _reconciliation(q, findings: pd.DataFrame, lookup: EstimateLookup) -> list[dict]:
+    """For each measure behind more than one claim: how each wording follows from one count."""
+    out = []
+    for measure_id, group in findings[findings["measure"] != "respondents"].groupby("measure", sort=False):
+        if len(group) < 2:
+            continue
+        measure = q.measure(measure_id)
+        n = int(group["n"].iloc[0])
+        value = float(group["reproduced"].iloc[0])
+        count = int(round(value * n))
+        out.append({"label": measure.label, "count": count, "n": n, "exact": f"{value * 100:.2f}%",
+                    "truncated": f"{math.floor(value * 100)}%", "rounded": f"{value * 100:.0f}%",
+                    "claims": [{"wording": r.wording, "verdict": r.verdict} for r in group.itertuples()]})
+    return out
+
+
+def _appendix(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
+    tables = []
+    for question in q.questions:
+        if question.type not in ("single_choice", "scale", "yes_no", "multiple_choice"):
+            continue
+        rows = []
+        for code in question.codes:
+            measure = question.id if question.type != "multiple_choice" else f"{question.id}.{code.code}"
+            row = lookup.get(measure, code.code)
+            if row is None:
+                continue
+            rows.append({"label": code.label, "percent": percent(row["estimate"]), "estimate": row["estimate"],
+                         "count": int(round(row["estimate"] * row["n"])), "n": int(row["n"]),
+                         "interval": interval(row["ci_low"], row["ci_high"])})
+        if not rows:
+            continue
+        rounded_total = sum(round(r["estimate"] * 100) for r in rows)
+        note = ""
+        if question.type != "multiple_choice" and rounded_total != 100:
+            note = f"Rounded shares sum to {rounded_total}%, not 100%, because of rounding."
+        if question.type == "multiple_choice":
+            note = "More than one answer could be given, so shares do not sum to 100%."
+        tables.append({"id": question.id, "label": question.label, "text": question.text,
+                       "paraphrase": question.wording == "paraphrase", "base": rows and rows[0]["n"],
+                       "rows": rows, "note": note})
+    return tables
+
+
+def _methods(q, variants: dict, results, level: str) -> dict:
+    population = q.population
+    respondents = results.validation["rows_accepted"]
+    design = variants.get("design")
+    weighting = design.weighting if design else None
     return {
-        "survey": survey, "title": survey.title, "subtitle": survey.subtitle,
-        "organisations": survey.organisations, "provenance": provenance,
-        "level": percent(questionnaire.analysis.level),
-        "population": questionnaire.population,
-        "respondents": validation["rows_accepted"],
-        "response_rate": (percent(validation["rows_accepted"] / questionnaire.population.size)
-                          if questionnaire.population.size else None),
-        "headline": [figure(m) for m in questionnaire.analysis.headline],
-        "themes": themes, "claims": claims,
-        "recommendations": questionnaire.report_text.get("recommendations", []),
-        "introduction": questionnaire.report_text.get("introduction", survey.description),
-        "validation": validation, "manifest": manifest,
-        "created": survey.published or "2000-01-01",
+        "srs_method": METHOD_NAMES[q.analysis.interval],
+        "design_method": METHOD_NAMES[q.analysis.design_interval],
+        "fpc": "fpc" in variants or (design is not None and design.fpc),
+        "sampling_fraction": percent(respondents / population.size) if population.size else None,
+        "fpc_factor": f"{1 - respondents / population.size:.2f}" if population.size else None,
+        "df": (design or variants.get("fpc") or variants["srs"]).design.df,
+        "weighting": None if not weighting else {
+            **weighting, "design_effect": f"{weighting['design_effect']:.2f}",
+            "effective_sample_size": f"{weighting['effective_sample_size']:.0f}",
+            "min_weight": f"{weighting['min_weight']:.2f}", "max_weight": f"{weighting['max_weight']:.2f}",
+            "variables": ", ".join(q.question(v).label.lower() for v in weighting["variables"])},
+        "design_description": design.description if design else None,
+        "adjust": ADJUST_NAMES[q.analysis.adjust],
+        "bounds": bool(population.size),
     }
+
+
+def _per_question(q, validation: dict) -> list[dict]:
+    return [{"id": qid, "label": q.question(qid).label, **counts} for qid, counts in validation["per_question"].items()]

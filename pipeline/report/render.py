@@ -2,7 +2,8 @@
 
 The renderer may load only the report's own assets. Answers' free text reaches the
 template, so markup in it is escaped, and the URL fetcher refuses anything that is not a
-file inside the assets folder: no other local file, no network.
+file inside the assets folder (or one of the report's own SVG charts, inlined as data URIs):
+no other local file, no network.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
+
+
+CHART_PREFIX = "data:image/svg+xml;base64,"
 
 
 class FetchRefused(Exception):
@@ -34,10 +38,12 @@ def make_fetcher():
 
     class AssetsOnlyFetcher(URLFetcher):
         def __init__(self):
-            super().__init__(allowed_protocols=("file",))
+            super().__init__(allowed_protocols=("file", "data"))
             self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
+            if url.startswith(CHART_PREFIX):
+                return super().fetch(url, headers)
             parsed = urlparse(url)
             path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
             if path is None or ASSETS.resolve() not in path.parents:
