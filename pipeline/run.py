@@ -81,8 +81,11 @@ def report_files(results: Results) -> dict[str, bytes]:
     from pipeline.report.render import render_html, render_pdf
 
     context = build_context(results)
+    from pipeline.report.workbook import build_workbook
+
     html = render_html(context)
-    return {**estimate_files(results), "report.html": html.encode("utf-8"), "report.pdf": render_pdf(html)}
+    return {**estimate_files(results), "tables.xlsx": build_workbook(results), "report.html": html.encode("utf-8"),
+            "report.pdf": render_pdf(html)}
 
 
 def validation_summary(responses: Responses) -> dict:

@@ -108,6 +108,7 @@ def build_context(results) -> dict:
         "comparisons": _comparisons(results.comparisons, q),
         "claims": _claims(q, results.findings), "reconciliation": _reconciliation(q, results.findings, lookup),
         "appendix": _appendix(q, lookup, suppress),
+        "free_text": _free_text(q, results.responses),
         "methods": _methods(q, variants, results, level),
         "recommendations": q.report_text.get("recommendations", []),
         "introduction": q.report_text.get("introduction", survey.description),
@@ -230,6 +231,17 @@ def _appendix(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
                        "paraphrase": question.wording == "paraphrase", "base": rows and rows[0]["n"],
                        "rows": rows, "note": note})
     return tables
+
+
+def _free_text(q, responses) -> list[dict]:
+    """Free-text answers as given (the template escapes them), in file order."""
+    out = []
+    for question in q.questions:
+        if question.type != "text":
+            continue
+        answers = [a for a in responses.answers[question.id] if a]
+        out.append({"label": question.label, "text": question.text, "answers": answers})
+    return out
 
 
 def _methods(q, variants: dict, results, level: str) -> dict:

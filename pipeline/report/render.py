@@ -54,10 +54,10 @@ def make_fetcher():
     return AssetsOnlyFetcher()
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, fetcher=None) -> bytes:
     """PDF bytes; the same HTML gives the same bytes (dates from its meta tags, fixed id and font timestamps)."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=make_fetcher())
+    document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher or make_fetcher())
     return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"survey-pipeline-report")
