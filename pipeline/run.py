@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.compare import COLUMNS as COMPARISON_COLUMNS, compare_all
 from pipeline.estimates import BOUNDS_METHOD, coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.ingest import read_answers
@@ -53,7 +52,7 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     variants = design_variants(responses)
     variables = coded_variables(responses)
     estimates = estimate_all(responses, variants, variables)
-    comparisons = compare_all(responses, variables, variants)
+    comparisons = _comparisons(responses, variables, variants)
     findings = check_claims(questionnaire, estimates, len(responses.answers))
     validation = validation_summary(responses)
     inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
@@ -61,6 +60,15 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     manifest = build_manifest(inputs, command)
     return Results(questionnaire, provenance, responses, estimates, findings, validation, manifest,
                    comparisons, tuple(variants))
+
+
+def _comparisons(responses: Responses, variables, variants) -> pd.DataFrame:
+    """The analysis plan's tests (imported only when there are any: scipy.stats is slow to load)."""
+    from pipeline.compare import COLUMNS, compare_all
+
+    if not responses.questionnaire.analysis.comparisons:
+        return pd.DataFrame(columns=list(COLUMNS))
+    return compare_all(responses, variables, variants)
 
 
 def estimate_files(results: Results) -> dict[str, bytes]:

@@ -13,7 +13,7 @@ Two families:
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 BINOMIAL_METHODS = ("wilson", "wilson-cc", "clopper-pearson", "agresti-coull", "wald")
 DESIGN_METHODS = ("logit", "likelihood", "asin", "beta", "mean", "xlogit")
@@ -32,8 +32,17 @@ METHOD_NAMES = {
 }
 
 
+def _t_ppf(q, df):
+    """Quantile of Student's t (scipy.special directly: importing scipy.stats costs a second)."""
+    return special.stdtrit(df, q)
+
+
+def _beta_ppf(q, a, b):
+    return special.betaincinv(a, b, q)
+
+
 def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return float(special.ndtri(0.5 + level / 2))
 
 
 def binomial_interval(x, n, method: str = "wilson", level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -60,8 +69,8 @@ def binomial_interval(x, n, method: str = "wilson", level: float = 0.95) -> tupl
             low = np.where(pc <= 0, 0.0, (pc + z22n - z * np.sqrt(pc * (1 - pc) / n + z22n / (2 * n))) / (1 + 2 * z22n))
         elif method == "clopper-pearson":
             alpha = 1 - level
-            low = np.where(x > 0, stats.beta.ppf(alpha / 2, x, n - x + 1), 0.0)
-            high = np.where(x < n, stats.beta.ppf(1 - alpha / 2, x + 1, n - x), 1.0)
+            low = np.where(x > 0, _beta_ppf(alpha / 2, x, n - x + 1), 0.0)
+            high = np.where(x < n, _beta_ppf(1 - alpha / 2, x + 1, n - x), 1.0)
         elif method == "agresti-coull":
             n_tilde = n + z * z
             p_tilde = (x + z * z / 2) / n_tilde
@@ -90,7 +99,7 @@ def design_interval(p, se, df, method: str = "logit", level: float = 0.95,
     se = np.asarray(se, dtype=float)
     df = np.broadcast_to(np.asarray(df, dtype=float), p.shape)
     alpha = 1 - level
-    t = stats.t.ppf(1 - alpha / 2, df)
+    t = _t_ppf(1 - alpha / 2, df)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "mean":
             return p - t * se, p + t * se
@@ -106,9 +115,9 @@ def design_interval(p, se, df, method: str = "logit", level: float = 0.95,
             if n is None:
                 raise ValueError("the beta interval needs the number of respondents")
             n = np.broadcast_to(np.asarray(n, dtype=float), p.shape)
-            n_eff = p * (1 - p) / se ** 2 * (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2
-            low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-            high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+            n_eff = p * (1 - p) / se ** 2 * (_t_ppf(alpha / 2, n - 1) / _t_ppf(alpha / 2, df)) ** 2
+            low = _beta_ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+            high = _beta_ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
             return low, high
         if method == "likelihood":
             if n is None:
@@ -143,9 +152,9 @@ def _profile_interval(ph: float, se: float, df: float, n: float, alpha: float) -
     beta0 = special.logit(ph)
     se_beta = se / (ph * (1 - ph))
     lam = se_beta ** 2 * n * ph * (1 - ph)          # design variance / model (naive) variance
-    cutoff = stats.t.ppf(alpha / 2, df) * np.sqrt(lam)
-    level_adjusted = 1 - 2 * stats.norm.cdf(cutoff)
-    zmax = np.sqrt(stats.f.ppf(1 - (1 - level_adjusted) / 4, 1, n - 1))
+    cutoff = _t_ppf(alpha / 2, df) * np.sqrt(lam)
+    level_adjusted = 1 - 2 * special.ndtr(cutoff)
+    zmax = np.sqrt(special.fdtri(1, n - 1, 1 - (1 - level_adjusted) / 4))
     step_size = zmax / 5
     dispersion = n / (n - 1)
     z_values, betas = [0.0], [beta0]
