@@ -364,6 +364,9 @@ class _Parser:
         if survey_id and not survey_id.replace("_", "").replace("-", "").isalnum():
             self.fail("invalid-value", "survey.id", f"'{survey_id}'",
                       "letters, digits, '-' and '_' only (it names the report folder)")
+        elif raw.get("id") is not None and survey_id != Path(self.doc.path).stem:
+            self.fail("survey-id-mismatch", "survey.id", f"'{survey_id}'",
+                      f"'{Path(self.doc.path).stem}', the questionnaire's file name without its extension")
         organisations = [self.text(o, f"survey.organisations[{i}]")
                          for i, o in enumerate(self.sequence(raw.get("organisations"), "survey.organisations"))]
         return Survey(
