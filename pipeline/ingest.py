@@ -68,6 +68,9 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise AnswersError(Issue("file-not-found", name, "no such file", "a readable CSV file")) from None
+    except OSError as exc:
+        raise AnswersError(Issue("unreadable-file", name, (exc.strerror or "a file that cannot be read").lower(),
+                                 "a readable CSV file")) from None
     text, encoding = decode_answers(data, name)
     if not text.strip():
         raise AnswersError(Issue("empty-file", name, "an empty file", "a header line and at least one row", line=1))
