@@ -100,7 +100,7 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         seen: set[str] = set()
         dupes = [h for h in header if h in seen or seen.add(h)]
         raise AnswersError(Issue("duplicate-column", name, f"the column '{dupes[0]}' twice",
-                                 "each column once", line=1))
+                                 "each column once", line=1, column=dupes[0]))
     record_lines = _record_lines(text)
     malformed = [Issue("wrong-field-count", name, f"{actual} field(s)", f"{expected} fields, one per header column",
                        line=_line_of(record_lines, number))

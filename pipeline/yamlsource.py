@@ -82,7 +82,7 @@ def read_yaml(path: Path) -> YamlDocument:
         raise QuestionnaireError(Issue("yaml-syntax", name, f"invalid YAML ({problem})",
                                        "well-formed YAML", line=line)) from None
     if node is None:
-        raise QuestionnaireError(Issue("yaml-empty", name, "an empty file", "a questionnaire mapping"))
+        raise QuestionnaireError(Issue("yaml-empty", name, "an empty file", "a questionnaire mapping", line=1))
     lines: dict[str, int] = {}
     duplicates: list[Issue] = []
     data = _to_python(node, "", lines, duplicates, name)
