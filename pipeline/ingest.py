@@ -113,7 +113,8 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
 
 def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
     """Every column is read as text: codes like '01' or 'yes' must not be re-typed."""
-    header = next((line for line in re.split(rb"\r\n?|\n", data) if line), b"")
+    first_line = re.search(rb"[^\r\n]+", data)
+    header = first_line.group() if first_line else b""
     first = pacsv.read_csv(io.BytesIO(header + b"\n"),
                            parse_options=pacsv.ParseOptions(delimiter=delimiter),
                            read_options=pacsv.ReadOptions(use_threads=False))

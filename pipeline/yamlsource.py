@@ -56,19 +56,19 @@ def read_yaml(path: Path) -> YamlDocument:
     """Parse a YAML file into a YamlDocument; malformed YAML is a QuestionnaireError."""
     name = str(path)
     try:
-        data = path.read_bytes()
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise QuestionnaireError(Issue("file-not-found", name, "no such file", "a readable YAML file")) from None
     except OSError as exc:
         raise QuestionnaireError(Issue("unreadable-file", name, (exc.strerror or "a file that cannot be read").lower(),
                                        "a readable YAML file")) from None
     try:
-        text = data.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
-        line = data.count(b"\n", 0, start) + 1
-        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        raise QuestionnaireError(Issue("yaml-encoding", name, f"the byte 0x{data[start]:02x} at column {column}",
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        raise QuestionnaireError(Issue("yaml-encoding", name, f"the byte 0x{raw[start]:02x} at column {column}",
                                        "a UTF-8 text file", line=line)) from None
     try:
         node = yaml.compose(text, Loader=_Yaml12Loader)
