@@ -10,6 +10,7 @@ questionnaire.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,17 +69,17 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise AnswersError(Issue("file-not-found", name, "no such file", "a readable CSV file")) from None
+    except OSError as exc:
+        raise AnswersError(Issue("unreadable-file", name, (exc.strerror or "a file that cannot be read").lower(),
+                                 "a readable CSV file")) from None
     text, encoding = decode_answers(data, name)
     if not text.strip():
         raise AnswersError(Issue("empty-file", name, "an empty file", "a header line and at least one row", line=1))
-    utf8 = text.encode("utf-8")
-    malformed: list[Issue] = []
+    utf8 = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
+    invalid_rows: list[tuple[int | None, int, int]] = []
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
-        line = (row.number + 1) if row.number is not None else None
-        malformed.append(Issue(
-            "wrong-field-count", name, f"{row.actual_columns} field(s)",
-            f"{row.expected_columns} fields, one per header column", line=line))
+        invalid_rows.append((row.number, row.actual_columns, row.expected_columns))
         return "skip"
 
     try:
@@ -99,8 +100,12 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         seen: set[str] = set()
         dupes = [h for h in header if h in seen or seen.add(h)]
         raise AnswersError(Issue("duplicate-column", name, f"the column '{dupes[0]}' twice",
-                                 "each column once", line=1))
-    line_numbers = _line_numbers(text, len(cells), {i.line for i in malformed})
+                                 "each column once", line=1, column=dupes[0]))
+    record_lines = _record_lines(text)
+    malformed = [Issue("wrong-field-count", name, f"{actual} field(s)", f"{expected} fields, one per header column",
+                       line=_line_of(record_lines, number))
+                 for number, actual, expected in invalid_rows]
+    line_numbers = _line_numbers(record_lines, len(cells), {number for number, _, _ in invalid_rows})
     if len(cells) == 0 and not malformed:
         raise AnswersError(Issue("no-rows", name, "a header with no rows", "at least one row of answers", line=2))
     return RawAnswers(name, encoding, header, cells, line_numbers, tuple(malformed))
@@ -108,7 +113,9 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
 
 def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
     """Every column is read as text: codes like '01' or 'yes' must not be re-typed."""
-    first = pacsv.read_csv(io.BytesIO(data.split(b"\n", 1)[0] + b"\n"),
+    first_line = re.search(rb"[^\r\n]+", data)
+    header = first_line.group() if first_line else b""
+    first = pacsv.read_csv(io.BytesIO(header + b"\n"),
                            parse_options=pacsv.ParseOptions(delimiter=delimiter),
                            read_options=pacsv.ReadOptions(use_threads=False))
     return {name: pa.string() for name in first.column_names}
@@ -120,14 +127,24 @@ def _strip(column: pa.ChunkedArray) -> pd.Series:
     return pd.Series(pc.utf8_trim_whitespace(column).to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _line_numbers(text: str, rows: int, skipped: set[int | None]) -> pd.Series:
-    """File line of each kept row (header is line 1; blank lines are skipped as the reader does).
+def _record_lines(text: str) -> list[int]:
+    """File line of each record the reader sees, the header first (as for the reader, blank lines
+    are skipped and CR, LF and CRLF each end a line).
 
-    Assumes no newlines inside quoted fields; where that fails, rows are numbered in order.
+    Assumes no newlines inside quoted fields; where that fails, later records are numbered early.
     """
-    lines = text.split("\n")
-    candidates = [i + 1 for i, line in enumerate(lines)
-                  if i > 0 and line.strip("\r") != "" and (i + 1) not in skipped]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [i + 1 for i, line in enumerate(lines) if line != ""]
+
+
+def _line_of(record_lines: list[int], number: int | None) -> int | None:
+    """File line of the reader's record `number` (1-based, the header is record 1), if known."""
+    return record_lines[number - 1] if number is not None and 0 < number <= len(record_lines) else None
+
+
+def _line_numbers(record_lines: list[int], rows: int, skipped: set[int | None]) -> pd.Series:
+    """File line of each kept row; `skipped` are the reader's numbers of the records it dropped."""
+    candidates = [line for number, line in enumerate(record_lines, start=1) if number > 1 and number not in skipped]
     if len(candidates) >= rows:
         return pd.Series(candidates[:rows], dtype="int64")
     return pd.Series(range(2, rows + 2), dtype="int64")

@@ -8,6 +8,7 @@ together, each naming the file, the line and the key path.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -314,6 +315,9 @@ class _Parser:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail("wrong-type", key, _describe(value), "a number")
             return default
+        if not math.isfinite(value):
+            self.fail("invalid-value", key, f"{value}", "a finite number")
+            return default
         return float(value)
 
     def choice(self, value: Any, key: str, allowed: tuple[str, ...], default: str) -> str:
@@ -348,15 +352,18 @@ class _Parser:
         analysis = self.analysis(top.get("analysis") or {}, by_id, {m.id for m in measures})
         claims = self.claims(top.get("claims"), {m.id for m in measures}, by_id)
         report_text = self.mapping(top.get("report") or {}, "report", _REPORT_KEYS)
+        on_invalid = self.choice(answers.get("on_invalid"), "answers.on_invalid", ON_INVALID, "stop")
+        delimiter = self.text(answers.get("delimiter"), "answers.delimiter", ",")
+        if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
+            self.fail("invalid-value", "answers.delimiter", repr(delimiter),
+                      "one ASCII character other than a quote or a line break, such as ',' or ';'")
         self.check_routing(questions)
         if self.issues:
             raise QuestionnaireError(self.issues)
         return Questionnaire(
             path=self.doc.path, survey=survey, population=population, design=design,
             questions=tuple(questions), measures=tuple(measures), analysis=analysis,
-            claims=tuple(claims),
-            on_invalid=self.choice(answers.get("on_invalid"), "answers.on_invalid", ON_INVALID, "stop"),
-            delimiter=self.text(answers.get("delimiter"), "answers.delimiter", ","),
+            claims=tuple(claims), on_invalid=on_invalid, delimiter=delimiter,
             report_text=dict(report_text),
         )
 
@@ -366,6 +373,9 @@ class _Parser:
         if survey_id and not survey_id.replace("_", "").replace("-", "").isalnum():
             self.fail("invalid-value", "survey.id", f"'{survey_id}'",
                       "letters, digits, '-' and '_' only (it names the report folder)")
+        elif raw.get("id") is not None and survey_id != Path(self.doc.path).stem:
+            self.fail("survey-id-mismatch", "survey.id", f"'{survey_id}'",
+                      f"'{Path(self.doc.path).stem}', the questionnaire's file name without its extension")
         organisations = [self.text(o, f"survey.organisations[{i}]")
                          for i, o in enumerate(self.sequence(raw.get("organisations"), "survey.organisations"))]
         return Survey(
@@ -448,6 +458,9 @@ class _Parser:
         layout = None
         if qtype == "multiple_choice":
             layout = self.choice(raw.get("layout"), f"{key}.layout", ("columns", "delimited"), "columns")
+        delimiter = self.text(raw.get("delimiter"), f"{key}.delimiter", ";")
+        if not delimiter:
+            self.fail("invalid-value", f"{key}.delimiter", repr(delimiter), "the text separating codes, such as ';'")
         asked_if = None
         if raw.get("asked_if") is not None:
             cond = self.mapping(raw["asked_if"], f"{key}.asked_if", _ASKED_IF_KEYS, ("question", "in"))
@@ -461,7 +474,7 @@ class _Parser:
             type=qtype, wording=self.choice(raw.get("wording"), f"{key}.wording", WORDINGS, "original"),
             codes=codes, missing=missing, asked_if=asked_if, scale=scale,
             minimum=minimum, maximum=maximum, integer=integer, layout=layout,
-            delimiter=self.text(raw.get("delimiter"), f"{key}.delimiter", ";"),
+            delimiter=delimiter,
             selected=self.text(raw.get("selected"), f"{key}.selected", "1"),
             not_selected=self.text(raw.get("not_selected"), f"{key}.not_selected", "0"),
             note=self.text(raw.get("note"), f"{key}.note") or None,
@@ -653,11 +666,11 @@ class _Parser:
                 continue
             seen.add(cid)
             statistic = self.choice(entry["statistic"], f"{key}.statistic", CLAIM_STATISTICS, "share")
-            measure = entry.get("measure")
+            measure = self.text(entry["measure"], f"{key}.measure") if entry.get("measure") is not None else None
             if statistic == "share":
                 if measure is None:
                     self.fail("missing-key", f"{key}.measure", "no value", "the measure a share claim concerns")
-                elif measure not in measure_ids:
+                elif measure and measure not in measure_ids:
                     self.fail("undefined-reference", f"{key}.measure", f"'{measure}'", "a measure id")
             domain = None
             if entry.get("domain") is not None:
@@ -680,7 +693,7 @@ class _Parser:
                 include_low=self.flag(interval.get("include_low"), f"{key}.interval.include_low", True),
                 include_high=self.flag(interval.get("include_high"), f"{key}.interval.include_high", False),
                 reasoning=self.text(entry.get("reasoning"), f"{key}.reasoning"),
-                measure=str(measure) if measure is not None else None, domain=domain))
+                measure=measure, domain=domain))
         return claims
 
     def require_question(self, qid: str, key: str, questions: dict[str, Question],

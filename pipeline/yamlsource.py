@@ -56,22 +56,33 @@ def read_yaml(path: Path) -> YamlDocument:
     """Parse a YAML file into a YamlDocument; malformed YAML is a QuestionnaireError."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise QuestionnaireError(Issue("file-not-found", name, "no such file", "a readable YAML file")) from None
+    except OSError as exc:
+        raise QuestionnaireError(Issue("unreadable-file", name, (exc.strerror or "a file that cannot be read").lower(),
+                                       "a readable YAML file")) from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise QuestionnaireError(Issue("yaml-encoding", name, f"bytes that are not UTF-8 at offset {exc.start}",
-                                       "a UTF-8 text file")) from None
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        raise QuestionnaireError(Issue("yaml-encoding", name, f"the byte 0x{raw[start]:02x} at column {column}",
+                                       "a UTF-8 text file", line=line)) from None
     try:
         node = yaml.compose(text, Loader=_Yaml12Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 1 != line:
+            problem = f"{context} started on line {context_mark.line + 1}: {problem}"
         raise QuestionnaireError(Issue("yaml-syntax", name, f"invalid YAML ({problem})",
                                        "well-formed YAML", line=line)) from None
     if node is None:
-        raise QuestionnaireError(Issue("yaml-empty", name, "an empty file", "a questionnaire mapping"))
+        raise QuestionnaireError(Issue("yaml-empty", name, "an empty file", "a questionnaire mapping", line=1))
     lines: dict[str, int] = {}
     duplicates: list[Issue] = []
     data = _to_python(node, "", lines, duplicates, name)
@@ -96,4 +107,11 @@ def _to_python(node: yaml.Node, path: str, lines: dict[str, int], duplicates: li
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, f"{path}[{i}]", lines, duplicates, name) for i, item in enumerate(node.value)]
-    return _Yaml12Loader("").construct_object(node, deep=True)
+    try:
+        return _Yaml12Loader("").construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, KeyError, AttributeError):
+        # An explicit tag the value does not fit (`!!int abc`) or that safe YAML does not allow (`!foo`).
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise QuestionnaireError(Issue("yaml-syntax", name, f"the value '{node.value}' tagged {tag}",
+                                       "a plain value without a YAML tag", line=node.start_mark.line + 1,
+                                       key=path or None)) from None
