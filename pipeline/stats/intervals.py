@@ -136,6 +136,7 @@ def _likelihood_interval(p: np.ndarray, se: np.ndarray, df: np.ndarray, level: f
     through the profile, at a level adjusted by the ratio of design to model variance. The
     steps and the spline are part of R's answer, so they are reproduced here exactly: the
     result differs from the exact root of the scaled likelihood-ratio equation by about 1e-6.
+    Where R's steps fall short of the cutoff (R then returns NA), the exact root is used.
     """
     low = np.full(p.shape, np.nan)
     high = np.full(p.shape, np.nan)
@@ -172,8 +173,22 @@ def _profile_interval(ph: float, se: float, df: float, n: float, alpha: float) -
     y = np.asarray(z_values)[order]
     grid_x = np.linspace(x.min(), x.max(), 3 * len(x))
     grid_z = _fmm_spline(x, y, grid_x)
-    bounds = np.interp([cutoff, -cutoff], grid_z, grid_x, left=np.nan, right=np.nan)
-    return float(special.expit(bounds[0])), float(special.expit(bounds[1]))
+    bounds = special.expit(np.interp([cutoff, -cutoff], grid_z, grid_x, left=np.nan, right=np.nan))
+    # Where R's nine steps do not reach the cutoff (a share near 0 or 1), R returns NA; solve the
+    # equation the profile approximates instead: 2 n KL(p_hat, p) / dispersion = cutoff^2.
+    if np.isnan(bounds).any():
+        from scipy.optimize import brentq
+
+        def excess(mu: float) -> float:
+            kl = ph * np.log(ph / mu) + (1 - ph) * np.log((1 - ph) / (1 - mu))
+            return 2 * n * kl / dispersion - cutoff * cutoff
+
+        if np.isnan(bounds[0]):
+            bounds[0] = brentq(excess, 1e-300, ph, xtol=1e-15) if excess(1e-300) > 0 else 0.0
+        if np.isnan(bounds[1]):
+            top = 1 - 1e-16
+            bounds[1] = brentq(excess, ph, top, xtol=1e-15) if excess(top) > 0 else 1.0
+    return float(bounds[0]), float(bounds[1])
 
 
 def _fmm_spline(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
