@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.columns import index_of
 from pipeline.measures import CodedVariable
 from pipeline.stats.comparisons import ADJUST_NAMES, adjust, compact_letters, fisher_exact, newcombe_difference, rao_scott
 from pipeline.stats.design import share_covariance
@@ -34,10 +35,12 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
     for comparison in q.analysis.comparisons:
         measure = coded[comparison.measure]
         groups = q.question(comparison.by).code_values
-        labels = responses.answers[comparison.by].to_numpy()
+        group_of = index_of(responses.answers[comparison.by], {g: i for i, g in enumerate(groups)})
         in_base = measure.codes >= 0
-        counts = {g: (int(((labels == g) & in_base & (measure.codes == 1)).sum()), int(((labels == g) & in_base).sum()))
-                  for g in groups}
+        hits = np.bincount(group_of[in_base & (group_of >= 0)], weights=(measure.codes[in_base & (group_of >= 0)] == 1),
+                           minlength=len(groups))
+        sizes = np.bincount(group_of[in_base & (group_of >= 0)], minlength=len(groups))
+        counts = {g: (int(hits[i]), int(sizes[i])) for i, g in enumerate(groups)}
         present = [g for g in groups if counts[g][1] > 0]
         for i, a in enumerate(present):
             for b in present[i + 1:]:
@@ -49,7 +52,7 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
                                  difference=difference, ci_low=low, ci_high=high, ci_method="newcombe",
                                  test="fisher", statistic=test.estimate, df="", p_value=test.p_value))
         if weighted is not None and len(present) > 1:
-            rows.append(_rao_scott_row(measure, comparison.by, labels, present, weighted))
+            rows.append(_rao_scott_row(measure, comparison.by, group_of, groups, present, weighted))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     if len(table):
         table["p_adjusted"] = adjust(table["p_value"].to_numpy(dtype=float), q.analysis.adjust)
@@ -59,11 +62,11 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
     return table
 
 
-def _rao_scott_row(measure: CodedVariable, by: str, labels: np.ndarray, groups: list[str],
-                   variant: DesignVariant) -> dict:
+def _rao_scott_row(measure: CodedVariable, by: str, group_of: np.ndarray, all_groups: tuple[str, ...],
+                   groups: list[str], variant: DesignVariant) -> dict:
     """The measure by the grouping variable, tested under the weighted design."""
-    group_index = {g: i for i, g in enumerate(groups)}
-    g = np.array([group_index.get(v, -1) for v in labels])
+    renumber = np.array([groups.index(g) if g in groups else -1 for g in all_groups] + [-1])
+    g = renumber[group_of]
     valid = (measure.codes >= 0) & (g >= 0)
     cells = np.where(valid, measure.codes + 2 * np.maximum(g, 0), -1)  # rows (measure) vary fastest
     shares, covariance = share_covariance(variant.design, cells, 2 * len(groups))

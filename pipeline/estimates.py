@@ -14,6 +14,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.design import estimate_shares
@@ -45,7 +46,7 @@ def subgroup_domains(responses: Responses) -> list[tuple[str, tuple[str, ...], n
     for variable in q.analysis.subgroups:
         levels = q.question(variable).code_values
         index = {code: i for i, code in enumerate(levels)}
-        codes = responses.answers[variable].map(index).fillna(-1).to_numpy(dtype=np.int64)
+        codes = index_of(responses.answers[variable], index)
         domains.append((variable, levels, codes))
     return domains
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -63,7 +64,12 @@ def decode_answers(data: bytes, path: str) -> tuple[str, str]:
 
 
 def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
-    """Read the answers file into stripped text cells; every line is kept or accounted for."""
+    """Read the answers file into stripped text cells; every line is kept or accounted for.
+
+    Cells come back as pandas categoricals (one small integer per cell, the text once per
+    distinct value), so a million respondents take megabytes, not gigabytes. UTF-8 is checked
+    by the CSV reader itself; only a file that fails it is decoded as Windows-1252.
+    """
     name = str(path)
     try:
         data = Path(path).read_bytes()
@@ -72,36 +78,29 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
     except OSError as exc:
         raise AnswersError(Issue("unreadable-file", name, (exc.strerror or "a file that cannot be read").lower(),
                                  "a readable CSV file")) from None
-    text, encoding = decode_answers(data, name)
-    if not text.strip():
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if re.search(rb"\S", body) is None:
         raise AnswersError(Issue("empty-file", name, "an empty file", "a header line and at least one row", line=1))
-    utf8 = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
-    invalid_rows: list[tuple[int | None, int, int]] = []
-
-    def on_invalid_row(row: pacsv.InvalidRow) -> str:
-        invalid_rows.append((row.number, row.actual_columns, row.expected_columns))
-        return "skip"
-
+    if not body.endswith((b"\n", b"\r")):
+        body += b"\n"
+    encoding = "utf-8"
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                              invalid_row_handler=on_invalid_row),
-            convert_options=pacsv.ConvertOptions(
-                column_types=_all_text(utf8, delimiter), strings_can_be_null=False,
-                quoted_strings_can_be_null=False, null_values=[]),
-        )
-    except pa.ArrowInvalid as exc:
-        raise AnswersError(Issue("unreadable-csv", name, str(exc).splitlines()[0], "a comma-separated file")) from None
+        if not body.isascii():
+            _check_utf8(body)
+        table, invalid_rows = _parse(body, delimiter, name)
+    except _NotUtf8:
+        text, encoding = decode_answers(data, name)
+        body = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
+        table, invalid_rows = _parse(body, delimiter, name)
     header = tuple(str(c).strip() for c in table.column_names)
-    cells = pd.DataFrame({h: _strip(table.column(i)) for i, h in enumerate(header)}) if header else pd.DataFrame()
     if len(set(header)) != len(header):
         seen: set[str] = set()
         dupes = [h for h in header if h in seen or seen.add(h)]
         raise AnswersError(Issue("duplicate-column", name, f"the column '{dupes[0]}' twice",
                                  "each column once", line=1, column=dupes[0]))
-    record_lines = _record_lines(text)
+    cells = pd.DataFrame({h: _categorical(table.column(i)) for i, h in enumerate(header)}) if header else pd.DataFrame()
+    del table
+    record_lines = _record_lines(body)
     malformed = [Issue("wrong-field-count", name, f"{actual} field(s)", f"{expected} fields, one per header column",
                        line=_line_of(record_lines, number))
                  for number, actual, expected in invalid_rows]
@@ -111,40 +110,104 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
     return RawAnswers(name, encoding, header, cells, line_numbers, tuple(malformed))
 
 
+class _NotUtf8(Exception):
+    """The bytes are not valid UTF-8; try Windows-1252."""
+
+
+def _check_utf8(body: bytes) -> None:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _NotUtf8() from None
+
+
+def _parse(body: bytes, delimiter: str, name: str) -> tuple[pa.Table, list[tuple[int | None, int, int]]]:
+    """The CSV as a table of dictionary-encoded text, and the rows with the wrong number of fields."""
+    invalid_rows: list[tuple[int | None, int, int]] = []
+
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:
+        invalid_rows.append((row.number, row.actual_columns, row.expected_columns))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                              invalid_row_handler=on_invalid_row),
+            convert_options=pacsv.ConvertOptions(
+                column_types=_all_text(body, delimiter), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[], check_utf8=True),
+        )
+    except UnicodeDecodeError:  # in the header, which pyarrow decodes in Python
+        raise _NotUtf8() from None
+    except pa.ArrowInvalid as exc:
+        message = str(exc)
+        if "utf8" in message.lower() or "utf-8" in message.lower():
+            raise _NotUtf8() from None
+        raise AnswersError(Issue("unreadable-csv", name, message.splitlines()[0], "a comma-separated file")) from None
+    return table, invalid_rows
+
+
 def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
-    """Every column is read as text: codes like '01' or 'yes' must not be re-typed."""
+    """Every column is read as dictionary-encoded text: codes like '01' or 'yes' must not be re-typed."""
     first_line = re.search(rb"[^\r\n]+", data)
     header = first_line.group() if first_line else b""
     first = pacsv.read_csv(io.BytesIO(header + b"\n"),
                            parse_options=pacsv.ParseOptions(delimiter=delimiter),
                            read_options=pacsv.ReadOptions(use_threads=False))
-    return {name: pa.string() for name in first.column_names}
+    return {name: pa.dictionary(pa.int32(), pa.string()) for name in first.column_names}
 
 
-def _strip(column: pa.ChunkedArray) -> pd.Series:
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """A dictionary-encoded column as a pandas categorical of whitespace-stripped text."""
     import pyarrow.compute as pc
 
-    return pd.Series(pc.utf8_trim_whitespace(column).to_numpy(zero_copy_only=False), dtype=object)
+    if column.num_chunks == 0 or len(column) == 0:
+        return pd.Categorical([], categories=pd.Index([], dtype=object))
+    combined = column.unify_dictionaries().combine_chunks() if column.num_chunks > 1 else column.chunk(0)
+    dictionary = [str(v) for v in pc.utf8_trim_whitespace(combined.dictionary).to_pylist()]
+    categories = sorted(set(dictionary))
+    position = {value: i for i, value in enumerate(categories)}
+    remap = np.array([position[value] for value in dictionary], dtype=_code_type(len(categories)))
+    codes = remap[combined.indices.to_numpy(zero_copy_only=False)]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
 
 
-def _record_lines(text: str) -> list[int]:
+def _code_type(size: int) -> type:
+    return np.int8 if size < 127 else np.int16 if size < 32_767 else np.int32
+
+
+def _record_lines(data: bytes) -> np.ndarray:
     """File line of each record the reader sees, the header first (as for the reader, blank lines
-    are skipped and CR, LF and CRLF each end a line).
+    are skipped and CR, LF and CRLF each end a line). Computed on the bytes, without splitting.
 
     Assumes no newlines inside quoted fields; where that fails, later records are numbered early.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [i + 1 for i, line in enumerate(lines) if line != ""]
+    raw = np.frombuffer(data, dtype=np.uint8)
+    lf = raw == 10
+    cr = raw == 13
+    crlf_cr = cr & np.append(lf[1:], False)      # the CR of a CRLF pair: part of the line break
+    breaks = np.flatnonzero(lf | (cr & ~crlf_cr))
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(raw)]))
+    content_end = ends - np.concatenate((crlf_cr[np.maximum(breaks - 1, 0)] & (breaks > 0), [False]))
+    return np.flatnonzero(content_end > starts) + 1
 
 
-def _line_of(record_lines: list[int], number: int | None) -> int | None:
+def _line_of(record_lines: np.ndarray, number: int | None) -> int | None:
     """File line of the reader's record `number` (1-based, the header is record 1), if known."""
-    return record_lines[number - 1] if number is not None and 0 < number <= len(record_lines) else None
+    return int(record_lines[number - 1]) if number is not None and 0 < number <= len(record_lines) else None
 
 
-def _line_numbers(record_lines: list[int], rows: int, skipped: set[int | None]) -> pd.Series:
+def _line_numbers(record_lines: np.ndarray, rows: int, skipped: set[int | None]) -> pd.Series:
     """File line of each kept row; `skipped` are the reader's numbers of the records it dropped."""
-    candidates = [line for number, line in enumerate(record_lines, start=1) if number > 1 and number not in skipped]
+    keep = np.ones(len(record_lines), dtype=bool)
+    keep[:1] = False
+    for number in skipped:
+        if number is not None and 0 < number <= len(record_lines):
+            keep[number - 1] = False
+    candidates = record_lines[keep]
     if len(candidates) >= rows:
         return pd.Series(candidates[:rows], dtype="int64")
-    return pd.Series(range(2, rows + 2), dtype="int64")
+    return pd.Series(np.arange(2, rows + 2), dtype="int64")

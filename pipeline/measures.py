@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline.columns import index_of, is_blank, is_in, per_value
 from pipeline.questionnaire import Measure, Question, Questionnaire
 from pipeline.validate import Responses
 
@@ -39,22 +40,33 @@ class CodedVariable:
         return BASE_WORDS[self.base]
 
 
-def answer_status(responses: Responses, question: Question) -> pd.Series:
-    """Per respondent: 'answered', a missing kind ('dont_know', ...), 'blank' or 'not_asked'."""
-    asked = responses.asked(question)
+STATUSES = ("answered", "dont_know", "not_applicable", "refused", "blank", "not_asked")
+ANSWERED, BLANK, NOT_ASKED = 0, STATUSES.index("blank"), STATUSES.index("not_asked")
+
+
+def status_codes(responses: Responses, question: Question) -> np.ndarray:
+    """Per respondent, the index in STATUSES of their answer's status (computed once per question)."""
+    key = ("status", question.id)
+    if key in responses.cache:
+        return responses.cache[key]
     if question.type == "multiple_choice" and question.layout == "columns":
-        block = responses.answers[list(question.columns)]
-        blank = (block == "").all(axis=1).to_numpy()
-        first = block.iloc[:, 0]
+        blank = np.logical_and.reduce([is_blank(responses.answers[c]) for c in question.columns])
+        first = responses.answers[question.columns[0]]
     else:
         first = responses.answers[question.id]
-        blank = (first == "").to_numpy()
-    status = np.full(len(first), "answered", dtype=object)
-    for kind, values in question.missing.items():
-        status[first.isin(values).to_numpy()] = kind
-    status[blank] = "blank"
-    status[~asked] = "not_asked"
-    return pd.Series(status, index=responses.answers.index)
+        blank = is_blank(first)
+    kind_of = {value: STATUSES.index(kind) for kind, values in question.missing.items() for value in values}
+    status = index_of(first, kind_of, missing=ANSWERED, dtype=np.int8)
+    status[blank] = BLANK
+    status[~responses.asked(question)] = NOT_ASKED
+    responses.cache[key] = status
+    return status
+
+
+def answer_status(responses: Responses, question: Question) -> pd.Series:
+    """Per respondent: 'answered', a missing kind ('dont_know', ...), 'blank' or 'not_asked'."""
+    return pd.Series(np.asarray(STATUSES, dtype=object)[status_codes(responses, question)],
+                     index=responses.answers.index)
 
 
 def in_base(responses: Responses, question: Question, base: str) -> np.ndarray:
@@ -63,7 +75,7 @@ def in_base(responses: Responses, question: Question, base: str) -> np.ndarray:
         return np.ones(len(responses.answers), dtype=bool)
     if base == "asked":
         return responses.asked(question)
-    return (answer_status(responses, question) == "answered").to_numpy()
+    return status_codes(responses, question) == ANSWERED
 
 
 def selected(responses: Responses, question: Question, categories: tuple[str, ...]) -> np.ndarray:
@@ -72,11 +84,11 @@ def selected(responses: Responses, question: Question, categories: tuple[str, ..
     if question.type == "multiple_choice":
         if question.layout == "columns":
             return np.logical_or.reduce(
-                [(answers[f"{question.id}.{c}"] == question.selected).to_numpy() for c in categories])
-        parts = answers[question.id].str.split(question.delimiter, regex=False)
+                [is_in(answers[f"{question.id}.{c}"], (question.selected,)) for c in categories])
         wanted = set(categories)
-        return parts.map(lambda items: any(p.strip() in wanted for p in items)).to_numpy()
-    return answers[question.id].isin(categories).to_numpy()
+        return per_value(answers[question.id], lambda text: any(p.strip() in wanted
+                                                                for p in text.split(question.delimiter)), False, bool)
+    return is_in(answers[question.id], categories)
 
 
 def code_measure(responses: Responses, measure: Measure) -> CodedVariable:
@@ -84,16 +96,16 @@ def code_measure(responses: Responses, measure: Measure) -> CodedVariable:
     question = responses.questionnaire.question(measure.question)
     base = in_base(responses, question, measure.base)
     hit = selected(responses, question, measure.categories)
-    codes = np.where(base, hit.astype(np.int64), OUT_OF_BASE)
+    codes = np.where(base, hit.astype(np.int8), np.int8(OUT_OF_BASE))
     level = "|".join(measure.categories)
     return CodedVariable(measure.id, question.id, codes, ("other", level), ("Other", measure.label), measure.base)
 
 
 def code_question(responses: Responses, question: Question) -> CodedVariable:
     """A single-answer question's substantive categories, over valid answers."""
-    values = responses.answers[question.id]
     index = {code: i for i, code in enumerate(question.code_values)}
-    codes = values.map(index).fillna(OUT_OF_BASE).astype(np.int64).to_numpy().copy()
+    codes = index_of(responses.answers[question.id], index, OUT_OF_BASE,
+                     np.int8 if len(index) < 127 else np.int16)
     codes[~responses.asked(question)] = OUT_OF_BASE
     labels = tuple(c.label for c in question.codes)
     return CodedVariable(question.id, question.id, codes, question.code_values, labels, "valid")
@@ -103,6 +115,7 @@ def code_options(responses: Responses, question: Question) -> list[CodedVariable
     """A multiple-choice question as one binary variable per option, over those who answered."""
     base = in_base(responses, question, "valid")
     return [CodedVariable(f"{question.id}.{c.code}", question.id,
-                          np.where(base, selected(responses, question, (c.code,)).astype(np.int64), OUT_OF_BASE),
+                          np.where(base, selected(responses, question, (c.code,)).astype(np.int8),
+                                   np.int8(OUT_OF_BASE)),
                           ("not_selected", c.code), ("Not selected", c.label), "valid")
             for c in question.codes]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.estimates import BOUNDS_METHOD, coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.ingest import read_answers
-from pipeline.measures import answer_status
+from pipeline.measures import STATUSES, status_codes
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.provenance import Provenance, provenance_path, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
@@ -101,9 +102,8 @@ def validation_summary(responses: Responses) -> dict:
     q = responses.questionnaire
     per_question = {}
     for question in q.questions:
-        counts = answer_status(responses, question).value_counts()
-        per_question[question.id] = {k: int(counts.get(k, 0)) for k in
-                                     ("answered", "dont_know", "not_applicable", "refused", "blank", "not_asked")}
+        counts = np.bincount(status_codes(responses, question), minlength=len(STATUSES))
+        per_question[question.id] = {k: int(c) for k, c in zip(STATUSES, counts)}
     return {
         "questionnaire": q.path,
         "answers": responses.path,

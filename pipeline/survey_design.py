@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline.columns import categories_and_codes, index_of, numbers
 from pipeline.errors import AnswersError, Issue
 from pipeline.questionnaire import Questionnaire
 from pipeline.stats.design import SampleDesign, design_from_columns, simple_design
@@ -63,9 +64,9 @@ def _full_design(responses: Responses) -> DesignVariant:
     size = d.population_size
     population = None
     if q.analysis.fpc and size is not None:
-        population = (pd.to_numeric(answers[size]).to_numpy(dtype=float) if isinstance(size, str) else float(size))
+        population = numbers(answers[size]) if isinstance(size, str) else float(size)
     if d.weights:
-        weights = pd.to_numeric(answers[d.weights]).to_numpy(dtype=float)
+        weights = numbers(answers[d.weights])
     else:
         total = size if isinstance(size, int) else n
         weights = np.full(n, total / n)
@@ -73,8 +74,8 @@ def _full_design(responses: Responses) -> DesignVariant:
     weighting = None
     if d.weighting_method != "none":
         weights, calibration, weighting = _calibrate(responses, weights)
-    design = design_from_columns(weights=weights, strata=answers[d.strata].to_numpy() if d.strata else None,
-                                 clusters=answers[d.clusters].to_numpy() if d.clusters else None,
+    design = design_from_columns(weights=weights, strata=_labels(answers[d.strata]) if d.strata else None,
+                                 clusters=_labels(answers[d.clusters]) if d.clusters else None,
                                  population=population, n=n, calibration=calibration)
     parts = []
     if d.weights:
@@ -102,7 +103,8 @@ def _calibrate(responses: Responses, weights: np.ndarray):
     issues = []
     for variable in variables:
         known = set(cells[variable])
-        unknown = sorted(set(answers[variable]) - known)
+        unknown = sorted(set(categories_and_codes(answers[variable])[0][np.unique(
+            categories_and_codes(answers[variable])[1])]) - known)
         if unknown:
             issues.append(Issue("not-in-frame", responses.path, f"'{unknown[0]}' in column {variable}",
                                 f"a value of the population frame in {q.path} ({', '.join(sorted(known))})",
@@ -113,18 +115,19 @@ def _calibrate(responses: Responses, weights: np.ndarray):
         if d.weighting_method == "poststratify":
             keys = cells[variables].astype(str).agg("\x1f".join, axis=1)
             targets = cells.groupby(keys, sort=True)["count"].sum()
-            unit_keys = answers[variables].astype(str).agg("\x1f".join, axis=1)
             index = {k: i for i, k in enumerate(targets.index)}
-            missing = sorted(set(unit_keys) - set(index))
-            if missing:
-                raise WeightingError(f"no frame cell for {missing[0].replace(chr(31), ' x ')}")
-            result = poststratify(weights, unit_keys.map(index).to_numpy(), targets.to_numpy(dtype=float))
+            unit_cells = _cell_index(answers, variables, index)
+            if (unit_cells < 0).any():
+                row = int(np.flatnonzero(unit_cells < 0)[0])
+                missing = " x ".join(str(answers[v].iloc[row]) for v in variables)
+                raise WeightingError(f"no frame cell for {missing}")
+            result = poststratify(weights, unit_cells, targets.to_numpy(dtype=float))
         else:
             margins, targets = [], []
             for variable in variables:
                 totals = cells.groupby(variable, sort=True)["count"].sum()
                 index = {k: i for i, k in enumerate(totals.index)}
-                margins.append(answers[variable].map(index).to_numpy())
+                margins.append(index_of(answers[variable], index))
                 targets.append(totals.to_numpy(dtype=float))
             result = rake(weights, margins, targets)
             if not result.converged:
@@ -140,3 +143,25 @@ def _calibrate(responses: Responses, weights: np.ndarray):
                "effective_sample_size": effective_sample_size(result.weights),
                "min_weight": float(result.weights.min()), "max_weight": float(result.weights.max())}
     return result.weights, result.calibration, summary
+
+
+def _labels(series: pd.Series) -> np.ndarray:
+    """Integer codes of a design column's values (strata or clusters)."""
+    return categories_and_codes(series)[1]
+
+
+def _cell_index(answers: pd.DataFrame, variables: list[str], index: dict[str, int]) -> np.ndarray:
+    """Each respondent's post-stratum: the frame cell of their combination of values, or -1."""
+    parts = [categories_and_codes(answers[v]) for v in variables]
+    combined = np.zeros(len(answers), dtype=np.int64)
+    for categories, codes in parts:
+        combined = combined * (len(categories) + 1) + codes
+    unique, inverse = np.unique(combined, return_inverse=True)
+    cells = []
+    for value in unique:
+        labels = []
+        for categories, _ in reversed(parts):
+            value, code = divmod(int(value), len(categories) + 1)
+            labels.append(str(categories[code]) if code < len(categories) else "")
+        cells.append(index.get("\x1f".join(reversed(labels)), -1))
+    return np.asarray(cells, dtype=np.int64)[inverse.ravel()]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipeline.columns import is_blank, is_in, numbers, per_value
 from pipeline.errors import AnswersError, Issue
 from pipeline.ingest import RawAnswers
 from pipeline.questionnaire import Question, Questionnaire
@@ -34,14 +35,18 @@ class Responses:
     issues: tuple[Issue, ...] = ()
     excluded_lines: tuple[int, ...] = ()
     numeric: dict[str, pd.Series] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def respondent_ids(self) -> pd.Series:
         return self.answers[self.questionnaire.design.respondent_id]
 
     def asked(self, question: Question) -> np.ndarray:
-        """Which respondents the routing asks this question."""
-        return asked_mask(self.answers, self.questionnaire, question)
+        """Which respondents the routing asks this question (computed once per question)."""
+        key = ("asked", question.id)
+        if key not in self.cache:
+            self.cache[key] = asked_mask(self.answers, self.questionnaire, question)
+        return self.cache[key]
 
 
 def asked_mask(answers: pd.DataFrame, questionnaire: Questionnaire, question: Question) -> np.ndarray:
@@ -50,7 +55,7 @@ def asked_mask(answers: pd.DataFrame, questionnaire: Questionnaire, question: Qu
     current = question
     while current.asked_if is not None:
         condition = current.asked_if
-        mask &= answers[condition.question].isin(condition.values).to_numpy()
+        mask &= is_in(answers[condition.question], condition.values)
         current = questionnaire.question(condition.question)
     return mask
 
@@ -114,10 +119,13 @@ def _cell_issues(raw: RawAnswers, questionnaire: Questionnaire, mask: np.ndarray
 def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[int, Issue]]:
     column = questionnaire.design.respondent_id
     ids = raw.cells[column]
-    yield from _cell_issues(raw, questionnaire, (ids == "").to_numpy(), column, "blank-id",
-                            "a respondent id in every row")
-    repeated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
-    first_line = dict(zip(ids[~ids.duplicated(keep="first")], raw.line_numbers[~ids.duplicated(keep="first")]))
+    blank = is_blank(ids)
+    yield from _cell_issues(raw, questionnaire, blank, column, "blank-id", "a respondent id in every row")
+    repeated = ids.duplicated(keep="first").to_numpy() & ~blank
+    if not repeated.any():
+        return
+    first = ~ids.duplicated(keep="first").to_numpy()
+    first_line = dict(zip(ids[first], raw.line_numbers[first]))
     for row, issue in _cell_issues(raw, questionnaire, repeated, column, "duplicate-id", "unique respondent ids"):
         yield row, Issue(issue.code, issue.file, f"'{ids.iloc[row]}', already used on line {first_line[ids.iloc[row]]}",
                          issue.expected, line=issue.line, respondent=issue.respondent, column=column)
@@ -127,15 +135,17 @@ def _check_design_columns(raw: RawAnswers, questionnaire: Questionnaire) -> Iter
     design = questionnaire.design
     for column in (design.strata, design.clusters):
         if column:
-            yield from _cell_issues(raw, questionnaire, (raw.cells[column] == "").to_numpy(), column,
+            yield from _cell_issues(raw, questionnaire, is_blank(raw.cells[column]), column,
                                     "blank-design-value", f"a value of '{column}' in every row")
     if design.weights:
-        values = pd.to_numeric(raw.cells[design.weights], errors="coerce")
-        bad = (values.isna() | ~(values > 0) | ~np.isfinite(values)).to_numpy()
+        values = numbers(raw.cells[design.weights])
+        with np.errstate(invalid="ignore"):
+            bad = np.isnan(values) | ~(values > 0) | ~np.isfinite(values)
         yield from _cell_issues(raw, questionnaire, bad, design.weights, "invalid-weight", "a positive number")
     if isinstance(design.population_size, str):
-        values = pd.to_numeric(raw.cells[design.population_size], errors="coerce")
-        bad = (values.isna() | ~(values >= 1)).to_numpy()
+        values = numbers(raw.cells[design.population_size])
+        with np.errstate(invalid="ignore"):
+            bad = np.isnan(values) | ~(values >= 1)
         yield from _cell_issues(raw, questionnaire, bad, design.population_size, "invalid-population-size",
                                 "a population size of at least 1")
 
@@ -146,14 +156,14 @@ def _check_questions(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[
         missing_codes = {v for values in question.missing.values() for v in values}
         for column in question.columns:
             values = raw.cells[column]
-            blank = (values == "").to_numpy()
+            blank = is_blank(values)
             yield from _cell_issues(raw, questionnaire, ~asked & ~blank, column, "answered-not-asked",
                                     f"a blank (routing asks only respondents with {question.asked_if.question} in "
                                     f"{', '.join(question.asked_if.values)})" if question.asked_if else "a blank")
             if not question.allow_blank:
                 yield from _cell_issues(raw, questionnaire, asked & blank, column, "blank-answer",
                                         "an answer code (blanks are not allowed for this question)")
-            answered = asked & ~blank & ~values.isin(missing_codes).to_numpy()
+            answered = asked & ~blank & ~is_in(values, missing_codes)
             yield from _check_values(raw, questionnaire, question, column, values, answered)
 
 
@@ -161,38 +171,41 @@ def _check_values(raw: RawAnswers, questionnaire: Questionnaire, question: Quest
                   values: pd.Series, answered: np.ndarray) -> Iterator[tuple[int, Issue]]:
     missing_codes = sorted({v for vs in question.missing.values() for v in vs})
     if question.type in CATEGORICAL:
-        bad = answered & ~values.isin(question.code_values).to_numpy()
+        bad = answered & ~is_in(values, question.code_values)
         expected = "one of " + ", ".join(question.code_values + tuple(missing_codes))
         yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
     elif question.type == "multiple_choice" and question.layout == "columns":
-        bad = answered & ~values.isin((question.selected, question.not_selected)).to_numpy()
+        bad = answered & ~is_in(values, (question.selected, question.not_selected))
         expected = f"'{question.selected}' (ticked) or '{question.not_selected}' (not ticked)"
         yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
     elif question.type == "multiple_choice":
-        parts = values.str.split(question.delimiter, regex=False)
         allowed = set(question.code_values)
-        bad = answered & parts.map(lambda items: any(p.strip() not in allowed for p in items)).to_numpy()
+        bad = answered & per_value(values, lambda text: any(p.strip() not in allowed
+                                                            for p in text.split(question.delimiter)), False, bool)
         expected = f"codes from {', '.join(question.code_values)} separated by '{question.delimiter}'"
         yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
     elif question.type == "numeric":
-        numbers = pd.to_numeric(values.where(answered, "0"), errors="coerce")
-        not_number = answered & numbers.isna().to_numpy()
+        values_as_numbers = numbers(values)
+        not_number = answered & np.isnan(values_as_numbers)
         yield from _cell_issues(raw, questionnaire, not_number, column, "not-a-number", "a number"
                                 + (f" or one of {', '.join(missing_codes)}" if missing_codes else ""))
         ok = answered & ~not_number
         if question.minimum is not None or question.maximum is not None:
             low = -np.inf if question.minimum is None else question.minimum
             high = np.inf if question.maximum is None else question.maximum
-            out = ok & ((numbers < low) | (numbers > high)).to_numpy()
+            with np.errstate(invalid="ignore"):
+                out = ok & ((values_as_numbers < low) | (values_as_numbers > high))
             yield from _cell_issues(raw, questionnaire, out, column, "out-of-range",
                                     f"a number from {low:g} to {high:g}")
             ok = ok & ~out
         if question.integer:
-            fractional = ok & (numbers != np.floor(numbers)).to_numpy()
+            with np.errstate(invalid="ignore"):
+                fractional = ok & (values_as_numbers != np.floor(values_as_numbers))
             yield from _cell_issues(raw, questionnaire, fractional, column, "not-an-integer", "a whole number")
 
 
 def _numbers(values: pd.Series, question: Question) -> pd.Series:
     """A numeric question's answers as floats; blanks and missing codes become NaN."""
-    return pd.to_numeric(values.where(~values.isin({v for vs in question.missing.values() for v in vs})),
-                         errors="coerce")
+    result = numbers(values)
+    result[is_in(values, {v for vs in question.missing.values() for v in vs})] = np.nan
+    return pd.Series(result, index=values.index)

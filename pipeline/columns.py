@@ -1,0 +1,53 @@
+"""Vectorised tests on answer columns, computed once per distinct value.
+
+Answers are held as pandas categoricals: a survey column has a handful of distinct codes,
+however many respondents there are. Every check or recode is worked out on the distinct
+values (the categories) and then spread to respondents by their integer codes, so the cost
+per respondent is one array lookup. Plain text columns work too (they are factorised first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+
+def categories_and_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values (as Python objects) and each row's index into them (-1 for missing)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.categories.to_numpy(dtype=object), series.cat.codes.to_numpy()
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(uniques, dtype=object), codes
+
+
+def per_value(series: pd.Series, function: Callable[[str], object], missing: object = None,
+              dtype=None) -> np.ndarray:
+    """`function` applied to each distinct value, spread to every row."""
+    categories, codes = categories_and_codes(series)
+    table = np.array([function(value) for value in categories] + [missing], dtype=dtype)
+    return table[codes]
+
+
+def is_in(series: pd.Series, values: Iterable[str]) -> np.ndarray:
+    """Whether each row's value is one of `values`."""
+    wanted = set(values)
+    return per_value(series, lambda value: value in wanted, False, dtype=bool)
+
+
+def is_blank(series: pd.Series) -> np.ndarray:
+    return is_in(series, ("",))
+
+
+def index_of(series: pd.Series, mapping: dict[str, int], missing: int = -1, dtype=np.int64) -> np.ndarray:
+    """Each row's value looked up in `mapping`, `missing` where it is absent."""
+    return per_value(series, lambda value: mapping.get(value, missing), missing, dtype=dtype)
+
+
+def numbers(series: pd.Series) -> np.ndarray:
+    """Each row's value as a float; NaN where it is not a number."""
+    categories, codes = categories_and_codes(series)
+    table = np.append(pd.to_numeric(pd.Series(categories, dtype=object), errors="coerce").to_numpy(dtype=float),
+                      np.nan)
+    return table[codes]
