@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
 from pipeline.stats.bounds import nonresponse_bounds
-from pipeline.stats.design import estimate_shares
+from pipeline.stats.design import shares_from_statistics, sufficient_statistics
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -60,15 +60,25 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     by_size: dict[int, list[int]] = defaultdict(list)
     for i, coded in enumerate(variables):
         by_size[len(coded.categories)].append(i)
-    splits = [("", ("",), None)] + subgroup_domains(responses)
+    subgroups = subgroup_domains(responses)
+    splits = [("", ("",), None)] + subgroups
+    finest = next((v for v in variants if v.name == "design"), variants[0])
     frames = []
-    for variant in variants:
-        for size, members in sorted(by_size.items()):
-            codes = np.column_stack([variables[i].codes for i in members]).astype(np.int16)
-            for domain_variable, levels, domain_codes in splits:
-                result = estimate_shares(variant.design, codes, size, domain_codes, len(levels))
-                frames.append(_rows(q.survey.id, [variables[i] for i in members], domain_variable, levels,
-                                    result, variant, q.analysis.level))
+    for size, members in sorted(by_size.items()):
+        codes = np.column_stack([variables[i].codes for i in members])
+        chosen = [variables[i] for i in members]
+        passes = [(variable, levels, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels)))
+                  for variable, levels, domain_codes in subgroups] or [
+                     ("", ("",), sufficient_statistics(finest.design, codes, size))]
+        by_split = {"": passes[0][2].overall() if subgroups else passes[0][2]}
+        by_split.update({variable: statistics for variable, _, statistics in passes if variable})
+        for variant in variants:
+            for domain_variable, levels, _ in splits:
+                statistics = by_split[domain_variable]
+                if variant is not finest:
+                    statistics = statistics.collapsed()
+                result = shares_from_statistics(variant.design, statistics)
+                frames.append(_rows(q.survey.id, chosen, domain_variable, levels, result, variant, q.analysis.level))
     frames.append(_bounds_rows(q, variables))
     table = pd.concat([f for f in frames if len(f)], ignore_index=True)
     order = {coded.id: i for i, coded in enumerate(variables)}

@@ -130,15 +130,10 @@ def _parse(body: bytes, delimiter: str, name: str) -> tuple[pa.Table, list[tuple
         return "skip"
 
     try:
-        table = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                              invalid_row_handler=on_invalid_row),
-            convert_options=pacsv.ConvertOptions(
-                column_types=_all_text(body, delimiter), strings_can_be_null=False,
-                quoted_strings_can_be_null=False, null_values=[], check_utf8=True),
-        )
+        table = _read(body, delimiter, on_invalid_row, threads=True)
+        if any(number is None for number, _, _ in invalid_rows):  # in parallel, rows are not numbered
+            invalid_rows.clear()
+            table = _read(body, delimiter, on_invalid_row, threads=False)
     except UnicodeDecodeError:  # in the header, which pyarrow decodes in Python
         raise _NotUtf8() from None
     except pa.ArrowInvalid as exc:
@@ -146,7 +141,20 @@ def _parse(body: bytes, delimiter: str, name: str) -> tuple[pa.Table, list[tuple
         if "utf8" in message.lower() or "utf-8" in message.lower():
             raise _NotUtf8() from None
         raise AnswersError(Issue("unreadable-csv", name, message.splitlines()[0], "a comma-separated file")) from None
+    invalid_rows.sort(key=lambda row: row[0])
     return table, invalid_rows
+
+
+def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool) -> pa.Table:
+    return pacsv.read_csv(
+        pa.py_buffer(body),
+        read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                          invalid_row_handler=on_invalid_row),
+        convert_options=pacsv.ConvertOptions(
+            column_types=_all_text(body, delimiter), strings_can_be_null=False,
+            quoted_strings_can_be_null=False, null_values=[], check_utf8=True),
+    )
 
 
 def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
@@ -160,18 +168,27 @@ def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
 
 
 def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
-    """A dictionary-encoded column as a pandas categorical of whitespace-stripped text."""
+    """A dictionary-encoded column as a pandas categorical of whitespace-stripped text.
+
+    Categories keep the order values first appear in; values that differ only by spaces
+    around them become one category.
+    """
     import pyarrow.compute as pc
 
     if column.num_chunks == 0 or len(column) == 0:
         return pd.Categorical([], categories=pd.Index([], dtype=object))
     combined = column.unify_dictionaries().combine_chunks() if column.num_chunks > 1 else column.chunk(0)
-    dictionary = [str(v) for v in pc.utf8_trim_whitespace(combined.dictionary).to_pylist()]
-    categories = sorted(set(dictionary))
-    position = {value: i for i, value in enumerate(categories)}
-    remap = np.array([position[value] for value in dictionary], dtype=_code_type(len(categories)))
-    codes = remap[combined.indices.to_numpy(zero_copy_only=False)]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
+    trimmed = pc.utf8_trim_whitespace(combined.dictionary)
+    indices = combined.indices.to_numpy(zero_copy_only=False)
+    if pc.all(pc.equal(trimmed, combined.dictionary)).as_py() is not False:
+        categories, codes = trimmed, indices
+    else:
+        categories = pc.unique(trimmed)
+        remap = pc.index_in(trimmed, value_set=categories).to_numpy(zero_copy_only=False)
+        codes = remap[indices]
+    codes = codes.astype(_code_type(len(categories)), copy=False)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories.to_numpy(zero_copy_only=False),
+                                                                dtype=object))
 
 
 def _code_type(size: int) -> type:
@@ -185,6 +202,11 @@ def _record_lines(data: bytes) -> np.ndarray:
     Assumes no newlines inside quoted fields; where that fails, later records are numbered early.
     """
     raw = np.frombuffer(data, dtype=np.uint8)
+    if data.find(b"\r") < 0:  # the common case: LF only
+        breaks = np.flatnonzero(raw == 10)
+        starts = np.concatenate(([0], breaks + 1))
+        ends = np.concatenate((breaks, [len(raw)]))
+        return np.flatnonzero(ends > starts) + 1
     lf = raw == 10
     cr = raw == 13
     crlf_cr = cr & np.append(lf[1:], False)      # the CR of a CRLF pair: part of the line break

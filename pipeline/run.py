@@ -65,10 +65,10 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
 
 def _comparisons(responses: Responses, variables, variants) -> pd.DataFrame:
     """The analysis plan's tests (imported only when there are any: scipy.stats is slow to load)."""
-    from pipeline.compare import COLUMNS, compare_all
-
     if not responses.questionnaire.analysis.comparisons:
-        return pd.DataFrame(columns=list(COLUMNS))
+        return pd.DataFrame()
+    from pipeline.compare import compare_all
+
     return compare_all(responses, variables, variants)
 
 

@@ -139,9 +139,44 @@ class ShareEstimates:
     df: int
 
 
-def estimate_shares(design: SampleDesign, codes: np.ndarray, n_categories: int,
-                    domains: np.ndarray | None = None, n_domains: int = 1) -> ShareEstimates:
-    """Shares and linearised standard errors for every item, domain and category at once.
+@dataclass(frozen=True)
+class SufficientStatistics:
+    """Counts, and sums of w and w^2, per item, domain (+ none), PSU group, calibration cell and
+    category (+ outside the base): arrays shaped (m, D + 1, A, C, K + 1). Sums of w are None for
+    equal weights, when they follow from the counts."""
+
+    count: np.ndarray
+    sum_w: np.ndarray | None
+    sum_w2: np.ndarray | None
+
+    @property
+    def n_domains(self) -> int:
+        return self.count.shape[1] - 1
+
+    @property
+    def n_categories(self) -> int:
+        return self.count.shape[4] - 1
+
+    def overall(self) -> SufficientStatistics:
+        """The same statistics for all units as one domain (domains, and none, summed)."""
+        def total(a):
+            if a is None:
+                return None
+            out = np.zeros((a.shape[0], 2) + a.shape[2:])
+            out[:, 0] = a.sum(axis=1)
+            return out
+        return SufficientStatistics(total(self.count), total(self.sum_w), total(self.sum_w2))
+
+    def collapsed(self) -> SufficientStatistics:
+        """Summed over PSU groups and calibration cells: the statistics of an equally weighted,
+        unstratified, uncalibrated design of the same units."""
+        return SufficientStatistics(self.count.sum(axis=(2, 3), keepdims=True), None, None)
+
+
+def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories: int,
+                          domains: np.ndarray | None = None, n_domains: int = 1,
+                          chunk_rows: int = CHUNK_ROWS) -> SufficientStatistics:
+    """One pass over the units: `np.bincount` of counts (and, with weights, of w and w^2).
 
     `codes` is (n, m): each unit's category 0..K-1 per item, or -1 when the unit is outside
     the item's base. `domains` gives each unit's domain 0..D-1, or -1 for none.
@@ -154,35 +189,58 @@ def estimate_shares(design: SampleDesign, codes: np.ndarray, n_categories: int,
     if domains is None:
         domains = np.zeros(n, dtype=np.int64)
         n_domains = 1
-    clustered = design.clusters is not None
-    groups = design.clusters if clustered else design.strata
-    n_groups = design.n_clusters if clustered else design.n_strata
+    groups = design.clusters if design.clusters is not None else design.strata
+    n_groups = design.n_clusters if design.clusters is not None else design.n_strata
     cal = design.calibration
-    cells = cal.cells if cal is not None else np.zeros(n, dtype=np.int64)
     n_cells = cal.n_cells if cal is not None else 1
-
-    unit_key = (((np.where(domains < 0, n_domains, domains).astype(np.int64) * n_groups + groups) * n_cells
-                 + cells) * (k + 1))
+    unit_key = np.where(domains < 0, n_domains, domains).astype(np.int64) * n_groups + groups
+    if cal is not None:
+        unit_key = unit_key * n_cells + cal.cells
+    unit_key *= k + 1
     size = (n_domains + 1) * n_groups * n_cells * (k + 1)
     shape = (m, n_domains + 1, n_groups, n_cells, k + 1)
     weighted = design.weighted
-    sum_w = np.zeros(m * size)
-    sum_w2 = np.zeros(m * size) if weighted else None
     count = np.zeros(m * size)
+    sum_w = np.zeros(m * size) if weighted else None
+    sum_w2 = np.zeros(m * size) if weighted else None
     offsets = (np.arange(m, dtype=np.int64) * size)[None, :]
-    for start in range(0, n, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, n)
-        block = codes[start:stop]
-        keys = (unit_key[start:stop, None] + np.where(block < 0, k, block) + offsets).ravel()
+    for start in range(0, n, chunk_rows):
+        stop = min(start + chunk_rows, n)
+        block = codes[start:stop].astype(np.int64)
+        block[block < 0] = k
+        block += unit_key[start:stop, None]
+        block += offsets
+        keys = block.ravel()
         count += np.bincount(keys, minlength=m * size)
         if weighted:
             w = np.repeat(design.weights[start:stop], m)
             sum_w += np.bincount(keys, weights=w, minlength=m * size)
-            sum_w2 += np.bincount(keys, weights=w * w, minlength=m * size)
-    count = count.reshape(shape)
-    if weighted:
-        sum_w, sum_w2 = sum_w.reshape(shape), sum_w2.reshape(shape)
+            w *= w
+            sum_w2 += np.bincount(keys, weights=w, minlength=m * size)
+    return SufficientStatistics(count.reshape(shape), sum_w.reshape(shape) if weighted else None,
+                                sum_w2.reshape(shape) if weighted else None)
+
+
+def estimate_shares(design: SampleDesign, codes: np.ndarray, n_categories: int,
+                    domains: np.ndarray | None = None, n_domains: int = 1) -> ShareEstimates:
+    """Shares and linearised standard errors for every item, domain and category at once."""
+    return shares_from_statistics(design, sufficient_statistics(design, codes, n_categories, domains, n_domains))
+
+
+def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistics) -> ShareEstimates:
+    """Shares and their linearised standard errors from a design's sufficient statistics."""
+    clustered = design.clusters is not None
+    n_groups = design.n_clusters if clustered else design.n_strata
+    cal = design.calibration
+    n_domains, k = statistics.n_domains, statistics.n_categories
+    count = statistics.count
+    if count.shape[2] != n_groups or count.shape[3] != (cal.n_cells if cal is not None else 1):
+        raise ValueError("sufficient statistics do not match the design's groups and cells")
+    if statistics.sum_w is not None:
+        sum_w, sum_w2 = statistics.sum_w, statistics.sum_w2
     else:
+        if design.weighted:
+            raise ValueError("a weighted design needs sums of weights")
         scale = design.weights[0]
         sum_w, sum_w2 = count * scale, count * scale * scale
 
