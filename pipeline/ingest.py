@@ -92,15 +92,19 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         text, encoding = decode_answers(data, name)
         body = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
         table, invalid_rows = _parse(body, delimiter, name)
+    record_lines = _record_lines(body)
+    del data, body  # the file's bytes are not needed again: free them before building the columns
     header = tuple(str(c).strip() for c in table.column_names)
     if len(set(header)) != len(header):
         seen: set[str] = set()
         dupes = [h for h in header if h in seen or seen.add(h)]
         raise AnswersError(Issue("duplicate-column", name, f"the column '{dupes[0]}' twice",
                                  "each column once", line=1, column=dupes[0]))
-    cells = pd.DataFrame({h: _categorical(table.column(i)) for i, h in enumerate(header)}) if header else pd.DataFrame()
+    columns = {}
+    for i, h in enumerate(header):
+        columns[h] = _categorical(table.column(i))
+    cells = pd.DataFrame(columns, copy=False) if header else pd.DataFrame()
     del table
-    record_lines = _record_lines(body)
     malformed = [Issue("wrong-field-count", name, f"{actual} field(s)", f"{expected} fields, one per header column",
                        line=_line_of(record_lines, number))
                  for number, actual, expected in invalid_rows]

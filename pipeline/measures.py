@@ -49,15 +49,15 @@ def status_codes(responses: Responses, question: Question) -> np.ndarray:
     key = ("status", question.id)
     if key in responses.cache:
         return responses.cache[key]
+    kind_of = {value: STATUSES.index(kind) for kind, values in question.missing.items() for value in values}
+    kind_of[""] = BLANK
     if question.type == "multiple_choice" and question.layout == "columns":
         blank = np.logical_and.reduce([is_blank(responses.answers[c]) for c in question.columns])
-        first = responses.answers[question.columns[0]]
+        status = index_of(responses.answers[question.columns[0]], kind_of, missing=ANSWERED, dtype=np.int8)
+        status[(status == BLANK) & ~blank] = ANSWERED
+        status[blank] = BLANK
     else:
-        first = responses.answers[question.id]
-        blank = is_blank(first)
-    kind_of = {value: STATUSES.index(kind) for kind, values in question.missing.items() for value in values}
-    status = index_of(first, kind_of, missing=ANSWERED, dtype=np.int8)
-    status[blank] = BLANK
+        status = index_of(responses.answers[question.id], kind_of, missing=ANSWERED, dtype=np.int8)
     status[~responses.asked(question)] = NOT_ASKED
     responses.cache[key] = status
     return status

@@ -154,24 +154,38 @@ def _check_questions(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[
     for question in questionnaire.questions:
         asked = asked_mask(raw.cells, questionnaire, question)
         missing_codes = {v for values in question.missing.values() for v in values}
+        valid = set(question.code_values) if question.type in CATEGORICAL else None
         for column in question.columns:
             values = raw.cells[column]
-            blank = is_blank(values)
+            kind = per_value(values, lambda v: _kind(v, missing_codes, valid), BLANK_CELL, np.int8)
+            blank = kind == BLANK_CELL
             yield from _cell_issues(raw, questionnaire, ~asked & ~blank, column, "answered-not-asked",
                                     f"a blank (routing asks only respondents with {question.asked_if.question} in "
                                     f"{', '.join(question.asked_if.values)})" if question.asked_if else "a blank")
             if not question.allow_blank:
                 yield from _cell_issues(raw, questionnaire, asked & blank, column, "blank-answer",
                                         "an answer code (blanks are not allowed for this question)")
-            answered = asked & ~blank & ~is_in(values, missing_codes)
-            yield from _check_values(raw, questionnaire, question, column, values, answered)
+            answered = asked & (kind >= VALID_CELL)
+            yield from _check_values(raw, questionnaire, question, column, values, answered, kind)
+
+
+BLANK_CELL, MISSING_CELL, VALID_CELL, INVALID_CELL = 0, 1, 2, 3
+
+
+def _kind(value: str, missing_codes: set[str], valid: set[str] | None) -> int:
+    """A cell's kind: blank, a missing-data code, a valid code (or any other text), or an invalid code."""
+    if value == "":
+        return BLANK_CELL
+    if value in missing_codes:
+        return MISSING_CELL
+    return VALID_CELL if valid is None or value in valid else INVALID_CELL
 
 
 def _check_values(raw: RawAnswers, questionnaire: Questionnaire, question: Question, column: str,
-                  values: pd.Series, answered: np.ndarray) -> Iterator[tuple[int, Issue]]:
+                  values: pd.Series, answered: np.ndarray, kind: np.ndarray) -> Iterator[tuple[int, Issue]]:
     missing_codes = sorted({v for vs in question.missing.values() for v in vs})
     if question.type in CATEGORICAL:
-        bad = answered & ~is_in(values, question.code_values)
+        bad = answered & (kind == INVALID_CELL)
         expected = "one of " + ", ".join(question.code_values + tuple(missing_codes))
         yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
     elif question.type == "multiple_choice" and question.layout == "columns":

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-CHUNK_ROWS = 262_144
+CHUNK_ROWS = 131_072
 
 
 @dataclass(frozen=True)
