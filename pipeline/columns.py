@@ -30,9 +30,16 @@ def per_value(series: pd.Series, function: Callable[[str], object], missing: obj
     return table[codes]
 
 
+MANY = 4096
+
+
 def is_in(series: pd.Series, values: Iterable[str]) -> np.ndarray:
     """Whether each row's value is one of `values`."""
     wanted = set(values)
+    categories, codes = categories_and_codes(series)
+    if len(categories) > MANY:  # an id or weight column: test the categories in C, not in Python
+        table = np.append(pd.Index(categories).isin(list(wanted)), False)
+        return table[codes]
     return per_value(series, lambda value: value in wanted, False, dtype=bool)
 
 
