@@ -87,9 +87,14 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
         write_outputs(args.out.parent, {args.out.name: write_answers_csv(answers)})
         print(f"wrote {args.out} ({len(answers)} respondents)")
         return EXIT_OK
-    results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid)
+    from pipeline.progress import Progress
+
+    progress = Progress()
+    results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress)
+    progress.stage("writing outputs")
     files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
     written = write_outputs(args.out, files)
+    progress.done()
     excluded = results.validation["rows_excluded"]
     print(f"{results.questionnaire.survey.id}: {results.validation['rows_accepted']} respondents"
           + (f" ({excluded} rows excluded; see validation.json)" if excluded else "")

@@ -12,6 +12,7 @@ from pipeline.estimates import BOUNDS_METHOD, coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.ingest import read_answers
 from pipeline.measures import STATUSES, status_codes
+from pipeline.progress import Progress, Silent
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.provenance import Provenance, provenance_path, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
@@ -37,22 +38,31 @@ class Results:
 
 
 def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
-                   exclude_invalid: bool | None = None) -> tuple[Questionnaire, Provenance, Responses]:
+                   exclude_invalid: bool | None = None,
+                   progress: Progress | None = None) -> tuple[Questionnaire, Provenance, Responses]:
     """Questionnaire, provenance and checked answers; raises PipelineError on bad input."""
+    progress = progress or Silent()
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
+    progress.stage("reading answers")
     raw = read_answers(answers_path, questionnaire.delimiter)
+    progress.stage(f"checking {len(raw.cells):,} rows")
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
     return questionnaire, provenance, check_answers(raw, questionnaire, exclude_invalid=exclude)
 
 
 def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: str,
-            exclude_invalid: bool | None = None) -> Results:
+            exclude_invalid: bool | None = None, progress: Progress | None = None) -> Results:
     """Every statistic of a survey, computed in memory."""
-    questionnaire, provenance, responses = load_and_check(questionnaire_path, answers_path, exclude_invalid)
+    progress = progress or Silent()
+    questionnaire, provenance, responses = load_and_check(questionnaire_path, answers_path, exclude_invalid,
+                                                          progress)
+    progress.stage("weighting and coding measures")
     variants = design_variants(responses)
     variables = coded_variables(responses)
+    progress.stage("estimating")
     estimates = estimate_all(responses, variants, variables)
+    progress.stage("comparing groups")
     comparisons = _comparisons(responses, variables, variants)
     findings = check_claims(questionnaire, estimates, len(responses.answers))
     validation = validation_summary(responses)

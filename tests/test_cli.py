@@ -50,3 +50,21 @@ def test_estimate_writes_the_tidy_outputs(tmp_path, study_questionnaire, study_a
     assert result.returncode == 0, result.stderr
     assert {p.name for p in out.iterdir()} == {"estimates.csv", "findings.csv", "comparisons.csv", "validation.json",
                                                 "manifest.json"}
+
+
+def test_progress_shows_only_on_a_terminal_and_only_when_slow():
+    import io
+
+    from pipeline.progress import Progress
+
+    piped = io.StringIO()
+    Progress(piped).stage("reading answers")  # a StringIO is not a terminal
+    assert piped.getvalue() == ""
+    shown = io.StringIO()
+    progress = Progress(shown, enabled=True)
+    progress.stage("quick")
+    assert shown.getvalue() == ""
+    progress.start -= 10
+    progress.stage("estimating")
+    progress.done()
+    assert "estimating" in shown.getvalue() and "done" in shown.getvalue()
