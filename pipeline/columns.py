@@ -54,7 +54,25 @@ def index_of(series: pd.Series, mapping: dict[str, int], missing: int = -1, dtyp
 
 def numbers(series: pd.Series) -> np.ndarray:
     """Each row's value as a float; NaN where it is not a number."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        converted = _arrow_numbers(series)
+        if converted is not None:
+            return converted
     categories, codes = categories_and_codes(series)
     table = np.append(pd.to_numeric(pd.Series(categories, dtype=object), errors="coerce").to_numpy(dtype=float),
                       np.nan)
     return table[codes]
+
+
+def _arrow_numbers(series: pd.Series) -> np.ndarray | None:
+    """Arrow's own conversion, for a text column in which every value is a number (else None)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.chunked_array(series.array._pa_array) if hasattr(series.array, "_pa_array") else None
+        if array is None:
+            return None
+        return pc.cast(array, pa.float64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None

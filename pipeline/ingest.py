@@ -100,11 +100,14 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         dupes = [h for h in header if h in seen or seen.add(h)]
         raise AnswersError(Issue("duplicate-column", name, f"the column '{dupes[0]}' twice",
                                  "each column once", line=1, column=dupes[0]))
+    arrow_columns = list(table.columns)
+    del table  # each Arrow column is freed as soon as it has been converted
     columns = {}
     for i, h in enumerate(header):
-        columns[h] = _categorical(table.column(i))
+        column, arrow_columns[i] = arrow_columns[i], None
+        columns[h] = _column(column)
+        del column
     cells = pd.DataFrame(columns, copy=False) if header else pd.DataFrame()
-    del table
     malformed = [Issue("wrong-field-count", name, f"{actual} field(s)", f"{expected} fields, one per header column",
                        line=_line_of(record_lines, number))
                  for number, actual, expected in invalid_rows]
@@ -169,6 +172,21 @@ def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
                            parse_options=pacsv.ParseOptions(delimiter=delimiter),
                            read_options=pacsv.ReadOptions(use_threads=False))
     return {name: pa.dictionary(pa.int32(), pa.string()) for name in first.column_names}
+
+
+def _column(column: pa.ChunkedArray):
+    """A column for pandas: categorical for codes, Arrow-backed text for id-like columns.
+
+    A column with nearly as many distinct values as rows (a respondent id, a weight) gains
+    nothing from categories and would cost one Python string per row; it stays in Arrow.
+    """
+    import pyarrow.compute as pc
+
+    distinct = max((len(chunk.dictionary) for chunk in column.chunks), default=0)
+    if distinct > 4096 and distinct * 2 > len(column):
+        text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+        return pd.arrays.ArrowStringArray(text)
+    return _categorical(column)
 
 
 def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
