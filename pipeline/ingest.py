@@ -87,27 +87,21 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
     try:
         if not body.isascii():
             _check_utf8(body)
-        table, invalid_rows = _parse(body, delimiter, name)
+        names, columns, invalid_rows = _parse(body, delimiter, name)
     except _NotUtf8:
         text, encoding = decode_answers(data, name)
         body = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
-        table, invalid_rows = _parse(body, delimiter, name)
+        del text
+        names, columns, invalid_rows = _parse(body, delimiter, name)
     record_lines = _record_lines(body)
-    del data, body  # the file's bytes are not needed again: free them before building the columns
-    header = tuple(str(c).strip() for c in table.column_names)
+    del data, body
+    header = tuple(str(c).strip() for c in names)
     if len(set(header)) != len(header):
         seen: set[str] = set()
         dupes = [h for h in header if h in seen or seen.add(h)]
         raise AnswersError(Issue("duplicate-column", name, f"the column '{dupes[0]}' twice",
                                  "each column once", line=1, column=dupes[0]))
-    arrow_columns = list(table.columns)
-    del table  # each Arrow column is freed as soon as it has been converted
-    columns = {}
-    for i, h in enumerate(header):
-        column, arrow_columns[i] = arrow_columns[i], None
-        columns[h] = _column(column)
-        del column
-    cells = pd.DataFrame(columns, copy=False) if header else pd.DataFrame()
+    cells = pd.DataFrame(dict(zip(header, columns)), copy=False) if header else pd.DataFrame()
     malformed = [Issue("wrong-field-count", name, f"{actual} field(s)", f"{expected} fields, one per header column",
                        line=_line_of(record_lines, number))
                  for number, actual, expected in invalid_rows]
@@ -128,8 +122,9 @@ def _check_utf8(body: bytes) -> None:
         raise _NotUtf8() from None
 
 
-def _parse(body: bytes, delimiter: str, name: str) -> tuple[pa.Table, list[tuple[int | None, int, int]]]:
-    """The CSV as a table of dictionary-encoded text, and the rows with the wrong number of fields."""
+def _parse(body: bytes, delimiter: str, name: str) -> tuple[list[str], list, list[tuple[int | None, int, int]]]:
+    """Column names, the columns (converted batch by batch, so the whole file is never held as
+    an Arrow table), and the rows with the wrong number of fields."""
     invalid_rows: list[tuple[int | None, int, int]] = []
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
@@ -137,10 +132,10 @@ def _parse(body: bytes, delimiter: str, name: str) -> tuple[pa.Table, list[tuple
         return "skip"
 
     try:
-        table = _read(body, delimiter, on_invalid_row, threads=True)
+        names, columns = _read(body, delimiter, on_invalid_row, threads=True)
         if any(number is None for number, _, _ in invalid_rows):  # in parallel, rows are not numbered
             invalid_rows.clear()
-            table = _read(body, delimiter, on_invalid_row, threads=False)
+            names, columns = _read(body, delimiter, on_invalid_row, threads=False)
     except UnicodeDecodeError:  # in the header, which pyarrow decodes in Python
         raise _NotUtf8() from None
     except pa.ArrowInvalid as exc:
@@ -149,12 +144,12 @@ def _parse(body: bytes, delimiter: str, name: str) -> tuple[pa.Table, list[tuple
             raise _NotUtf8() from None
         raise AnswersError(Issue("unreadable-csv", name, message.splitlines()[0], "a comma-separated file")) from None
     invalid_rows.sort(key=lambda row: row[0])
-    return table, invalid_rows
+    return names, columns, invalid_rows
 
 
-def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool) -> pa.Table:
-    return pacsv.read_csv(
-        pa.py_buffer(body),
+def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool) -> tuple[list[str], list]:
+    reader = pacsv.open_csv(
+        pa.BufferReader(pa.py_buffer(body)),
         read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                           invalid_row_handler=on_invalid_row),
@@ -162,6 +157,48 @@ def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool) -> pa.Tabl
             column_types=_all_text(body, delimiter), strings_can_be_null=False,
             quoted_strings_can_be_null=False, null_values=[], check_utf8=True),
     )
+    names = list(reader.schema.names)
+    builders = [_ColumnBuilder() for _ in names]
+    for batch in reader:
+        for builder, column in zip(builders, batch.columns):
+            builder.add(column)
+    return names, [builder.finish() for builder in builders]
+
+
+class _ColumnBuilder:
+    """Gathers one column batch by batch: as category codes, or as Arrow text for id-like columns.
+
+    A column with nearly as many distinct values as rows (a respondent id, a weight) gains
+    nothing from categories and would cost one Python string per row; it stays in Arrow.
+    Categories keep the order values first appear in; values that differ only by spaces around
+    them are one category.
+    """
+
+    def __init__(self):
+        self.index: dict[str, int] = {}
+        self.parts: list = []
+        self.text: bool | None = None
+
+    def add(self, column: pa.DictionaryArray) -> None:
+        import pyarrow.compute as pc
+
+        if len(column) == 0:
+            return
+        if self.text is None:
+            self.text = len(column.dictionary) > 4096 and 2 * len(column.dictionary) > len(column)
+        if self.text:
+            self.parts.append(pc.utf8_trim_whitespace(pc.cast(column, pa.string())))
+            return
+        values = pc.utf8_trim_whitespace(column.dictionary).to_pylist()
+        remap = np.array([self.index.setdefault(v, len(self.index)) for v in values], dtype=np.int64)
+        codes = remap[column.indices.to_numpy(zero_copy_only=False)] if len(remap) else np.zeros(0, np.int64)
+        self.parts.append(codes.astype(_code_type(len(self.index))))
+
+    def finish(self):
+        if self.text:
+            return pd.arrays.ArrowStringArray(pa.chunked_array(self.parts, type=pa.string()))
+        codes = np.concatenate(self.parts).astype(_code_type(len(self.index))) if self.parts else np.zeros(0, np.int8)
+        return pd.Categorical.from_codes(codes, categories=pd.Index(list(self.index), dtype=object))
 
 
 def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
@@ -172,45 +209,6 @@ def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
                            parse_options=pacsv.ParseOptions(delimiter=delimiter),
                            read_options=pacsv.ReadOptions(use_threads=False))
     return {name: pa.dictionary(pa.int32(), pa.string()) for name in first.column_names}
-
-
-def _column(column: pa.ChunkedArray):
-    """A column for pandas: categorical for codes, Arrow-backed text for id-like columns.
-
-    A column with nearly as many distinct values as rows (a respondent id, a weight) gains
-    nothing from categories and would cost one Python string per row; it stays in Arrow.
-    """
-    import pyarrow.compute as pc
-
-    distinct = max((len(chunk.dictionary) for chunk in column.chunks), default=0)
-    if distinct > 4096 and distinct * 2 > len(column):
-        text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
-        return pd.arrays.ArrowStringArray(text)
-    return _categorical(column)
-
-
-def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
-    """A dictionary-encoded column as a pandas categorical of whitespace-stripped text.
-
-    Categories keep the order values first appear in; values that differ only by spaces
-    around them become one category.
-    """
-    import pyarrow.compute as pc
-
-    if column.num_chunks == 0 or len(column) == 0:
-        return pd.Categorical([], categories=pd.Index([], dtype=object))
-    combined = column.unify_dictionaries().combine_chunks() if column.num_chunks > 1 else column.chunk(0)
-    trimmed = pc.utf8_trim_whitespace(combined.dictionary)
-    indices = combined.indices.to_numpy(zero_copy_only=False)
-    if pc.all(pc.equal(trimmed, combined.dictionary)).as_py() is not False:
-        categories, codes = trimmed, indices
-    else:
-        categories = pc.unique(trimmed)
-        remap = pc.index_in(trimmed, value_set=categories).to_numpy(zero_copy_only=False)
-        codes = remap[indices]
-    codes = codes.astype(_code_type(len(categories)), copy=False)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(categories.to_numpy(zero_copy_only=False),
-                                                                dtype=object))
 
 
 def _code_type(size: int) -> type:
