@@ -36,6 +36,12 @@ MANY = 4096
 def is_in(series: pd.Series, values: Iterable[str]) -> np.ndarray:
     """Whether each row's value is one of `values`."""
     wanted = set(values)
+    if isinstance(series.dtype, pd.StringDtype) and hasattr(series.array, "_pa_array"):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return pc.is_in(series.array._pa_array, value_set=pa.array(sorted(wanted), type=pa.string())).to_numpy(
+            zero_copy_only=False)
     categories, codes = categories_and_codes(series)
     if len(categories) > MANY:  # an id or weight column: test the categories in C, not in Python
         table = np.append(pd.Index(categories).isin(list(wanted)), False)

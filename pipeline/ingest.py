@@ -221,10 +221,11 @@ def _record_lines(data: bytes) -> np.ndarray:
 
     Assumes no newlines inside quoted fields; where that fails, later records are numbered early.
     """
-    if data.find(b"\r") < 0 and data.find(b"\n\n") < 0 and not data.startswith(b"\n"):
+    has_cr = data.find(b"\r") >= 0
+    if not has_cr and data.find(b"\n\n") < 0 and not data.startswith(b"\n"):
         return np.arange(1, data.count(b"\n") + 1)  # the common case: LF endings, no blank lines
     raw = np.frombuffer(data, dtype=np.uint8)
-    if data.find(b"\r") < 0:  # LF only, with blank lines
+    if not has_cr:  # LF only, with blank lines
         breaks = np.flatnonzero(raw == 10)
         starts = np.concatenate(([0], breaks + 1))
         ends = np.concatenate((breaks, [len(raw)]))
