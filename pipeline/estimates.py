@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
 from pipeline.stats.bounds import nonresponse_bounds
-from pipeline.stats.design import shares_from_statistics, sufficient_statistics
+from pipeline.stats.design import SufficientStatistics, shares_from_statistics, sufficient_statistics
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -57,21 +57,36 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     q = responses.questionnaire
     variants = design_variants(responses) if variants is None else variants
     variables = coded_variables(responses) if variables is None else variables
-    by_size: dict[int, list[int]] = defaultdict(list)
-    for i, coded in enumerate(variables):
-        by_size[len(coded.categories)].append(i)
     subgroups = subgroup_domains(responses)
     splits = [("", ("",), None)] + subgroups
     finest = next((v for v in variants if v.name == "design"), variants[0])
-    frames = []
+    derived = _derivable_measures(q, variables)
+    by_size: dict[int, list[int]] = defaultdict(list)
+    for i, coded in enumerate(variables):
+        if i not in derived:
+            by_size[len(coded.categories)].append(i)
+    statistics_of: dict[int, dict[str, SufficientStatistics]] = {}
+    groups = []
     for size, members in sorted(by_size.items()):
         codes = np.column_stack([variables[i].codes for i in members])
+        passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels)))
+                  for variable, levels, domain_codes in subgroups] or [("", sufficient_statistics(finest.design, codes,
+                                                                                                   size))]
+        del codes
+        by_split = {"": passes[0][1].overall() if subgroups else passes[0][1]}
+        by_split.update({variable: statistics for variable, statistics in passes if variable})
+        groups.append((members, by_split))
+        for position, i in enumerate(members):
+            statistics_of[i] = {split: stats.item(position) for split, stats in by_split.items()}
+    if derived:
+        members = sorted(derived)
+        by_split = {split: SufficientStatistics.stack([statistics_of[derived[i][0]][split].merge(derived[i][1])
+                                                       for i in members])
+                    for split, _, _ in splits}
+        groups.append((members, by_split))
+    frames = []
+    for members, by_split in groups:
         chosen = [variables[i] for i in members]
-        passes = [(variable, levels, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels)))
-                  for variable, levels, domain_codes in subgroups] or [
-                     ("", ("",), sufficient_statistics(finest.design, codes, size))]
-        by_split = {"": passes[0][2].overall() if subgroups else passes[0][2]}
-        by_split.update({variable: statistics for variable, _, statistics in passes if variable})
         for variant in variants:
             for domain_variable, levels, _ in splits:
                 statistics = by_split[domain_variable]
@@ -89,6 +104,25 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     table["_d"] = table["domain_variable"].map({v: i for i, (v, _, _) in enumerate(splits)})
     table = table.sort_values(["_m", "_d", "_v"], kind="stable").drop(columns=["_v", "_m", "_d"])
     return table.reset_index(drop=True)[list(COLUMNS)]
+
+
+def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[int, tuple[int, ...]]]:
+    """Measures whose statistics are sums of their question's: a base of valid answers, and the
+    question estimated too. Maps the measure's position to the question's and the categories'."""
+    position = {coded.id: i for i, coded in enumerate(variables)}
+    measure_ids = {m.id for m in q.measures}
+    derived = {}
+    for i, coded in enumerate(variables):
+        if coded.id not in measure_ids:
+            continue
+        measure = q.measure(coded.id)
+        question = position.get(measure.question)
+        if measure.base != "valid" or question is None or variables[question].id != measure.question:
+            continue
+        categories = variables[question].categories
+        if all(c in categories for c in measure.categories):
+            derived[i] = (question, tuple(categories.index(c) for c in measure.categories))
+    return derived
 
 
 def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,

@@ -147,16 +147,34 @@ def _parse(body: bytes, delimiter: str, name: str) -> tuple[list[str], list, lis
     return names, columns, invalid_rows
 
 
-def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool) -> tuple[list[str], list]:
-    reader = pacsv.open_csv(
-        pa.BufferReader(pa.py_buffer(body)),
+STREAM_ABOVE_BYTES = 256 * 1024 * 1024
+
+
+def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
+          stream_above: int = STREAM_ABOVE_BYTES) -> tuple[list[str], list]:
+    """Parse and convert. A file up to `stream_above` bytes is parsed whole, in parallel; a
+    larger one batch by batch, so that it is never held whole as an Arrow table."""
+    options = dict(
         read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                           invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
             column_types=_all_text(body, delimiter), strings_can_be_null=False,
-            quoted_strings_can_be_null=False, null_values=[], check_utf8=True),
-    )
+            quoted_strings_can_be_null=False, null_values=[], check_utf8=True))
+    if len(body) <= stream_above:
+        table = pacsv.read_csv(pa.py_buffer(body), **options)
+        names = list(table.column_names)
+        columns = list(table.columns)
+        del table
+        converted = []
+        for i in range(len(columns)):
+            builder = _ColumnBuilder()
+            for chunk in columns[i].chunks:
+                builder.add(chunk)
+            columns[i] = None  # free each Arrow column once converted
+            converted.append(builder.finish())
+        return names, converted
+    reader = pacsv.open_csv(pa.BufferReader(pa.py_buffer(body)), **options)
     names = list(reader.schema.names)
     builders = [_ColumnBuilder() for _ in names]
     for batch in reader:

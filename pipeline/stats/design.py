@@ -167,6 +167,35 @@ class SufficientStatistics:
             return out
         return SufficientStatistics(total(self.count), total(self.sum_w), total(self.sum_w2))
 
+    def item(self, index: int) -> SufficientStatistics:
+        """The statistics of one item."""
+        pick = slice(index, index + 1)
+        return SufficientStatistics(self.count[pick], None if self.sum_w is None else self.sum_w[pick],
+                                    None if self.sum_w2 is None else self.sum_w2[pick])
+
+    def merge(self, selected: tuple[int, ...]) -> SufficientStatistics:
+        """A one-item statistic for 'in one of the `selected` categories' against the rest of the
+        base: the measure's statistics are sums of the question's, with no pass over the data."""
+        k = self.n_categories
+        chosen = np.zeros(k + 1, dtype=bool)
+        chosen[list(selected)] = True
+        rest = ~chosen
+        rest[k] = False
+
+        def merged(a):
+            if a is None:
+                return None
+            return np.stack([a[..., rest].sum(axis=-1), a[..., chosen].sum(axis=-1), a[..., k]], axis=-1)
+        return SufficientStatistics(merged(self.count), merged(self.sum_w), merged(self.sum_w2))
+
+    @staticmethod
+    def stack(parts: list[SufficientStatistics]) -> SufficientStatistics:
+        """Items side by side (all with the same shape otherwise)."""
+        def joined(name):
+            arrays = [getattr(p, name) for p in parts]
+            return None if arrays[0] is None else np.concatenate(arrays, axis=0)
+        return SufficientStatistics(joined("count"), joined("sum_w"), joined("sum_w2"))
+
     def collapsed(self) -> SufficientStatistics:
         """Summed over PSU groups and calibration cells: the statistics of an equally weighted,
         unstratified, uncalibrated design of the same units."""
