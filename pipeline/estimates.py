@@ -94,7 +94,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                     statistics = statistics.collapsed()
                 result = shares_from_statistics(variant.design, statistics)
                 frames.append(_rows(q.survey.id, chosen, domain_variable, levels, result, variant, q.analysis.level))
-    frames.append(_bounds_rows(q, variables))
+    frames.append(_bounds_rows(q, variables, groups))
     table = pd.concat([f for f in frames if len(f)], ignore_index=True)
     order = {coded.id: i for i, coded in enumerate(variables)}
     variant_order = {(False, False): 0, (False, True): 1, (True, True): 2, (True, False): 2}
@@ -150,18 +150,25 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
 
 
-def _bounds_rows(q, variables: list[CodedVariable]) -> pd.DataFrame:
-    """For each derived measure: the population share if every non-respondent answered no, or yes."""
+def _bounds_rows(q, variables: list[CodedVariable], groups) -> pd.DataFrame:
+    """For each derived measure: the population share if every non-respondent answered no, or yes.
+
+    Counts come from the sufficient statistics: x in the measure's category, n in its base."""
     size = q.design.population_size
     if not isinstance(size, int):
         return pd.DataFrame(columns=list(COLUMNS))
     measure_ids = {m.id for m in q.measures}
+    counts = {}
+    for members, by_split in groups:
+        overall = by_split[""].count
+        for position, i in enumerate(members):
+            k = overall.shape[4] - 1
+            counts[i] = (int(round(overall[position, 0, :, :, :k].sum())), int(round(overall[position, 0, :, :, 1].sum())))
     records = []
-    for coded in variables:
+    for i, coded in enumerate(variables):
         if coded.id not in measure_ids:
             continue
-        n = int((coded.codes >= 0).sum())
-        x = int((coded.codes == 1).sum())
+        n, x = counts[i]
         low, high = nonresponse_bounds(x, n, size)
         records.append((q.survey.id, coded.id, coded.categories[1], "", "", n, coded.base_words,
                         x / n if n else np.nan, np.nan, float(low), float(high), BOUNDS_METHOD, False, False))

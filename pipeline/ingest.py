@@ -93,7 +93,8 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         body = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
         del text
         names, columns, invalid_rows = _parse(body, delimiter, name)
-    record_lines = _record_lines(body)
+    rows = len(columns[0]) if columns else 0
+    record_lines = _record_lines(body, 1 + rows + len(invalid_rows))
     del data, body
     header = tuple(str(c).strip() for c in names)
     if len(set(header)) != len(header):
@@ -233,15 +234,15 @@ def _code_type(size: int) -> type:
     return np.int8 if size < 127 else np.int16 if size < 32_767 else np.int32
 
 
-def _record_lines(data: bytes) -> np.ndarray:
+def _record_lines(data: bytes, records: int | None = None) -> np.ndarray:
     """File line of each record the reader sees, the header first (as for the reader, blank lines
     are skipped and CR, LF and CRLF each end a line). Computed on the bytes, without splitting.
 
     Assumes no newlines inside quoted fields; where that fails, later records are numbered early.
     """
+    if records is not None and data.count(b"\n") == records:
+        return np.arange(1, records + 1)  # the common case: one record per line, no blank lines
     has_cr = data.find(b"\r") >= 0
-    if not has_cr and data.find(b"\n\n") < 0 and not data.startswith(b"\n"):
-        return np.arange(1, data.count(b"\n") + 1)  # the common case: LF endings, no blank lines
     raw = np.frombuffer(data, dtype=np.uint8)
     if not has_cr:  # LF only, with blank lines
         breaks = np.flatnonzero(raw == 10)

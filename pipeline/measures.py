@@ -7,7 +7,9 @@ in the data (and so in the survey design); they only drop out of that measure's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -24,16 +26,24 @@ BASE_WORDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CodedVariable:
-    """Category indices (or -1) per respondent, with the categories' codes and labels."""
+    """Category indices (or -1) per respondent, with the categories' codes and labels.
+
+    The indices are made when first needed: a measure whose statistics are sums of its
+    question's never needs its own column.
+    """
 
     id: str
     question: str
-    codes: np.ndarray
-    categories: tuple[str, ...]
-    labels: tuple[str, ...]
-    base: str
+    make_codes: Callable[[], np.ndarray] = field(repr=False)
+    categories: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    base: str = "valid"
+
+    @cached_property
+    def codes(self) -> np.ndarray:
+        return self.make_codes()
 
     @property
     def base_words(self) -> str:
@@ -94,9 +104,12 @@ def selected(responses: Responses, question: Question, categories: tuple[str, ..
 def code_measure(responses: Responses, measure: Measure) -> CodedVariable:
     """A derived measure as a binary coded variable: 1 = in the measure's categories."""
     question = responses.questionnaire.question(measure.question)
-    base = in_base(responses, question, measure.base)
-    hit = selected(responses, question, measure.categories)
-    codes = np.where(base, hit.astype(np.int8), np.int8(OUT_OF_BASE))
+
+    def codes() -> np.ndarray:
+        base = in_base(responses, question, measure.base)
+        hit = selected(responses, question, measure.categories)
+        return np.where(base, hit.astype(np.int8), np.int8(OUT_OF_BASE))
+
     level = "|".join(measure.categories)
     return CodedVariable(measure.id, question.id, codes, ("other", level), ("Other", measure.label), measure.base)
 
@@ -104,18 +117,22 @@ def code_measure(responses: Responses, measure: Measure) -> CodedVariable:
 def code_question(responses: Responses, question: Question) -> CodedVariable:
     """A single-answer question's substantive categories, over valid answers."""
     index = {code: i for i, code in enumerate(question.code_values)}
-    codes = index_of(responses.answers[question.id], index, OUT_OF_BASE,
-                     np.int8 if len(index) < 127 else np.int16)
-    codes[~responses.asked(question)] = OUT_OF_BASE
+
+    def codes() -> np.ndarray:
+        values = index_of(responses.answers[question.id], index, OUT_OF_BASE, np.int8 if len(index) < 127 else np.int16)
+        values[~responses.asked(question)] = OUT_OF_BASE
+        return values
+
     labels = tuple(c.label for c in question.codes)
     return CodedVariable(question.id, question.id, codes, question.code_values, labels, "valid")
 
 
 def code_options(responses: Responses, question: Question) -> list[CodedVariable]:
     """A multiple-choice question as one binary variable per option, over those who answered."""
-    base = in_base(responses, question, "valid")
-    return [CodedVariable(f"{question.id}.{c.code}", question.id,
-                          np.where(base, selected(responses, question, (c.code,)).astype(np.int8),
-                                   np.int8(OUT_OF_BASE)),
+    def option(code: str) -> Callable[[], np.ndarray]:
+        return lambda: np.where(in_base(responses, question, "valid"),
+                                selected(responses, question, (code,)).astype(np.int8), np.int8(OUT_OF_BASE))
+
+    return [CodedVariable(f"{question.id}.{c.code}", question.id, option(c.code),
                           ("not_selected", c.code), ("Not selected", c.label), "valid")
             for c in question.codes]
