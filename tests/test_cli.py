@@ -68,3 +68,33 @@ def test_progress_shows_only_on_a_terminal_and_only_when_slow():
     progress.stage("estimating")
     progress.done()
     assert "estimating" in shown.getvalue() and "done" in shown.getvalue()
+
+
+def test_exclude_invalid_accounts_for_every_row(tmp_path, study_questionnaire, study_answers):
+    import json
+
+    lines = study_answers.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    role = header.index("role")
+    broken = lines[3].split(",")
+    broken[role] = "mayor"                      # line 4: a code outside the list
+    lines[3] = ",".join(broken)
+    lines[7] = lines[7] + ",extra"              # line 8: one field too many
+    answers = tmp_path / "answers.csv"
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = answers.read_bytes()
+
+    stopped = run_cli("estimate", study_questionnaire, answers, "--out", tmp_path / "stopped")
+    assert stopped.returncode == 2 and not (tmp_path / "stopped").exists()
+    assert "line 4" in stopped.stderr and "[invalid-code]" in stopped.stderr and "line 8" in stopped.stderr
+
+    out = tmp_path / "out"
+    result = run_cli("estimate", study_questionnaire, answers, "--out", out, "--exclude-invalid")
+    assert result.returncode == 0, result.stderr
+    validation = json.loads((out / "validation.json").read_text())
+    assert validation["rows_read"] == 82
+    assert validation["rows_accepted"] == 80
+    assert validation["rows_accepted"] + validation["rows_excluded"] == validation["rows_read"]
+    assert validation["excluded_lines"] == [4, 8]
+    assert {issue["code"] for issue in validation["issues"]} == {"invalid-code", "wrong-field-count"}
+    assert answers.read_bytes() == before
