@@ -22,6 +22,14 @@ def categories_and_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniques, dtype=object), codes
 
 
+def present_values(series: pd.Series) -> list:
+    """The distinct values that occur in at least one row."""
+    categories, codes = categories_and_codes(series)
+    used = np.zeros(len(categories) + 1, dtype=bool)
+    used[codes] = True
+    return [value for value, seen in zip(categories, used[:-1]) if seen]
+
+
 def per_value(series: pd.Series, function: Callable[[str], object], missing: object = None,
               dtype=None) -> np.ndarray:
     """`function` applied to each distinct value, spread to every row."""

@@ -73,12 +73,6 @@ def status_codes(responses: Responses, question: Question) -> np.ndarray:
     return status
 
 
-def answer_status(responses: Responses, question: Question) -> pd.Series:
-    """Per respondent: 'answered', a missing kind ('dont_know', ...), 'blank' or 'not_asked'."""
-    return pd.Series(np.asarray(STATUSES, dtype=object)[status_codes(responses, question)],
-                     index=responses.answers.index)
-
-
 def in_base(responses: Responses, question: Question, base: str) -> np.ndarray:
     """Which respondents form the denominator of a measure with this base."""
     if base == "all":

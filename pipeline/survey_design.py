@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.columns import categories_and_codes, index_of, numbers
+from pipeline.columns import categories_and_codes, index_of, numbers, present_values
 from pipeline.errors import AnswersError, Issue
 from pipeline.questionnaire import Questionnaire
 from pipeline.stats.design import SampleDesign, design_from_columns, simple_design
@@ -103,8 +103,7 @@ def _calibrate(responses: Responses, weights: np.ndarray):
     issues = []
     for variable in variables:
         known = set(cells[variable])
-        unknown = sorted(set(categories_and_codes(answers[variable])[0][np.unique(
-            categories_and_codes(answers[variable])[1])]) - known)
+        unknown = sorted(set(present_values(answers[variable])) - known)
         if unknown:
             issues.append(Issue("not-in-frame", responses.path, f"'{unknown[0]}' in column {variable}",
                                 f"a value of the population frame in {q.path} ({', '.join(sorted(known))})",
