@@ -118,7 +118,10 @@ def design_interval(p, se, df, method: str = "logit", level: float = 0.95,
             n_eff = p * (1 - p) / se ** 2 * (_t_ppf(alpha / 2, n - 1) / _t_ppf(alpha / 2, df)) ** 2
             low = _beta_ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
             high = _beta_ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
-            return low, high
+            # A standard error of (numerically) zero: an effective sample too large for the beta
+            # quantiles, and an interval that is the point itself.
+            degenerate = ~np.isfinite(n_eff) | (n_eff > 1e12)
+            return np.where(degenerate, p, low), np.where(degenerate, p, high)
         if method == "likelihood":
             if n is None:
                 raise ValueError("the likelihood interval needs the number of respondents")
