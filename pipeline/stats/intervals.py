@@ -89,6 +89,21 @@ def binomial_interval(x, n, method: str = "wilson", level: float = 0.95) -> tupl
 
 def design_interval(p, se, df, method: str = "logit", level: float = 0.95,
                     n=None) -> tuple[np.ndarray, np.ndarray]:
+    """Interval for a design-based proportion as R survey's `svyciprop` (see `_design_interval`).
+
+    A standard error of numerically zero (below 1e-6 of the binomial one, as when a share is
+    constant within every stratum) gives the point itself, where the methods would divide by it.
+    """
+    p = np.asarray(p, dtype=float)
+    se = np.asarray(se, dtype=float)
+    with np.errstate(invalid="ignore"):
+        degenerate = se * se < 1e-12 * p * (1 - p)
+    low, high = _design_interval(p, np.where(degenerate, np.nan, se), df, method, level, n)
+    return np.where(degenerate, p, low), np.where(degenerate, p, high)
+
+
+def _design_interval(p, se, df, method: str = "logit", level: float = 0.95,
+                     n=None) -> tuple[np.ndarray, np.ndarray]:
     """Interval for a design-based proportion as R survey's `svyciprop`.
 
     `df` is the design's degrees of freedom (primary sampling units minus strata); `n`, the
@@ -118,10 +133,7 @@ def design_interval(p, se, df, method: str = "logit", level: float = 0.95,
             n_eff = p * (1 - p) / se ** 2 * (_t_ppf(alpha / 2, n - 1) / _t_ppf(alpha / 2, df)) ** 2
             low = _beta_ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
             high = _beta_ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
-            # A standard error of (numerically) zero: an effective sample too large for the beta
-            # quantiles, and an interval that is the point itself.
-            degenerate = ~np.isfinite(n_eff) | (n_eff > 1e12)
-            return np.where(degenerate, p, low), np.where(degenerate, p, high)
+            return low, high
         if method == "likelihood":
             if n is None:
                 raise ValueError("the likelihood interval needs the number of respondents")
