@@ -86,7 +86,7 @@ def build_context(results) -> dict:
     for theme in q.analysis.themes:
         figures = [f for f in (figure(m) for m in theme.measures) if f]
         scales = [q.question(qid) for qid in theme.questions if q.question(qid).type == "scale" and q.question(qid).scale]
-        likert = _likert(lookup, scales, theme.title)
+        likert = _likert_charts(lookup, scales, theme.title)
         rates = rate_chart(theme.title, [dict(label=f["label"], estimate=f["estimate"], low=f["low"], high=f["high"],
                                               n=f["n"]) for f in figures]) if figures else None
         themes.append({"id": theme.id, "title": theme.title, "summary": theme.summary, "figures": figures,
@@ -118,6 +118,14 @@ def build_context(results) -> dict:
         "created": survey.published or "2000-01-01",
         "suppress_below": suppress, "low_reliability_below": LOW_RELIABILITY_BELOW,
     }
+
+
+def _likert_charts(lookup: EstimateLookup, questions, title: str) -> list:
+    """One diverging chart per answer scale (questions sharing their answer labels share a chart)."""
+    groups: dict[tuple[str, ...], list] = {}
+    for question in questions:
+        groups.setdefault(tuple(c.label for c in question.codes), []).append(question)
+    return [chart for chart in (_likert(lookup, group, title) for group in groups.values()) if chart]
 
 
 def _likert(lookup: EstimateLookup, questions, title: str):
