@@ -39,8 +39,8 @@ def read_recipe(path: Path | str) -> YamlDocument:
 def reconstruct_answers(questionnaire: Questionnaire, recipe: YamlDocument) -> pd.DataFrame:
     """Answers of `respondents` units meeting every count in the recipe, in id order."""
     spec = recipe.data["reconstruction"]
-    respondents = int(spec["respondents"])
-    rng = np.random.default_rng(int(spec["seed"]))
+    respondents, seed = (_whole_number(recipe, spec, name) for name in ("respondents", "seed"))
+    rng = np.random.default_rng(seed)
     id_format = str(spec.get("id_format", "R{:04d}"))
     frame = _allocate_to_frame(questionnaire, respondents, rng)
     answers = pd.DataFrame({questionnaire.design.respondent_id: [id_format.format(i + 1) for i in range(respondents)]})
@@ -57,9 +57,25 @@ def reconstruct_answers(questionnaire: Questionnaire, recipe: YamlDocument) -> p
                                                   "counts for every question not given by the frame"))
         asked = asked_mask(answers.reindex(columns=list(answers.columns) + [question.id], fill_value=""),
                            questionnaire, question)
-        for column, values in _draw(question, target, asked, answers, rng, recipe, key).items():
+        try:
+            drawn = _draw(question, target, asked, answers, rng, recipe, key)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise QuestionnaireError(recipe.issue(
+                "invalid-recipe", key, f"{type(error).__name__}: {error}",
+                "counts by code (or 'by' a frame variable with counts per group), 'selected' counts for "
+                "multiple choice, 'integers' low and high for numeric questions, 'texts' for free text")) from None
+        for column, values in drawn.items():
             answers[column] = values
     return answers[list(questionnaire.expected_columns)]
+
+
+def _whole_number(recipe: YamlDocument, spec: dict, name: str) -> int:
+    value = spec.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "respondents" else 0):
+        raise QuestionnaireError(recipe.issue("invalid-recipe", f"reconstruction.{name}",
+                                              "nothing" if value is None else repr(value),
+                                              "a whole number" + (" of at least 1" if name == "respondents" else "")))
+    return value
 
 
 def write_answers_csv(answers: pd.DataFrame) -> bytes:

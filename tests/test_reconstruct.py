@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from pipeline.questionnaire import load_questionnaire
 from pipeline.reconstruct import read_recipe, reconstruct_answers, write_answers_csv
@@ -48,3 +49,19 @@ def test_authorities_are_spread_over_the_frame_in_proportion(root, study_questio
 def test_csv_dialect_is_fixed():
     frame = pd.DataFrame({"id": ["a", "b"], "text": ["x, y", 'say "hi"']})
     assert write_answers_csv(frame) == b'id,text\na,"x, y"\nb,"say ""hi"""\n'
+
+
+@pytest.mark.parametrize("recipe,key", [
+    ("reconstruction:\n  seed: 1\n", "reconstruction.respondents"),
+    ("reconstruction:\n  seed: 1\n  respondents: 5\n  questions:\n    role: {counts: 3}\n",
+     "reconstruction.questions.role"),
+])
+def test_a_malformed_recipe_is_a_clear_error(tmp_path, capsys, study_questionnaire, recipe, key):
+    from pipeline.cli import main
+
+    path = tmp_path / "recipe.yaml"
+    path.write_text(recipe, encoding="utf-8")
+    assert main(["reconstruct", str(study_questionnaire), str(path), "--out", str(tmp_path / "out.csv")]) == 2
+    err = capsys.readouterr().err
+    assert f"key {key}: [invalid-recipe]" in err and "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists()
