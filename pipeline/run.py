@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.estimates import BOUNDS_METHOD, coded_variables, estimate_all
+from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.ingest import read_answers
 from pipeline.measures import STATUSES, status_codes
 from pipeline.progress import Progress, Silent
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
-from pipeline.provenance import Provenance, provenance_path, read_provenance
+from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses, check_answers
@@ -31,10 +31,6 @@ class Results:
     manifest: dict
     comparisons: pd.DataFrame
     variants: tuple[DesignVariant, ...]
-
-    @property
-    def bounds(self) -> pd.DataFrame:
-        return self.estimates[self.estimates["ci_method"] == BOUNDS_METHOD]
 
 
 def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
