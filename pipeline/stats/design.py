@@ -117,7 +117,8 @@ def design_from_columns(weights=None, strata=None, clusters=None, population=Non
         n_strata = len(levels)
     c, n_clusters = None, 0
     if clusters is not None:
-        c, levels = codes_of(np.asarray([f"{a}\x1f{b}" for a, b in zip(s, clusters)]))
+        cluster_codes, cluster_levels = codes_of(np.asarray(clusters))
+        c, levels = codes_of(s * len(cluster_levels) + cluster_codes)  # a cluster is nested in its stratum
         n_clusters = len(levels)
     pop = None
     if population is not None:
