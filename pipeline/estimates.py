@@ -65,6 +65,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     for i, coded in enumerate(variables):
         if i not in derived:
             by_size[len(coded.categories)].append(i)
+    sources = {question for question, _ in derived.values()}
     statistics_of: dict[int, dict[str, SufficientStatistics]] = {}
     groups = []
     for size, members in sorted(by_size.items()):
@@ -77,7 +78,8 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
         by_split.update({variable: statistics for variable, statistics in passes if variable})
         groups.append((members, by_split))
         for position, i in enumerate(members):
-            statistics_of[i] = {split: stats.item(position) for split, stats in by_split.items()}
+            if i in sources:
+                statistics_of[i] = {split: stats.item(position) for split, stats in by_split.items()}
     if derived:
         members = sorted(derived)
         by_split = {split: SufficientStatistics.stack([statistics_of[derived[i][0]][split].merge(derived[i][1])
@@ -117,7 +119,7 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
             continue
         measure = q.measure(coded.id)
         question = position.get(measure.question)
-        if measure.base != "valid" or question is None or variables[question].id != measure.question:
+        if measure.base != "valid" or question is None:
             continue
         categories = variables[question].categories
         if all(c in categories for c in measure.categories):
