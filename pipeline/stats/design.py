@@ -314,6 +314,7 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
 
 
 def _sum_by(values: np.ndarray, index: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """Sums along `axis` by group: entry j of that axis goes to group index[j] (0..size-1)."""
     moved = np.moveaxis(values, axis, -1)
     out = np.zeros(moved.shape[:-1] + (size,))
     for target in range(size):
@@ -334,11 +335,8 @@ def _calibration_offsets(cal: Calibration, unit_u: np.ndarray, cell_n: np.ndarra
         for margin in cal.margins:
             n_groups = int(margin.max()) + 1
             residual = u_cell - n_cell * offset
-            sums = np.zeros(u_cell.shape[:2] + (n_groups,) + u_cell.shape[3:])
-            sizes = np.zeros(n_groups)
-            np.add.at(sizes, margin, cell_n)
-            for g in range(n_groups):
-                sums[:, :, g, :] = residual[:, :, margin == g, :].sum(axis=2)
+            sums = _sum_by(residual, margin, n_groups, axis=2)
+            sizes = np.bincount(margin, weights=cell_n, minlength=n_groups)
             with np.errstate(divide="ignore", invalid="ignore"):
                 means = np.where(sizes[None, None, :, None] > 0, sums / sizes[None, None, :, None], 0.0)
             offset = offset + means[:, :, margin, :]
