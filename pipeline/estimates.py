@@ -141,10 +141,9 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
         low, high = design_interval(estimate, se, result.df, variant.interval, level, n=n)
     records = []
     for i, coded in enumerate(variables):
-        binary = coded.categories[0] in ("other", "not_selected")
         for j, domain in enumerate(levels):
             for c, category in enumerate(coded.categories):
-                if binary and c == 0:
+                if coded.complement and c == 0:
                     continue
                 records.append((survey, coded.id, category, domain_variable, domain, int(n[i, j, c]),
                                 coded.base_words, estimate[i, j, c], se[i, j, c], low[i, j, c], high[i, j, c],

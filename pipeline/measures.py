@@ -30,6 +30,11 @@ BASE_WORDS = {
 class CodedVariable:
     """Category indices (or -1) per respondent, with the categories' codes and labels.
 
+    A binary variable made by the pipeline (a derived measure, one option of a multiple-choice
+    question) has `complement` set: its category 0 is "the rest of the base", which is never
+    reported. That is said by this flag, never by a category's name, so no survey code can
+    collide with it.
+
     The indices are made when first needed: a measure whose statistics are sums of its
     question's never needs its own column.
     """
@@ -40,6 +45,7 @@ class CodedVariable:
     categories: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     base: str = "valid"
+    complement: bool = False
 
     @cached_property
     def codes(self) -> np.ndarray:
@@ -105,7 +111,8 @@ def code_measure(responses: Responses, measure: Measure) -> CodedVariable:
         return np.where(base, hit.astype(np.int8), np.int8(OUT_OF_BASE))
 
     level = "|".join(measure.categories)
-    return CodedVariable(measure.id, question.id, codes, ("other", level), ("Other", measure.label), measure.base)
+    return CodedVariable(measure.id, question.id, codes, ("other", level), ("Other", measure.label), measure.base,
+                         complement=True)
 
 
 def code_question(responses: Responses, question: Question) -> CodedVariable:
@@ -128,5 +135,5 @@ def code_options(responses: Responses, question: Question) -> list[CodedVariable
                                 selected(responses, question, (code,)).astype(np.int8), np.int8(OUT_OF_BASE))
 
     return [CodedVariable(f"{question.id}.{c.code}", question.id, option(c.code),
-                          ("not_selected", c.code), ("Not selected", c.label), "valid")
+                          ("not_selected", c.code), ("Not selected", c.label), "valid", complement=True)
             for c in question.codes]

@@ -16,7 +16,7 @@ from pipeline.progress import Progress, Silent
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
-from pipeline.survey_design import DesignVariant, design_variants
+from pipeline.survey_design import DesignVariant, checked_design, design_variants
 from pipeline.validate import Responses, check_answers
 
 
@@ -44,7 +44,9 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     raw = read_answers(answers_path, questionnaire.delimiter)
     progress.stage(f"checking {len(raw.cells):,} rows")
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
-    return questionnaire, provenance, check_answers(raw, questionnaire, exclude_invalid=exclude)
+    responses = check_answers(raw, questionnaire, exclude_invalid=exclude)
+    checked_design(responses)
+    return questionnaire, provenance, responses
 
 
 def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: str,

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.columns import categories_and_codes, index_of, numbers, present_values
+from pipeline.columns import categories_and_codes, index_of, present_values
+from pipeline.declared_design import DeclaredDesign, check_lonely_psus, declare_design
 from pipeline.errors import AnswersError, Issue
 from pipeline.questionnaire import Questionnaire
 from pipeline.stats.design import SampleDesign, design_from_columns, simple_design
@@ -41,8 +42,13 @@ class DesignVariant:
 
 
 def design_variants(responses: Responses) -> list[DesignVariant]:
-    """The variants a questionnaire's design and analysis plan call for, simplest first."""
+    """The variants a questionnaire's design and analysis plan call for, simplest first.
+
+    The declared design is checked first (population sizes, lonely PSUs), so no variant is
+    computed from a design R would refuse.
+    """
     q = responses.questionnaire
+    declared = checked_design(responses)
     n = len(responses.answers)
     variants = [DesignVariant("srs", simple_design(n), False, False, q.analysis.interval,
                               "unweighted, every respondent counted once, no finite population correction")]
@@ -51,35 +57,45 @@ def design_variants(responses: Responses) -> list[DesignVariant]:
     if q.analysis.fpc and isinstance(size, int) and not (d.weights or d.strata or d.clusters):
         variants.append(DesignVariant("fpc", simple_design(n, size), False, True, q.analysis.design_interval,
                                       f"unweighted, with the finite population correction ({n} of {size})"))
-    if d.weights or d.strata or d.clusters or d.weighting_method != "none":
-        variants.append(_full_design(responses))
+    if has_full_design(q):
+        variants.append(_full_design(responses, declared))
     return variants
 
 
-def _full_design(responses: Responses) -> DesignVariant:
+def has_full_design(q: Questionnaire) -> bool:
+    """Whether the questionnaire declares more than a simple random sample."""
+    d = q.design
+    return bool(d.weights or d.strata or d.clusters or d.weighting_method != "none")
+
+
+def checked_design(responses: Responses) -> DeclaredDesign:
+    """The declared design, with every check R makes before it estimates a variance."""
+    declared = declare_design(responses)
+    if has_full_design(responses.questionnaire):
+        check_lonely_psus(responses, declared)
+    return declared
+
+
+def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVariant:
     q = responses.questionnaire
     d = q.design
-    answers = responses.answers
-    n = len(answers)
-    size = d.population_size
+    n = len(responses.answers)
     population = None
-    if q.analysis.fpc and size is not None:
-        population = numbers(answers[size]) if isinstance(size, str) else float(size)
-    if d.weights:
-        weights = numbers(answers[d.weights])
-    else:
-        total = size if isinstance(size, int) else n
-        weights = np.full(n, total / n)
+    if q.analysis.fpc and declared.population is not None:
+        strata = declared.strata if declared.strata is not None else np.zeros(n, dtype=np.int64)
+        population = declared.population[strata]
+    weights = declared.weights
     calibration = None
     weighting = None
     if d.weighting_method != "none":
         weights, calibration, weighting = _calibrate(responses, weights)
-    design = design_from_columns(weights=weights, strata=_labels(answers[d.strata]) if d.strata else None,
-                                 clusters=_labels(answers[d.clusters]) if d.clusters else None,
+    design = design_from_columns(weights=weights, strata=declared.strata, clusters=declared.clusters,
                                  population=population, n=n, calibration=calibration)
     parts = []
     if d.weights:
         parts.append(f"weights '{d.weights}'")
+    elif declared.derived_weights_words:
+        parts.append(declared.derived_weights_words)
     if weighting:
         parts.append(f"{weighting['method']} to the population frame by {', '.join(weighting['variables'])}")
     if d.strata:
@@ -142,11 +158,6 @@ def _calibrate(responses: Responses, weights: np.ndarray):
                "effective_sample_size": effective_sample_size(result.weights),
                "min_weight": float(result.weights.min()), "max_weight": float(result.weights.max())}
     return result.weights, result.calibration, summary
-
-
-def _labels(series: pd.Series) -> np.ndarray:
-    """Integer codes of a design column's values (strata or clusters)."""
-    return categories_and_codes(series)[1]
 
 
 def _cell_index(answers: pd.DataFrame, variables: list[str], index: dict[str, int]) -> np.ndarray:

@@ -142,13 +142,26 @@ class ShareEstimates:
 
 @dataclass(frozen=True)
 class SufficientStatistics:
-    """Counts, and sums of w and w^2, per item, domain (+ none), PSU group, calibration cell and
-    category (+ outside the base): arrays shaped (m, D + 1, A, C, K + 1). Sums of w are None for
-    equal weights, when they follow from the counts."""
+    """Counts, and sums of weights, per item, domain (+ none), PSU group, calibration cell and
+    category (+ outside the base): arrays shaped (m, D + 1, A, C, K + 1).
+
+    Weights are summed as deviations from `reference`, one weight of a unit in the same PSU
+    group and calibration cell (shaped (A, C)): `deviation` holds sums of w - reference and
+    `deviation2` sums of (w - reference)^2. Variances then come from centred sums, so a weight
+    that is constant in a stratum adds exactly nothing, as in R, and no difference of large
+    sums loses precision. Deviations are None for equal weights, when they are all zero.
+    """
 
     count: np.ndarray
-    sum_w: np.ndarray | None
-    sum_w2: np.ndarray | None
+    deviation: np.ndarray | None
+    deviation2: np.ndarray | None
+    reference: np.ndarray
+
+    @property
+    def sum_w(self) -> np.ndarray:
+        """Sums of w per cell."""
+        base = self.count * self.reference[None, None, :, :, None]
+        return base if self.deviation is None else base + self.deviation
 
     @property
     def n_domains(self) -> int:
@@ -158,21 +171,21 @@ class SufficientStatistics:
     def n_categories(self) -> int:
         return self.count.shape[4] - 1
 
+    def _map(self, function) -> SufficientStatistics:
+        return SufficientStatistics(function(self.count), None if self.deviation is None else function(self.deviation),
+                                    None if self.deviation2 is None else function(self.deviation2), self.reference)
+
     def overall(self) -> SufficientStatistics:
         """The same statistics for all units as one domain (domains, and none, summed)."""
         def total(a):
-            if a is None:
-                return None
             out = np.zeros((a.shape[0], 2) + a.shape[2:])
             out[:, 0] = a.sum(axis=1)
             return out
-        return SufficientStatistics(total(self.count), total(self.sum_w), total(self.sum_w2))
+        return self._map(total)
 
     def item(self, index: int) -> SufficientStatistics:
         """The statistics of one item."""
-        pick = slice(index, index + 1)
-        return SufficientStatistics(self.count[pick], None if self.sum_w is None else self.sum_w[pick],
-                                    None if self.sum_w2 is None else self.sum_w2[pick])
+        return self._map(lambda a: a[index:index + 1])
 
     def merge(self, selected: tuple[int, ...]) -> SufficientStatistics:
         """A one-item statistic for 'in one of the `selected` categories' against the rest of the
@@ -182,31 +195,27 @@ class SufficientStatistics:
         chosen[list(selected)] = True
         rest = ~chosen
         rest[k] = False
-
-        def merged(a):
-            if a is None:
-                return None
-            return np.stack([a[..., rest].sum(axis=-1), a[..., chosen].sum(axis=-1), a[..., k]], axis=-1)
-        return SufficientStatistics(merged(self.count), merged(self.sum_w), merged(self.sum_w2))
+        return self._map(lambda a: np.stack([a[..., rest].sum(axis=-1), a[..., chosen].sum(axis=-1), a[..., k]],
+                                            axis=-1))
 
     @staticmethod
     def stack(parts: list[SufficientStatistics]) -> SufficientStatistics:
-        """Items side by side (all with the same shape otherwise)."""
+        """Items side by side (all of one design, with the same shape otherwise)."""
         def joined(name):
             arrays = [getattr(p, name) for p in parts]
             return None if arrays[0] is None else np.concatenate(arrays, axis=0)
-        return SufficientStatistics(joined("count"), joined("sum_w"), joined("sum_w2"))
+        return SufficientStatistics(joined("count"), joined("deviation"), joined("deviation2"), parts[0].reference)
 
     def collapsed(self) -> SufficientStatistics:
         """Summed over PSU groups and calibration cells: the statistics of an equally weighted,
         unstratified, uncalibrated design of the same units."""
-        return SufficientStatistics(self.count.sum(axis=(2, 3), keepdims=True), None, None)
+        return SufficientStatistics(self.count.sum(axis=(2, 3), keepdims=True), None, None, np.ones((1, 1)))
 
 
 def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories: int,
                           domains: np.ndarray | None = None, n_domains: int = 1,
                           chunk_rows: int = CHUNK_ROWS) -> SufficientStatistics:
-    """One pass over the units: `np.bincount` of counts (and, with weights, of w and w^2).
+    """One pass over the units: `np.bincount` of counts (and, with weights, of deviations of w).
 
     `codes` is (n, m): each unit's category 0..K-1 per item, or -1 when the unit is outside
     the item's base. `domains` gives each unit's domain 0..D-1, or -1 for none.
@@ -223,16 +232,18 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
     n_groups = design.n_clusters if design.clusters is not None else design.n_strata
     cal = design.calibration
     n_cells = cal.n_cells if cal is not None else 1
-    unit_key = np.where(domains < 0, n_domains, domains).astype(np.int64) * n_groups + groups
-    if cal is not None:
-        unit_key = unit_key * n_cells + cal.cells
+    group_cell = groups.astype(np.int64) * n_cells + (cal.cells if cal is not None else 0)
+    weighted = design.weighted
+    reference = np.full(n_groups * n_cells, float(design.weights[0]))
+    if weighted:
+        reference[group_cell[::-1]] = design.weights[::-1]  # a weight of the group and cell's own
+    unit_key = np.where(domains < 0, n_domains, domains).astype(np.int64) * (n_groups * n_cells) + group_cell
     unit_key *= k + 1
     size = (n_domains + 1) * n_groups * n_cells * (k + 1)
     shape = (m, n_domains + 1, n_groups, n_cells, k + 1)
-    weighted = design.weighted
     count = np.zeros(m * size)
-    sum_w = np.zeros(m * size) if weighted else None
-    sum_w2 = np.zeros(m * size) if weighted else None
+    deviation = np.zeros(m * size) if weighted else None
+    deviation2 = np.zeros(m * size) if weighted else None
     offsets = (np.arange(m, dtype=np.int64) * size)[None, :]
     for start in range(0, n, chunk_rows):
         stop = min(start + chunk_rows, n)
@@ -243,12 +254,13 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
         keys = block.ravel()
         count += np.bincount(keys, minlength=m * size)
         if weighted:
-            w = np.repeat(design.weights[start:stop], m)
-            sum_w += np.bincount(keys, weights=w, minlength=m * size)
-            w *= w
-            sum_w2 += np.bincount(keys, weights=w, minlength=m * size)
-    return SufficientStatistics(count.reshape(shape), sum_w.reshape(shape) if weighted else None,
-                                sum_w2.reshape(shape) if weighted else None)
+            d = np.repeat(design.weights[start:stop] - reference[group_cell[start:stop]], m)
+            deviation += np.bincount(keys, weights=d, minlength=m * size)
+            d *= d
+            deviation2 += np.bincount(keys, weights=d, minlength=m * size)
+    return SufficientStatistics(count.reshape(shape), deviation.reshape(shape) if weighted else None,
+                                deviation2.reshape(shape) if weighted else None,
+                                reference.reshape(n_groups, n_cells))
 
 
 def estimate_shares(design: SampleDesign, codes: np.ndarray, n_categories: int,
@@ -258,59 +270,112 @@ def estimate_shares(design: SampleDesign, codes: np.ndarray, n_categories: int,
 
 
 def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistics) -> ShareEstimates:
-    """Shares and their linearised standard errors from a design's sufficient statistics."""
+    """Shares and their linearised standard errors from a design's sufficient statistics.
+
+    Every unit's linearised value is z = w a, with a constant per (domain, calibration cell,
+    category) group: a = [category is k] - p_k - o for units in the domain's base, a = -o for
+    the rest (o the calibration offset, 0 without calibration). Each stratum's sum of squares
+    about its mean is computed about one of its own values (a shift that is exact when z is
+    constant in the stratum), from the centred weight sums of every group.
+    """
     clustered = design.clusters is not None
     n_groups = design.n_clusters if clustered else design.n_strata
     cal = design.calibration
+    n_cells = cal.n_cells if cal is not None else 1
     n_domains, k = statistics.n_domains, statistics.n_categories
     count = statistics.count
-    if count.shape[2] != n_groups or count.shape[3] != (cal.n_cells if cal is not None else 1):
+    if count.shape[2] != n_groups or count.shape[3] != n_cells:
         raise ValueError("sufficient statistics do not match the design's groups and cells")
-    if statistics.sum_w is not None:
-        sum_w, sum_w2 = statistics.sum_w, statistics.sum_w2
-    else:
+    if statistics.deviation is None:
         if design.weighted:
             raise ValueError("a weighted design needs sums of weights")
-        scale = design.weights[0]
-        sum_w, sum_w2 = count * scale, count * scale * scale
-
-    # Totals over all units per group and cell (the same for every item): domain and category summed.
-    all_w = sum_w[0].sum(axis=(0, 3))           # (A, C)
-    all_w2 = sum_w2[0].sum(axis=(0, 3))
-    all_n = count[0].sum(axis=(0, 3))
+        reference = np.full((n_groups, n_cells), float(design.weights[0]))
+        deviation = deviation2 = np.zeros_like(count)
+    else:
+        reference = statistics.reference
+        deviation, deviation2 = statistics.deviation, statistics.deviation2
+    ref = reference[None, None, :, :, None]
+    sum_w = count * ref + deviation
     # In-base statistics per item, domain, group, cell and category.
-    s1, q1, c1 = sum_w[:, :n_domains, :, :, :k], sum_w2[:, :n_domains, :, :, :k], count[:, :n_domains, :, :, :k]
+    s1, c1 = sum_w[:, :n_domains, :, :, :k], count[:, :n_domains, :, :, :k]
     s0 = s1.sum(axis=-1, keepdims=True)
-    q0 = q1.sum(axis=-1, keepdims=True)
     c0 = c1.sum(axis=-1, keepdims=True)
     base_w = s0.sum(axis=(2, 3))[..., 0]        # (m, D)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = s1.sum(axis=(2, 3)) / base_w[..., None]  # (m, D, K)
         pb = p[:, :, None, None, :]
-        wu = s1 - pb * s0                           # sum of w u per group and cell
-        offset = _calibration_offsets(cal, c1 - pb * c0, all_n.sum(axis=0)) if cal is not None else None
-        if offset is not None:
-            wu = wu - offset[:, :, None, :, :] * all_w[None, None, :, :, None]
-        group_total = wu.sum(axis=3)                # (m, D, A, K)
-        if clustered:
-            group_square = group_total ** 2
-            strata_of = np.zeros(n_groups, dtype=np.int64)
-            strata_of[design.clusters] = design.strata
-            total_h = _sum_by(group_total, strata_of, design.n_strata, axis=2)
-            square_h = _sum_by(group_square, strata_of, design.n_strata, axis=2)
+        all_n = count[0].sum(axis=(0, 3))        # (A, C): units per group and cell
+        if cal is not None:
+            offset = _calibration_offsets(cal, c1 - pb * c0, all_n.sum(axis=0))  # (m, D, C, K)
         else:
-            w2u2 = q1 * (1 - 2 * pb) + pb * pb * q0
-            w2u = q1 - pb * q0
-            if offset is not None:
-                o = offset[:, :, None, :, :]
-                w2u2 = w2u2 - 2 * o * w2u + o * o * all_w2[None, None, :, :, None]
-            total_h, square_h = group_total, w2u2.sum(axis=3)
-        n_h = design.psus_per_stratum.astype(float)[None, None, :, None]
-        factor = (1 - design.sampling_fraction)[None, None, :, None] * n_h / (n_h - 1)
-        spread = np.where(n_h > 1, factor * (square_h - total_h ** 2 / n_h), 0.0)
+            offset = np.zeros((p.shape[0], n_domains, 1, k))
+        groups = _linearised_groups(statistics, deviation, deviation2, pb, offset[:, :, None, :, :], n_domains, k)
+        if clustered:
+            square_h, total_h, n_h = _cluster_sums(design, groups, reference)
+        else:
+            square_h, total_h, n_h = _unit_sums(groups, reference)
+        f = (1 - design.sampling_fraction)[None, None, :, None]
+        psus = design.psus_per_stratum.astype(float)[None, None, :, None]
+        spread = np.where(psus > 1, f * psus / (psus - 1) * np.maximum(square_h - total_h ** 2 / n_h, 0.0), 0.0)
         variance = spread.sum(axis=2) / base_w[..., None] ** 2
     return ShareEstimates(p, np.sqrt(np.maximum(variance, 0.0)), c1.sum(axis=(2, 3)), c0.sum(axis=(2, 3))[..., 0],
                           base_w, design.df)
+
+
+def _linearised_groups(statistics: SufficientStatistics, deviation: np.ndarray, deviation2: np.ndarray,
+                       pb: np.ndarray, offset: np.ndarray, n_domains: int, k: int):
+    """For each estimate (item, domain, category k) the groups of units sharing one coefficient
+    a: the domain's base by category (j = 0..K-1), and everyone else (j = K). Returns the
+    coefficients a and each group's count and weight deviations, shaped (m, D, A, C, K + 1, K)
+    (the last axis is the category estimated)."""
+    stats = []
+    for a in (statistics.count, deviation, deviation2):
+        by_domain = a.sum(axis=4)                                          # (m, D + 1, A, C)
+        # Everyone outside domain d's base: other domains (and none) and d's own outside the base,
+        # added up rather than subtracted from a total, so no sum of squares loses precision.
+        rest = np.stack([by_domain[:, np.arange(n_domains + 1) != d].sum(axis=1) + a[:, d, :, :, k]
+                         for d in range(n_domains)], axis=1)               # (m, D, A, C)
+        part = a[:, :n_domains, :, :, :k]
+        stats.append(np.concatenate([part, rest[..., None]], axis=-1)[..., None])  # (m, D, A, C, K+1, 1)
+    indicator = np.vstack([np.eye(k), np.zeros((1, k))])                   # (K+1, K)
+    coefficient = (indicator[None, None, None, None] - pb[:, :, :, :, None, :] * (np.arange(k + 1) < k)[:, None]
+                   - offset[:, :, :, :, None, :])
+    return coefficient, stats[0], stats[1], stats[2]
+
+
+def _unit_sums(groups, reference: np.ndarray):
+    """Per stratum (each PSU a unit): sums of (z - shift) and (z - shift)^2 and the unit count,
+    the shift being z of the stratum's largest group, so the centred sum is exact when z is
+    constant."""
+    a, c, dev, dev2 = groups
+    ref = reference[None, None, :, :, None, None]
+    value = a * ref                                           # z of a unit at the reference weight
+    c_full = np.broadcast_to(c, value.shape)
+    largest = np.argmax(c_full.reshape(c_full.shape[:3] + (-1, c_full.shape[-1])), axis=3)
+    flat_value = value.reshape(value.shape[:3] + (-1, value.shape[-1]))
+    shift = np.take_along_axis(flat_value, largest[:, :, :, None, :], axis=3)[:, :, :, 0, :]  # (m, D, A, K)
+    gap = value - shift[:, :, :, None, None, :]
+    total = (a * dev + c * gap).sum(axis=(3, 4))
+    square = (a * a * dev2 + 2 * a * gap * dev + c * gap * gap).sum(axis=(3, 4))
+    n_h = c.sum(axis=(3, 4))
+    return square, total, n_h
+
+
+def _cluster_sums(design: SampleDesign, groups, reference: np.ndarray):
+    """Per stratum: sums of (z_j - shift) and (z_j - shift)^2 over its PSUs' totals z_j, the
+    shift being the total of one of the stratum's PSUs."""
+    a, c, dev, dev2 = groups
+    ref = reference[None, None, :, :, None, None]
+    psu_total = (a * (c * ref + dev)).sum(axis=(3, 4))        # (m, D, P, K)
+    strata_of = np.zeros(design.n_clusters, dtype=np.int64)
+    strata_of[design.clusters] = design.strata
+    first = np.full(design.n_strata, -1, dtype=np.int64)
+    first[strata_of[::-1]] = np.arange(design.n_clusters)[::-1]
+    gap = psu_total - psu_total[:, :, first[strata_of], :]
+    total = _sum_by(gap, strata_of, design.n_strata, axis=2)
+    square = _sum_by(gap * gap, strata_of, design.n_strata, axis=2)
+    n_h = design.psus_per_stratum.astype(float)[None, None, :, None]
+    return square, total, n_h
 
 
 def _sum_by(values: np.ndarray, index: np.ndarray, size: int, axis: int) -> np.ndarray:

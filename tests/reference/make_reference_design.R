@@ -1,0 +1,34 @@
+# Reference values for the design as declared (the pipeline's design checks and weights),
+# computed with R's survey package. Regenerate: Rscript make_reference_design.R
+# (reads api_strat.csv and api_clus1.csv, which make_reference.R writes; writes reference_design.csv)
+suppressPackageStartupMessages(library(survey))
+apistrat <- read.csv("api_strat.csv")
+apiclus1 <- read.csv("api_clus1.csv")
+
+rows <- list()
+add <- function(case, call, measure, category, estimate, se) {
+  rows[[length(rows) + 1]] <<- data.frame(case = case, call = call, measure = measure,
+    category = category, estimate = sprintf("%.17g", estimate), se = sprintf("%.17g", se))
+}
+shares <- function(case, design, call, vars) {
+  for (v in vars) {
+    m <- svymean(as.formula(paste0("~", v)), design)
+    for (i in seq_along(m)) add(case, paste0("svymean(~", v, ", ", call, ")"), v,
+                                sub(paste0("^", v), "", names(m)[i]), coef(m)[i], SE(m)[i])
+  }
+}
+
+# 1. Strata with population sizes and no weights: R derives the weights N_h / n_h.
+shares("derived_weights_strat", svydesign(id = ~1, strata = ~stype, fpc = ~fpc, data = apistrat),
+       "svydesign(id=~1, strata=~stype, fpc=~fpc, data=apistrat)", c("sch.wide", "awards", "stype"))
+
+# 2. One-stage clusters with a population size and no weights: weights M / m.
+shares("derived_weights_clus1", svydesign(id = ~dnum, fpc = ~fpc, data = apiclus1),
+       "svydesign(id=~dnum, fpc=~fpc, data=apiclus1)", c("sch.wide", "awards"))
+
+# 3. A variable constant within strata (the stratum variable itself) has a standard error of
+#    exactly 0: the weights are constant within each stratum.
+shares("stratum_variable", svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat),
+       "svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat)", c("stype"))
+
+write.csv(do.call(rbind, rows), "reference_design.csv", row.names = FALSE)

@@ -1,0 +1,179 @@
+"""The design as declared, computed as R computes it, or refused as R refuses it.
+
+Surveys are built from R's own `apistrat` and `apiclus1` files (tests/reference) and run
+through the whole pipeline; the figures are compared with R values in
+tests/reference/reference_design.csv (tests/reference/make_reference_design.R, the R call
+beside each value).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from pipeline.cli import main
+from pipeline.run import analyse
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+R_VALUES = pd.read_csv(REFERENCE / "reference_design.csv", dtype={"estimate": str, "se": str})
+REL = 1e-10
+
+YES_NO = [{"code": "No", "label": "No"}, {"code": "Yes", "label": "Yes"}]
+STYPES = [{"code": "E", "label": "Elementary"}, {"code": "H", "label": "High"}, {"code": "M", "label": "Middle"}]
+
+
+def write_survey(folder: Path, name: str, rows: list[dict], design: dict, questions: list[dict],
+                 analysis: dict | None = None) -> tuple[Path, Path]:
+    """A questionnaire and answers file for `rows` (dicts of column -> text)."""
+    questionnaire = {"format": 1, "survey": {"id": name, "title": f"{name} test survey"}, "design": design,
+                     "questions": questions, "analysis": analysis or {"fpc": True}}
+    q_path = folder / f"{name}.yaml"
+    q_path.write_text(yaml.safe_dump(questionnaire, sort_keys=False), encoding="utf-8")
+    a_path = folder / f"{name}.csv"
+    with a_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return q_path, a_path
+
+
+def apistrat_rows(with_weights: bool = False) -> list[dict]:
+    frame = pd.read_csv(REFERENCE / "api_strat.csv", dtype=str, keep_default_na=False)
+    columns = {"cds": "cds", "stype": "stype", "sch.wide": "sch_wide", "awards": "awards", "fpc": "fpc"}
+    if with_weights:
+        columns["pw"] = "pw"
+    return frame[list(columns)].rename(columns=columns).to_dict("records")
+
+
+def apistrat_survey(folder: Path, rows: list[dict] | None = None, with_weights: bool = False,
+                    **design) -> tuple[Path, Path]:
+    rows = rows if rows is not None else apistrat_rows(with_weights)
+    declared = {"respondent_id": "cds", "strata": "stype", "population_size": "fpc", **design}
+    if with_weights:
+        declared["weights"] = "pw"
+    questions = [{"id": "stype", "type": "single_choice", "codes": STYPES},
+                 {"id": "sch_wide", "type": "single_choice", "codes": YES_NO},
+                 {"id": "awards", "type": "single_choice", "codes": YES_NO}]
+    return write_survey(folder, "apistrat", rows, declared, questions)
+
+
+def design_rows(estimates: pd.DataFrame) -> pd.DataFrame:
+    return estimates[estimates["weighted"] & (estimates["domain_variable"] == "")]
+
+
+def assert_matches_r(estimates: pd.DataFrame, case: str, measures: dict[str, str]) -> None:
+    expected = R_VALUES[R_VALUES["case"] == case]
+    assert len(expected) > 0
+    rows = design_rows(estimates)
+    for _, r in expected.iterrows():
+        got = rows[(rows["measure"] == measures[r["measure"]]) & (rows["category"] == r["category"])]
+        assert len(got) == 1, (case, r["measure"], r["category"])
+        assert got["estimate"].iloc[0] == pytest.approx(float(r["estimate"]), rel=REL)
+        if float(r["se"]) == 0:
+            assert got["se"].iloc[0] == 0.0, "R's standard error is exactly 0"
+        else:
+            assert got["se"].iloc[0] == pytest.approx(float(r["se"]), rel=REL)
+
+
+MEASURES = {"sch.wide": "sch_wide", "awards": "awards", "stype": "stype"}
+
+
+def test_strata_with_population_sizes_and_no_weights_derive_weights_as_r(tmp_path):
+    results = analyse(*apistrat_survey(tmp_path), command="test")
+    assert_matches_r(results.estimates, "derived_weights_strat", MEASURES)
+    design = next(v for v in results.variants if v.name == "design")
+    assert "N_h/n_h" in design.description
+
+
+def test_clusters_with_a_population_size_and_no_weights_derive_weights_as_r(tmp_path):
+    frame = pd.read_csv(REFERENCE / "api_clus1.csv", dtype=str, keep_default_na=False)
+    rows = frame[["cds", "dnum", "sch.wide", "awards"]].rename(columns={"sch.wide": "sch_wide"}).to_dict("records")
+    questions = [{"id": "sch_wide", "type": "single_choice", "codes": YES_NO},
+                 {"id": "awards", "type": "single_choice", "codes": YES_NO}]
+    paths = write_survey(tmp_path, "apiclus1", rows,
+                         {"respondent_id": "cds", "clusters": "dnum", "population_size": 757}, questions)
+    results = analyse(*paths, command="test")
+    assert_matches_r(results.estimates, "derived_weights_clus1", MEASURES)
+
+
+def test_a_variable_constant_within_strata_has_exactly_zero_standard_error(tmp_path):
+    results = analyse(*apistrat_survey(tmp_path, with_weights=True), command="test")
+    assert_matches_r(results.estimates, "stratum_variable", MEASURES)
+
+
+def run_cli(paths: tuple[Path, Path], out: Path, capsys) -> tuple[int, str]:
+    code = main(["estimate", str(paths[0]), str(paths[1]), "--out", str(out)])
+    return code, capsys.readouterr().err
+
+
+def test_a_stratum_with_a_single_psu_stops_naming_the_stratum(tmp_path, capsys):
+    rows = [r for r in apistrat_rows() if r["stype"] != "H"] + [next(r for r in apistrat_rows() if r["stype"] == "H")]
+    code, err = run_cli(apistrat_survey(tmp_path, rows), tmp_path / "out", capsys)
+    assert code == 2
+    assert "[lonely-psu]" in err and "stratum 'H'" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_single_psu_stratum_taken_whole_adds_no_variance(tmp_path):
+    rows = [r for r in apistrat_rows() if r["stype"] != "H"]
+    lone = dict(next(r for r in apistrat_rows() if r["stype"] == "H"), fpc="1")
+    results = analyse(*apistrat_survey(tmp_path, rows + [lone]), command="test")
+    assert len(design_rows(results.estimates)) > 0
+
+
+@pytest.mark.parametrize("where", ["stratum", "overall", "clusters"])
+def test_a_population_smaller_than_the_sample_is_an_input_error(tmp_path, capsys, where):
+    if where == "stratum":
+        rows = [dict(r, fpc="20") if r["stype"] == "M" else r for r in apistrat_rows()]
+        paths, named = apistrat_survey(tmp_path, rows), "stratum 'M'"
+    elif where == "overall":
+        rows = [{"cds": r["cds"], "sch_wide": r["sch_wide"]} for r in apistrat_rows()]
+        paths = write_survey(tmp_path, "small", rows, {"respondent_id": "cds", "population_size": 150},
+                             [{"id": "sch_wide", "type": "single_choice", "codes": YES_NO}])
+        named = "key design.population_size"
+    else:
+        frame = pd.read_csv(REFERENCE / "api_clus1.csv", dtype=str, keep_default_na=False)
+        rows = frame[["cds", "dnum", "sch.wide"]].rename(columns={"sch.wide": "sch_wide"}).to_dict("records")
+        paths = write_survey(tmp_path, "clusters", rows,
+                             {"respondent_id": "cds", "clusters": "dnum", "population_size": 10},
+                             [{"id": "sch_wide", "type": "single_choice", "codes": YES_NO}])
+        named = "15 sampled clusters"
+    code, err = run_cli(paths, tmp_path / "out", capsys)
+    assert code == 2, err
+    assert "[population-too-small]" in err and named in err
+    assert "Traceback" not in err
+
+
+def test_population_sizes_that_vary_within_a_stratum_are_an_input_error(tmp_path, capsys):
+    rows = apistrat_rows()
+    rows[0] = dict(rows[0], fpc=str(int(rows[0]["fpc"]) + 1))
+    code, err = run_cli(apistrat_survey(tmp_path, rows), tmp_path / "out", capsys)
+    assert code == 2
+    assert "[inconsistent-population-size]" in err and f"stratum '{rows[0]['stype']}'" in err
+
+
+def test_a_single_population_size_with_strata_is_refused_not_guessed(tmp_path, capsys):
+    rows = [{k: v for k, v in r.items() if k != "fpc"} for r in apistrat_rows()]
+    code, err = run_cli(apistrat_survey(tmp_path, rows, population_size=6194), tmp_path / "out", capsys)
+    assert code == 2
+    assert "[population-size-needs-strata]" in err
+
+
+def test_no_survey_code_collides_with_an_internal_category(tmp_path):
+    """A first code named like the pipeline's own complement categories is still estimated."""
+    codes = [{"code": "other", "label": "Other"}, {"code": "not_selected", "label": "Not selected"},
+             {"code": "x", "label": "X"}]
+    answers = ["other"] * 5 + ["not_selected"] * 3 + ["x"] * 2
+    rows = [{"rid": f"r{i}", "pick": a} for i, a in enumerate(answers)]
+    paths = write_survey(tmp_path, "collide", rows, {"respondent_id": "rid"},
+                         [{"id": "pick", "type": "single_choice", "codes": codes}])
+    estimates = analyse(*paths, command="test").estimates
+    shares = estimates[estimates["measure"] == "pick"].set_index("category")["estimate"]
+    assert shares.to_dict() == pytest.approx({"other": 0.5, "not_selected": 0.3, "x": 0.2})
+    assert np.isclose(shares.sum(), 1.0)
