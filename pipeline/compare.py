@@ -22,7 +22,7 @@ from pipeline.validate import Responses
 
 COLUMNS = ("measure", "category", "by", "group_a", "group_b", "n_a", "n_b", "estimate_a", "estimate_b",
            "difference", "ci_low", "ci_high", "ci_method", "test", "statistic", "df", "p_value",
-           "p_adjusted", "adjust_method", "significant", "letters")
+           "p_adjusted", "adjust_method", "significant", "letters", "note")
 
 
 def compare_all(responses: Responses, variables: list[CodedVariable], variants: list[DesignVariant]) -> pd.DataFrame:
@@ -50,12 +50,12 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
                 rows.append(dict(measure=measure.id, category=measure.categories[1], by=comparison.by, group_a=a,
                                  group_b=b, n_a=na, n_b=nb, estimate_a=xa / na, estimate_b=xb / nb,
                                  difference=difference, ci_low=low, ci_high=high, ci_method="newcombe",
-                                 test="fisher", statistic=test.estimate, df="", p_value=test.p_value))
+                                 test="fisher", statistic=test.estimate, df="", p_value=test.p_value, note=""))
         if weighted is not None and len(present) > 1:
             rows.append(_rao_scott_row(measure, comparison.by, group_of, groups, present, weighted))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     if len(table):
-        table["p_adjusted"] = adjust(table["p_value"].to_numpy(dtype=float), q.analysis.adjust)
+        table["p_adjusted"] = _adjust_tested(table["p_value"].to_numpy(dtype=float), q.analysis.adjust)
         table["adjust_method"] = ADJUST_NAMES[q.analysis.adjust]
         table["significant"] = table["p_adjusted"] < 1 - level
         table["letters"] = _letters(table)
@@ -69,12 +69,33 @@ def _rao_scott_row(measure: CodedVariable, by: str, group_of: np.ndarray, all_gr
     g = renumber[group_of]
     valid = (measure.codes >= 0) & (g >= 0)
     cells = np.where(valid, measure.codes + 2 * np.maximum(g, 0), -1)  # rows (measure) vary fastest
+    row = dict(measure=measure.id, category=measure.categories[1], by=by, group_a=" / ".join(groups), group_b="",
+               n_a=int(valid.sum()), n_b="", estimate_a=np.nan, estimate_b=np.nan, difference=np.nan,
+               ci_low=np.nan, ci_high=np.nan, ci_method="", test="rao-scott-f", statistic=np.nan, df="",
+               p_value=np.nan)
+    outcomes = np.bincount(measure.codes[valid], minlength=2)
+    if (outcomes == 0).any():
+        level = measure.labels[1] if outcomes[1] == 0 else measure.labels[0]
+        return {**row, "note": f"not tested: no respondent in the base is in '{level}', so the table has an empty "
+                               "row and the Rao-Scott test is undefined"}
     shares, covariance = share_covariance(variant.design, cells, 2 * len(groups))
-    f_test, _ = rao_scott(shares, covariance, 2, len(groups), int(valid.sum()), variant.design.df)
-    return dict(measure=measure.id, category=measure.categories[1], by=by, group_a=" / ".join(groups), group_b="",
-                n_a=int(valid.sum()), n_b="", estimate_a=np.nan, estimate_b=np.nan, difference=np.nan,
-                ci_low=np.nan, ci_high=np.nan, ci_method="", test="rao-scott-f", statistic=f_test.statistic,
-                df=" ".join(f"{v:.6g}" for v in f_test.df), p_value=f_test.p_value)
+    try:
+        f_test, _ = rao_scott(shares, covariance, 2, len(groups), int(valid.sum()), variant.design.df)
+    except np.linalg.LinAlgError:
+        return {**row, "note": "not tested: the design covariance of the table is singular"}
+    if not np.isfinite(f_test.p_value):
+        return {**row, "note": "not tested: the design-based test statistic is undefined for this table"}
+    return {**row, "statistic": f_test.statistic, "df": " ".join(f"{v:.6g}" for v in f_test.df),
+            "p_value": f_test.p_value, "note": ""}
+
+
+def _adjust_tested(p_values: np.ndarray, method: str) -> np.ndarray:
+    """Adjusted p-values across the tests that could be made; a test not made stays blank."""
+    adjusted = np.full(len(p_values), np.nan)
+    tested = np.isfinite(p_values)
+    if tested.any():
+        adjusted[tested] = adjust(p_values[tested], method)
+    return adjusted
 
 
 def _letters(table: pd.DataFrame) -> list[str]:

@@ -23,7 +23,7 @@ from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
 
 COLUMNS = ("survey", "measure", "category", "domain_variable", "domain", "n", "base", "estimate", "se",
-           "ci_low", "ci_high", "ci_method", "weighted", "fpc")
+           "ci_low", "ci_high", "ci_method", "weighted", "fpc", "note")
 BOUNDS_METHOD = "nonresponse-bounds"
 
 
@@ -139,6 +139,9 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
     else:
         se = result.se
         low, high = design_interval(estimate, se, result.df, variant.interval, level, n=n)
+        at_edge = (estimate == 0) | (estimate == 1)
+        low, high = np.where(at_edge, np.nan, low), np.where(at_edge, np.nan, high)
+    notes = interval_notes(estimate, se, low, high, n, variant.interval)
     records = []
     for i, coded in enumerate(variables):
         for j, domain in enumerate(levels):
@@ -147,8 +150,32 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
                     continue
                 records.append((survey, coded.id, category, domain_variable, domain, int(n[i, j, c]),
                                 coded.base_words, estimate[i, j, c], se[i, j, c], low[i, j, c], high[i, j, c],
-                                variant.interval, variant.weighted, variant.fpc))
+                                variant.interval, variant.weighted, variant.fpc, notes[i, j, c]))
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
+
+
+def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: np.ndarray, n: np.ndarray,
+                   method: str) -> np.ndarray:
+    """Why an estimate has no interval, or an interval of width 0: every row either has an
+    interval or says why."""
+    notes = np.full(estimate.shape, "", dtype=object)
+    design = method not in BINOMIAL_METHODS
+    missing = np.isnan(low) | np.isnan(high)
+    with np.errstate(invalid="ignore"):
+        edge = (estimate == 0) | (estimate == 1)
+        flat = ~edge & (se == 0)
+    notes[missing] = f"no interval: the {method} interval could not be computed"
+    if design:
+        notes[missing & edge & (estimate == 0)] = (
+            f"no design-based interval at a share of 0: its standard error is 0 and the {method} interval is "
+            "undefined there (R's svyciprop gives none); the unweighted row's interval applies")
+        notes[missing & edge & (estimate == 1)] = (
+            f"no design-based interval at a share of 1: its standard error is 0 and the {method} interval is "
+            "undefined there (R's svyciprop gives none); the unweighted row's interval applies")
+        notes[~missing & flat] = ("standard error 0: the share does not vary between sampled units within "
+                                  "strata (or is fixed by calibration), so the interval is the point itself, as in R")
+    notes[n == 0] = "no respondents in the base"
+    return notes
 
 
 def _bounds_rows(q, variables: list[CodedVariable], groups) -> pd.DataFrame:
@@ -156,7 +183,7 @@ def _bounds_rows(q, variables: list[CodedVariable], groups) -> pd.DataFrame:
 
     Counts come from the sufficient statistics: x in the measure's category, n in its base."""
     size = q.design.population_size
-    if not isinstance(size, int):
+    if not isinstance(size, int) or q.design.clusters:  # a clustered design's size counts clusters, not people
         return pd.DataFrame(columns=list(COLUMNS))
     measure_ids = {m.id for m in q.measures}
     counts = {}
@@ -172,5 +199,7 @@ def _bounds_rows(q, variables: list[CodedVariable], groups) -> pd.DataFrame:
         n, x = counts[i]
         low, high = nonresponse_bounds(x, n, size)
         records.append((q.survey.id, coded.id, coded.categories[1], "", "", n, coded.base_words,
-                        x / n if n else np.nan, np.nan, float(low), float(high), BOUNDS_METHOD, False, False))
+                        x / n if n else np.nan, np.nan, float(low), float(high), BOUNDS_METHOD, False, False,
+                        "bounds, not an interval: the share of the population if every non-respondent answered "
+                        "no (low) or yes (high)" + ("" if n else "; no respondents in the base")))
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))

@@ -8,7 +8,6 @@ beside each value).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ import yaml
 
 from pipeline.cli import main
 from pipeline.run import analyse
+from survey_files import write_survey
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 R_VALUES = pd.read_csv(REFERENCE / "reference_design.csv", dtype={"estimate": str, "se": str})
@@ -25,21 +25,6 @@ REL = 1e-10
 
 YES_NO = [{"code": "No", "label": "No"}, {"code": "Yes", "label": "Yes"}]
 STYPES = [{"code": "E", "label": "Elementary"}, {"code": "H", "label": "High"}, {"code": "M", "label": "Middle"}]
-
-
-def write_survey(folder: Path, name: str, rows: list[dict], design: dict, questions: list[dict],
-                 analysis: dict | None = None) -> tuple[Path, Path]:
-    """A questionnaire and answers file for `rows` (dicts of column -> text)."""
-    questionnaire = {"format": 1, "survey": {"id": name, "title": f"{name} test survey"}, "design": design,
-                     "questions": questions, "analysis": analysis or {"fpc": True}}
-    q_path = folder / f"{name}.yaml"
-    q_path.write_text(yaml.safe_dump(questionnaire, sort_keys=False), encoding="utf-8")
-    a_path = folder / f"{name}.csv"
-    with a_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return q_path, a_path
 
 
 def apistrat_rows(with_weights: bool = False) -> list[dict]:

@@ -212,6 +212,12 @@ class SufficientStatistics:
         return SufficientStatistics(self.count.sum(axis=(2, 3), keepdims=True), None, None, np.ones((1, 1)))
 
 
+def unit_scaled_weights(design: SampleDesign) -> np.ndarray:
+    """The weights divided by the largest: shares and their variances do not depend on the
+    weights' scale, and weights up to the largest float then square and sum without overflow."""
+    return design.weights / design.weights.max()
+
+
 def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories: int,
                           domains: np.ndarray | None = None, n_domains: int = 1,
                           chunk_rows: int = CHUNK_ROWS) -> SufficientStatistics:
@@ -234,9 +240,10 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
     n_cells = cal.n_cells if cal is not None else 1
     group_cell = groups.astype(np.int64) * n_cells + (cal.cells if cal is not None else 0)
     weighted = design.weighted
-    reference = np.full(n_groups * n_cells, float(design.weights[0]))
+    weights = unit_scaled_weights(design)
+    reference = np.ones(n_groups * n_cells)
     if weighted:
-        reference[group_cell[::-1]] = design.weights[::-1]  # a weight of the group and cell's own
+        reference[group_cell[::-1]] = weights[::-1]  # a weight of the group and cell's own
     unit_key = np.where(domains < 0, n_domains, domains).astype(np.int64) * (n_groups * n_cells) + group_cell
     unit_key *= k + 1
     size = (n_domains + 1) * n_groups * n_cells * (k + 1)
@@ -254,7 +261,7 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
         keys = block.ravel()
         count += np.bincount(keys, minlength=m * size)
         if weighted:
-            d = np.repeat(design.weights[start:stop] - reference[group_cell[start:stop]], m)
+            d = np.repeat(weights[start:stop] - reference[group_cell[start:stop]], m)
             deviation += np.bincount(keys, weights=d, minlength=m * size)
             d *= d
             deviation2 += np.bincount(keys, weights=d, minlength=m * size)
@@ -289,7 +296,7 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
     if statistics.deviation is None:
         if design.weighted:
             raise ValueError("a weighted design needs sums of weights")
-        reference = np.full((n_groups, n_cells), float(design.weights[0]))
+        reference = np.ones((n_groups, n_cells))  # shares and their variances do not depend on the scale
         deviation = deviation2 = np.zeros_like(count)
     else:
         reference = statistics.reference
@@ -416,7 +423,8 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     """
     codes = np.asarray(codes)
     in_base = codes >= 0
-    w = design.weights * in_base
+    weights = unit_scaled_weights(design)
+    w = weights * in_base
     indicator = np.zeros((len(codes), n_categories))
     indicator[np.flatnonzero(in_base), codes[in_base]] = 1.0
     total = w.sum()
@@ -428,10 +436,10 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
             for margin in cal.margins:
                 groups = margin[cal.cells]
                 sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
-                ratio = np.divide(z, design.weights[:, None], out=np.zeros_like(z), where=design.weights[:, None] > 0)
+                ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
                 sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes))
                                   for j in range(n_categories)]).T
-                z = z - design.weights[:, None] * (sums / sizes[:, None])[groups]
+                z = z - weights[:, None] * (sums / sizes[:, None])[groups]
     groups = design.clusters if design.clusters is not None else np.arange(len(codes))
     n_groups = design.n_clusters if design.clusters is not None else len(codes)
     totals = np.vstack([np.bincount(groups, weights=z[:, j], minlength=n_groups) for j in range(n_categories)]).T

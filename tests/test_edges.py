@@ -1,0 +1,76 @@
+"""Intervals and tests defined at the edges: every estimate row has an interval or says why,
+and a comparison that cannot be tested is a row saying so, never a crash."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.run import analyse
+from survey_files import write_survey
+
+YES_NO = [{"code": "no", "label": "No"}, {"code": "yes", "label": "Yes"}]
+GROUPS = [{"code": "a", "label": "A"}, {"code": "b", "label": "B"}, {"code": "c", "label": "C"}]
+
+
+def weighted_survey(folder, answers: list[str], weights: list[float], name: str = "edges"):
+    """A stratified, weighted survey of one yes/no question, with a group to compare by."""
+    rows = [{"rid": f"r{i}", "stratum": "s1" if i % 2 else "s2", "w": repr(w), "group": "abc"[i % 3], "q": a}
+            for i, (a, w) in enumerate(zip(answers, weights))]
+    questions = [{"id": "group", "type": "single_choice", "codes": GROUPS},
+                 {"id": "q", "type": "single_choice", "codes": YES_NO}]
+    analysis = {"fpc": False, "subgroups": ["group"], "comparisons": [{"measure": "says_yes", "by": "group"}]}
+    paths = write_survey(folder, name, rows, {"respondent_id": "rid", "strata": "stratum", "weights": "w"},
+                         questions, analysis)
+    text = paths[0].read_text(encoding="utf-8")
+    text += "measures:\n  - {id: says_yes, question: q, categories: [\"yes\"], base: valid}\n"
+    paths[0].write_text(text, encoding="utf-8")
+    return paths
+
+
+def assert_every_row_has_an_interval_or_a_reason(estimates: pd.DataFrame) -> None:
+    missing = estimates["ci_low"].isna() | estimates["ci_high"].isna()
+    unexplained = estimates[missing & (estimates["note"].fillna("") == "")]
+    assert unexplained.empty, unexplained.to_string()
+
+
+def test_a_share_of_zero_or_one_has_a_stated_reason_for_no_design_interval(tmp_path):
+    estimates = analyse(*weighted_survey(tmp_path, ["yes"] * 12, [1.0, 2.0] * 6), command="test").estimates
+    assert_every_row_has_an_interval_or_a_reason(estimates)
+    design = estimates[estimates["weighted"] & (estimates["measure"] == "q") & (estimates["domain"] == "")]
+    zero = design[design["category"] == "no"].iloc[0]
+    assert np.isnan(zero["ci_low"]) and "share of 0" in zero["note"]
+    one = design[design["category"] == "yes"].iloc[0]
+    assert "share of 1" in one["note"]
+
+
+def test_extreme_but_valid_weights_still_give_design_intervals(tmp_path):
+    answers = ["yes", "no", "no", "yes", "no", "yes", "yes", "no", "no", "yes", "no", "no"]
+    weights = [1e200, 1.0, 3e150, 1e-200, 2.0, 5e199, 1.0, 4e200, 1e-100, 7.0, 2e200, 1.0]
+    estimates = analyse(*weighted_survey(tmp_path, answers, weights), command="test").estimates
+    design = estimates[estimates["weighted"] & (estimates["measure"] == "q") & (estimates["domain"] == "")]
+    assert design["se"].notna().all() and design["ci_low"].notna().all() and design["ci_high"].notna().all()
+    share = design.set_index("category")["estimate"]["yes"]
+    w = np.array(weights) / max(weights)
+    assert share == pytest.approx(w[[a == "yes" for a in answers]].sum() / w.sum(), rel=1e-12)
+    assert_every_row_has_an_interval_or_a_reason(estimates)
+
+
+def test_a_weighted_comparison_with_an_empty_row_is_a_row_saying_why(tmp_path, capsys):
+    paths = weighted_survey(tmp_path, ["yes"] * 12, [1.0, 2.0, 3.0] * 4)
+    code = main(["estimate", str(paths[0]), str(paths[1]), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    comparisons = pd.read_csv(tmp_path / "out" / "comparisons.csv", keep_default_na=False)
+    rao_scott = comparisons[comparisons["test"] == "rao-scott-f"].iloc[0]
+    assert rao_scott["p_value"] == "" and rao_scott["note"].startswith("not tested")
+    assert (comparisons[comparisons["test"] == "fisher"]["p_adjusted"] != "").all()
+
+
+@pytest.mark.parametrize("survey", ["fitter_for_the_future", "anes96"])
+def test_bundled_surveys_give_every_row_an_interval_or_a_reason(root, survey):
+    estimates = analyse(root / "questionnaires" / f"{survey}.yaml", root / "raw" / f"{survey}.csv",
+                        command="test").estimates
+    assert_every_row_has_an_interval_or_a_reason(estimates)
