@@ -138,7 +138,7 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
             se = np.sqrt(estimate * (1 - estimate) / n)
     else:
         se = result.se
-        low, high = design_interval(estimate, se, result.df, variant.interval, level, n=n)
+        low, high = design_interval(estimate, se, result.df[:, :, None], variant.interval, level, n=n)
         at_edge = (estimate == 0) | (estimate == 1)
         low, high = np.where(at_edge, np.nan, low), np.where(at_edge, np.nan, high)
     notes = interval_notes(estimate, se, low, high, n, variant.interval)

@@ -130,14 +130,22 @@ def design_from_columns(weights=None, strata=None, clusters=None, population=Non
 
 @dataclass(frozen=True)
 class ShareEstimates:
-    """Shares of K categories for m items in D domains: arrays shaped (m, D, K) or (m, D)."""
+    """Shares of K categories for m items in D domains: arrays shaped (m, D, K) or (m, D).
+
+    `df` is R's `degf` of the domain's design, as `svyby` hands it to `svyciprop`: PSUs minus
+    strata among the domain's units (for all units, the design's). `rows` counts the domain's
+    units, with or without a valid answer (R's `nrow` of the subset design), and `row_weight`
+    sums their weights (scaled as the sufficient statistics are).
+    """
 
     estimate: np.ndarray
     se: np.ndarray
     count: np.ndarray
     n: np.ndarray
     weighted_base: np.ndarray
-    df: int
+    df: np.ndarray
+    rows: np.ndarray
+    row_weight: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -325,8 +333,24 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
         psus = design.psus_per_stratum.astype(float)[None, None, :, None]
         spread = np.where(psus > 1, f * psus / (psus - 1) * np.maximum(square_h - total_h ** 2 / n_h, 0.0), 0.0)
         variance = spread.sum(axis=2) / base_w[..., None] ** 2
+    members = count[:, :n_domains].sum(axis=(3, 4))            # (m, D, A): the domain's units per group
     return ShareEstimates(p, np.sqrt(np.maximum(variance, 0.0)), c1.sum(axis=(2, 3)), c0.sum(axis=(2, 3))[..., 0],
-                          base_w, design.df)
+                          base_w, _domain_df(design, members), members.sum(axis=2),
+                          sum_w[:, :n_domains].sum(axis=(2, 3, 4)))
+
+
+def _domain_df(design: SampleDesign, members: np.ndarray) -> np.ndarray:
+    """R's `degf` of each domain's subset design: its PSUs minus its strata, (m, D)."""
+    present = members > 0
+    if design.clusters is not None:
+        strata_of = np.zeros(design.n_clusters, dtype=np.int64)
+        strata_of[design.clusters] = design.strata
+        psus = present.sum(axis=2)
+        strata = (_sum_by(present.astype(float), strata_of, design.n_strata, axis=2) > 0).sum(axis=2)
+    else:
+        psus = members.sum(axis=2)
+        strata = present.sum(axis=2)
+    return (psus - strata).astype(float)
 
 
 def _linearised_groups(statistics: SufficientStatistics, deviation: np.ndarray, deviation2: np.ndarray,
