@@ -134,3 +134,56 @@ def test_every_svyciprop_method_matches_r(case):
             tolerance = dict(rel=0, abs=LIKELIHOOD_ABS) if method == "likelihood" else dict(rel=REL)
             assert float(low) == pytest.approx(float(row["ci_low"]), **tolerance), (method, label)
             assert float(high) == pytest.approx(float(row["ci_high"]), **tolerance), (method, label)
+
+
+def statistics_terms(case: str):
+    """`interval_terms` as a call site gets them: from sums per PSU (or stratum), cell and category."""
+    make, by = CASES[case]
+    data, design, codes = make()
+    domains, labels = ((np.zeros(len(data), dtype=np.int64), [None]) if by is None
+                       else codes_of(data[by].to_numpy()))
+    return interval_terms(design, sufficient_statistics(design, codes, 2, domains, len(labels)), 1)
+
+
+@pytest.mark.parametrize("case", sorted(set(CASES) - {"ciprop_nhanes", "ciprop_nhanes_by_sex"}))
+def test_first_step_from_sums_is_exact_when_weights_are_equal_within_groups(case):
+    from_sums = statistics_terms(case)["first_step"][0]
+    from_units = np.array([terms["first_step"] for *_, terms in cells(case)])
+    assert from_sums == pytest.approx(from_units, rel=0, abs=1e-12)
+
+
+def test_first_step_from_sums_when_weights_vary_within_psus():
+    """NHANES weights vary within PSUs: sums of w and w^2 give R's first step to about 0.03,
+    which moves the likelihood bounds by up to about 1e-7 (R stops its fit one step later or
+    earlier only in rare cases; here it does not)."""
+    for case in ("ciprop_nhanes", "ciprop_nhanes_by_sex"):
+        from_sums = statistics_terms(case)
+        for j, (label, p, se, df, terms) in enumerate(cells(case)):
+            assert abs(from_sums["first_step"][0, j] - terms["first_step"]) < 0.05
+            approximate = {**terms, "first_step": from_sums["first_step"][0, j]}
+            exact = np.array(design_interval(p, se, df, "likelihood", **terms))
+            close = np.array(design_interval(p, se, df, "likelihood", **approximate))
+            assert np.abs(close - exact).max() < 2e-7, label
+
+
+@pytest.mark.parametrize("method,missing", [("likelihood", "first_step"), ("likelihood", "rows"),
+                                            ("beta", "rows"), ("logit", "weight")])
+def test_a_missing_term_is_a_clear_error(method, missing):
+    label, p, se, df, terms = next(cells("ciprop_clus1"))
+    given = {name: value for name, value in terms.items() if name != missing}
+    if method == "logit":
+        given = {"first_step": terms["first_step"]}
+    with pytest.raises(ValueError, match=missing):
+        design_interval(p, se, df, method, **given)
+
+
+def test_vectorised_over_domains_as_one_call():
+    per_domain = list(cells("ciprop_nhanes_by_sex"))
+    stacked = {name: np.array([cell[4][name] for cell in per_domain]) for name in per_domain[0][4]}
+    stacked["calibrated"] = False
+    p, se, df = (np.array([cell[i] for cell in per_domain]) for i in (1, 2, 3))
+    for method in ("likelihood", "logit", "beta"):
+        low, high = design_interval(p, se, df, method, **stacked)
+        for j, cell in enumerate(per_domain):
+            one = design_interval(cell[1], cell[2], cell[3], method, **cell[4])
+            assert [low[j], high[j]] == pytest.approx([float(b) for b in one], rel=1e-14)
