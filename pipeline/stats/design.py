@@ -479,3 +479,65 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
         centred = block - block.mean(axis=0)
         covariance += (1 - fraction[h]) * n_h / (n_h - 1) * centred.T @ centred
     return shares, covariance
+
+
+def domain_degrees_of_freedom(design: SampleDesign, statistics: SufficientStatistics) -> np.ndarray:
+    """R's `degf()` of each domain's subset design, shaped (D,): the PSUs with a row in the
+    domain minus the strata with a row in it (`svyby` hands each domain's subset to the
+    estimator, and `svyciprop` takes its degrees of freedom from that). Every row counts,
+    whether or not it answered; R counts the rows with a non-zero weight."""
+    rows = statistics.count[0, :statistics.n_domains].sum(axis=(2, 3))      # (D, A)
+    if design.clusters is None:
+        psus = rows.sum(axis=1)
+        strata = (rows > 0).sum(axis=1)
+    else:
+        strata_of = np.zeros(design.n_clusters, dtype=np.int64)
+        strata_of[design.clusters] = design.strata
+        psus = (rows > 0).sum(axis=1)
+        strata = (_sum_by(rows, strata_of, design.n_strata, axis=1) > 0).sum(axis=1)
+    return psus - strata
+
+
+def interval_terms(design: SampleDesign, statistics: SufficientStatistics, category: int,
+                   domains_are_subgroups: bool = True) -> dict[str, np.ndarray | bool]:
+    """The keyword arguments `design_interval` needs beyond the share, its SE and df, for one
+    category of every item and domain (arrays shaped (m, D)), in R's terms.
+
+    With `domains_are_subgroups`, each domain is a subgroup handed to `svyciprop` by `svyby`:
+    R drops the other rows of an uncalibrated design (its `nrow` is the domain's rows), but a
+    calibrated design keeps all the sample's rows with weight zero (its `nrow` is the
+    sample's, and its model frame holds the sample's valid answers). Without it, the single
+    domain is the whole sample.
+    """
+    from pipeline.stats.intervals import irls_first_step
+
+    d, k = statistics.n_domains, statistics.n_categories
+    count = statistics.count
+    if statistics.sum_w is not None:
+        sum_w, sum_w2 = statistics.sum_w, statistics.sum_w2
+    else:
+        scale = design.weights[0]
+        sum_w, sum_w2 = count * scale, count * scale * scale
+    m = count.shape[0]
+    domain_rows = count[:, :d].sum(axis=(2, 3, 4))                          # (m, D)
+    row_weight = sum_w[:, :d].sum(axis=(2, 3, 4))
+    valid = count[:, :d, :, :, :k].sum(axis=(2, 3, 4))
+    weight = sum_w[:, :d, :, :, :k].sum(axis=(2, 3, 4))
+    calibrated = design.calibration is not None
+    if calibrated and domains_are_subgroups:
+        rows = np.broadcast_to(count[:, :].sum(axis=(1, 2, 3, 4))[:, None], (m, d)).astype(float)
+        model_rows = np.broadcast_to(count[:, :, :, :, :k].sum(axis=(1, 2, 3, 4))[:, None], (m, d)).astype(float)
+    else:
+        rows, model_rows = domain_rows.astype(float), valid.astype(float)
+
+    def by_class(a: np.ndarray) -> np.ndarray:
+        """(m, D, groups x cells x categories, 2): the other valid categories, then `category`."""
+        cells = a[:, :d, :, :, :k].reshape(m, d, -1, k)
+        chosen = np.zeros(k, dtype=bool)
+        chosen[category] = True
+        return np.stack([(cells * ~chosen).reshape(m, d, -1), (cells * chosen).reshape(m, d, -1)], axis=-1)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first = irls_first_step(by_class(count), by_class(sum_w), by_class(sum_w2), row_weight / rows)
+    return dict(n=valid.astype(float), rows=rows, weight=weight, row_weight=row_weight, model_rows=model_rows,
+                calibrated=calibrated, first_step=first)

@@ -12,6 +12,8 @@ Two families:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import special
 
@@ -87,38 +89,96 @@ def binomial_interval(x, n, method: str = "wilson", level: float = 0.95) -> tupl
     return np.where(empty, np.nan, np.clip(low, 0.0, 1.0)), np.where(empty, np.nan, np.clip(high, 0.0, 1.0))
 
 
-def design_interval(p, se, df, method: str = "logit", level: float = 0.95,
-                    n=None) -> tuple[np.ndarray, np.ndarray]:
-    """Interval for a design-based proportion as R survey's `svyciprop` (see `_design_interval`).
+def design_interval(p, se, df, method: str = "logit", level: float = 0.95, n=None, *,
+                    rows=None, weight=None, row_weight=None, model_rows=None, calibrated: bool = False,
+                    first_step=None) -> tuple[np.ndarray, np.ndarray]:
+    """Interval for a design-based proportion as R survey's `svyciprop(~y, design, method, na.rm=TRUE)`.
 
-    A standard error of numerically zero (below 1e-6 of the binomial one, as when a share is
-    constant within every stratum) gives the point itself, where the methods would divide by it.
+    Every argument broadcasts against `p`. In R's terms, for the design (or, for a subgroup,
+    the subset design `svyby` hands to `svyciprop`):
+
+    * `p`, `se`: the share of valid answers and its linearised standard error (`svymean`);
+    * `df`: `degf(design)`, PSUs minus strata among the rows with a non-zero weight (for a
+      subgroup, counted in the subgroup only);
+    * `n`: the number of valid answers in the base (rows with a non-missing answer and a
+      non-zero weight); R's `svyvar` of the Pearson residuals uses it;
+    * `rows`: `nrow(design)`, missing answers included. R drops the rows outside a subgroup,
+      except in a calibrated (post-stratified or raked) design, where it keeps every row of
+      the sample with weight zero: there `rows` is the whole sample's row count even for a
+      subgroup. `beta` and `likelihood` need it;
+    * `weight`: the sum of weights of the valid answers in the base (the share's denominator);
+    * `row_weight`: the sum of weights of all rows of the design or subgroup, valid or not;
+    * `model_rows`: the rows of the logistic model's frame after `na.omit` (`NROW(Y)`): `n`,
+      except for a subgroup of a calibrated design, where it counts the valid answers of the
+      whole sample; defaults to `n` when the design is not calibrated;
+    * `calibrated`: whether the weights were calibrated, which decides how R subsets (above);
+    * `first_step`: the coefficient after the first iteration of R's logistic fit (see
+      `irls_first_step`), which depends on every unit's weight. R stops its fit short of
+      convergence, and the `likelihood` interval depends on where it stopped.
+
+    `logit` and `likelihood` use R's fit of `svyglm(y ~ 1, family = quasibinomial)`: they need
+    `rows`, `weight`, `row_weight` and `first_step` (`logit` without them uses the converged
+    share, which differs from R's estimate by its convergence tolerance, about 1e-9). `beta`
+    needs `rows`. A standard error of numerically zero (below 1e-6 of the binomial one, as
+    when a share is constant within every stratum) gives the point itself, where the methods
+    would divide by it.
     """
     p = np.asarray(p, dtype=float)
     se = np.asarray(se, dtype=float)
     with np.errstate(invalid="ignore"):
         degenerate = se * se < 1e-12 * p * (1 - p)
-    low, high = _design_interval(p, np.where(degenerate, np.nan, se), df, method, level, n)
+    model = _model_terms(method, n, rows, weight, row_weight, model_rows, calibrated, first_step)
+    low, high = _design_interval(p, np.where(degenerate, np.nan, se), df, method, level, model)
     return np.where(degenerate, p, low), np.where(degenerate, p, high)
 
 
-def _design_interval(p, se, df, method: str = "logit", level: float = 0.95,
-                     n=None) -> tuple[np.ndarray, np.ndarray]:
-    """Interval for a design-based proportion as R survey's `svyciprop`.
+@dataclass(frozen=True)
+class _ModelTerms:
+    """What R's logistic fit and its profile need beyond the share, its SE and df (see
+    `design_interval`); None where the method does not need it."""
 
-    `df` is the design's degrees of freedom (primary sampling units minus strata); `n`, the
-    number of respondents, is needed only by `beta`, which rescales the effective sample
-    size by the ratio of t quantiles on n - 1 and on df degrees of freedom, as R does.
-    """
+    n: np.ndarray | None = None
+    rows: np.ndarray | None = None
+    weight: np.ndarray | None = None
+    row_weight: np.ndarray | None = None
+    model_rows: np.ndarray | None = None
+    calibrated: np.ndarray | None = None
+    first_step: np.ndarray | None = None
+
+
+def _model_terms(method, n, rows, weight, row_weight, model_rows, calibrated, first_step) -> _ModelTerms:
+    """Check that the method has what it needs, and say what is missing in R's terms."""
+    given = {"n": n, "rows": rows, "weight": weight, "row_weight": row_weight, "first_step": first_step}
+    needs = {"beta": ("rows",), "likelihood": ("n", "rows", "weight", "row_weight", "first_step")}.get(method, ())
+    if method == "logit" and first_step is not None:
+        needs = ("rows", "weight", "row_weight")
+    missing = [name for name in needs if given[name] is None]
+    if missing:
+        raise ValueError(f"the {method} interval needs {', '.join(missing)} (see design_interval)")
+    if method == "likelihood" and model_rows is None:
+        if np.any(calibrated):
+            raise ValueError("the likelihood interval of a calibrated design needs model_rows, the valid "
+                             "answers of the whole sample (R keeps a subgroup's other rows)")
+        model_rows = n
+    as_array = lambda x: None if x is None else np.asarray(x, dtype=float)  # noqa: E731
+    return _ModelTerms(as_array(n), as_array(rows), as_array(weight), as_array(row_weight), as_array(model_rows),
+                       np.asarray(calibrated, dtype=bool), as_array(first_step))
+
+
+def _design_interval(p, se, df, method: str, level: float, model: _ModelTerms) -> tuple[np.ndarray, np.ndarray]:
+    """Interval for a design-based proportion as R survey's `svyciprop` (terms as in `design_interval`)."""
     p = np.asarray(p, dtype=float)
     se = np.asarray(se, dtype=float)
-    df = np.broadcast_to(np.asarray(df, dtype=float), p.shape)
+    shape = np.broadcast_shapes(p.shape, se.shape, np.shape(df),
+                                *(np.shape(v) for v in vars(model).values() if v is not None))
+    p, se = np.broadcast_to(p, shape), np.broadcast_to(se, shape)
+    df = np.broadcast_to(np.asarray(df, dtype=float), shape)
     alpha = 1 - level
     t = _t_ppf(1 - alpha / 2, df)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "mean":
             return p - t * se, p + t * se
-        if method in ("logit", "xlogit"):
+        if method == "xlogit" or (method == "logit" and model.first_step is None):
             centre = special.logit(p)
             half = t * se / (p * (1 - p))
             return special.expit(centre - half), special.expit(centre + half)
@@ -127,60 +187,190 @@ def _design_interval(p, se, df, method: str = "logit", level: float = 0.95,
             half = t * se / (2 * np.sqrt(p * (1 - p)))
             return np.sin(centre - half) ** 2, np.sin(centre + half) ** 2
         if method == "beta":
-            if n is None:
-                raise ValueError("the beta interval needs the number of respondents")
-            n = np.broadcast_to(np.asarray(n, dtype=float), p.shape)
-            n_eff = p * (1 - p) / se ** 2 * (_t_ppf(alpha / 2, n - 1) / _t_ppf(alpha / 2, df)) ** 2
-            low = _beta_ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-            high = _beta_ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
-            return low, high
-        if method == "likelihood":
-            if n is None:
-                raise ValueError("the likelihood interval needs the number of respondents")
-            return _likelihood_interval(p, se, df, level, np.broadcast_to(np.asarray(n, dtype=float), p.shape))
+            return _beta_interval(p, se, df, alpha, np.broadcast_to(model.rows, shape))
+        if method in ("logit", "likelihood"):
+            fits = _fits(p, se, model, shape)
+            if method == "logit":
+                half = t * fits.se_beta
+                return special.expit(fits.beta - half), special.expit(fits.beta + half)
+            return _likelihood_interval(fits, df, level)
     raise ValueError(f"unknown design interval method {method!r}")
 
 
-def _likelihood_interval(p: np.ndarray, se: np.ndarray, df: np.ndarray, level: float,
-                         n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """R survey's scaled profile-likelihood interval of an intercept-only logistic model.
+def _beta_interval(p, se, df, alpha: float, rows) -> tuple[np.ndarray, np.ndarray]:
+    """Korn and Graubard's interval: Clopper-Pearson at the effective sample size p(1-p)/se^2,
+    rescaled by the ratio of t quantiles on nrow(design) - 1 and on the design's df.
 
-    R (`confint.svyglm(method = "likelihood")`) profiles the weighted binomial deviance of
-    `svyglm(y ~ 1, family = quasibinomial)`, divided by the model's dispersion n / (n - 1), at
-    up to nine steps each side of the estimate, and reads the interval off a cubic spline
-    through the profile, at a level adjusted by the ratio of design to model variance. The
-    steps and the spline are part of R's answer, so they are reproduced here exactly: the
-    result differs from the exact root of the scaled likelihood-ratio equation by about 1e-6.
-    Where R's steps fall short of the cutoff (R then returns NA), the exact root is used.
+    R takes `nrow(design)`, the rows of the design (or subgroup design) including those with
+    a missing answer, not the number of valid answers.
     """
-    low = np.full(p.shape, np.nan)
-    high = np.full(p.shape, np.nan)
-    alpha = 1 - level
-    for index in np.ndindex(p.shape):
-        ph, s, d, size = float(p[index]), float(se[index]), float(df[index]), float(n[index])
-        if not (0 < ph < 1) or not s > 0 or not size > 1:
-            continue
-        low[index], high[index] = _profile_interval(ph, s, d, size, alpha)
+    n_eff = p * (1 - p) / se ** 2 * (_t_ppf(alpha / 2, rows - 1) / _t_ppf(alpha / 2, df)) ** 2
+    low = _beta_ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+    high = _beta_ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
     return low, high
 
 
-def _profile_interval(ph: float, se: float, df: float, n: float, alpha: float) -> tuple[float, float]:
-    beta0 = special.logit(ph)
-    se_beta = se / (ph * (1 - ph))
-    lam = se_beta ** 2 * n * ph * (1 - ph)          # design variance / model (naive) variance
-    cutoff = _t_ppf(alpha / 2, df) * np.sqrt(lam)
-    level_adjusted = 1 - 2 * special.ndtr(cutoff)
-    zmax = np.sqrt(special.fdtri(1, n - 1, 1 - (1 - level_adjusted) / 4))
+def irls_first_step(count, sum_w, sum_w2, mean_weight, axis: int = -2) -> np.ndarray:
+    """The coefficient after the first iteration of R's `glm.fit` for `y ~ 1`, binomial, logit.
+
+    R starts each unit at mu_i = (w_i y_i + 1/2) / (w_i + 1), with w_i its weight divided by
+    the mean weight over the design's rows (`svyglm` rescales so), and takes one weighted
+    least-squares step: a sum over units of functions of w_i that are not linear. From sums
+    of counts, w and w^2 per group, each group's sum is taken at its mean weight with a
+    second-order correction for the spread of weights within it: exact when the weights are
+    equal within each group (a group per unit gives R's value whatever the weights).
+
+    `count`, `sum_w`, `sum_w2` have a groups axis (`axis`, summed over: PSUs or strata, and
+    calibration cells) and a last axis of length 2: answers 'no' (0), then 'yes' (1), valid
+    answers only. `mean_weight` (row_weight / rows in `design_interval`'s terms) broadcasts
+    against the result.
+    """
+    count, sum_w, sum_w2 = (np.moveaxis(np.asarray(a, dtype=float), axis, -2) for a in (count, sum_w, sum_w2))
+    m = np.asarray(mean_weight, dtype=float)[..., None, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(count > 0, sum_w / m / np.where(count > 0, count, 1), 0.0)
+        spread = np.maximum(sum_w2 / (m * m) - count * mean * mean, 0.0)
+    working = count * _working_weight(mean) + spread / 2 * _working_weight_curvature(mean)
+    response = count * _working_response(mean) + spread / 2 * _working_response_curvature(mean)
+    sign = np.array([-1.0, 1.0])
+    return (response * sign).sum(axis=(-2, -1)) / working.sum(axis=(-2, -1))
+
+
+def _working_weight(x):
+    """A unit's IRLS weight at R's starting value, w mu (1 - mu), for either answer."""
+    return x * (x + 0.5) / (2 * (x + 1) ** 2)
+
+
+def _working_weight_curvature(x):
+    return -1.5 * x / (x + 1) ** 4
+
+
+def _working_response(x):
+    """The unit's weight times its working response, w mu (1 - mu) z, for a 'yes' (negated for
+    a 'no'): z = eta + (y - mu) / (mu (1 - mu)) at eta = +-log(1 + 2 w)."""
+    return _working_weight(x) * np.log1p(2 * x) + x / (2 * (x + 1))
+
+
+def _working_response_curvature(x):
+    u = x + 1
+    log_term = np.log1p(2 * x)
+    slope = 0.75 / u ** 2 - 0.5 / u ** 3
+    return (_working_weight_curvature(x) * log_term + 2 * slope * 2 / (1 + 2 * x)
+            - _working_weight(x) * 4 / (1 + 2 * x) ** 2 - 1 / u ** 3)
+
+
+@dataclass(frozen=True)
+class _Fits:
+    """R's fit of `svyglm(y ~ 1, family = quasibinomial)` per estimate, and what its profile uses."""
+
+    p: np.ndarray            # the share (the fit's target)
+    beta: np.ndarray         # R's coefficient where its iterations stopped
+    se_beta: np.ndarray      # its design-based standard error, sqrt(cov.unscaled)
+    naive_inverse: np.ndarray  # 1 / naive.cov: the model's information at the previous iterate
+    scale: np.ndarray        # sum of the rescaled weights of the valid answers
+    dispersion: np.ndarray   # summary.svyglm's: svyvar of the Pearson residuals
+    model_rows: np.ndarray
+
+
+def _fits(p, se, model: _ModelTerms, shape) -> _Fits:
+    """R's logistic fit, replayed from its first step on sums of weights.
+
+    `svyglm` rescales the weights to mean 1 over the design's rows, so the valid answers'
+    weights sum to `scale` = weight * rows / row_weight, not to their count. After the first
+    step every unit shares one fitted value, and each further step is Newton's on the
+    weighted share; R stops when the deviance changes by less than 1e-8 relative to it. Its
+    `naive.cov` is the inverse information at the iterate before the last, and its
+    `cov.unscaled` the linearised variance of the coefficient at the last.
+    """
+    b = lambda x: np.broadcast_to(x, shape)  # noqa: E731
+    rows, weight, row_weight, first = b(model.rows), b(model.weight), b(model.row_weight), b(model.first_step)
+    scale = weight * rows / row_weight
+    beta, previous = np.full(shape, np.nan), np.full(shape, np.nan)
+    for index in np.ndindex(shape):
+        if 0 < p[index] < 1:
+            beta[index], previous[index] = _irls(float(p[index]), float(scale[index]), float(first[index]))
+    mu = special.expit(beta)
+    se_beta = se / (mu * (1 - mu))
+    naive_inverse = scale * previous * (1 - previous)
+    dispersion = None
+    if model.n is not None:
+        n = b(model.n)
+        calibrated = b(model.calibrated)
+        # Pearson residuals carry sqrt(w / w_valid), the model's rescaled weight over the
+        # weight rescaled on the design without the missing answers' rows (which a
+        # calibrated design keeps, with weight zero).
+        valid_rows = np.where(calibrated, rows, n)
+        ratio = (weight / valid_rows) / (row_weight / rows)
+        dispersion = n / (n - 1) * ratio * p * (1 - p) / (mu * (1 - mu))
+    model_rows = None if model.model_rows is None else b(model.model_rows)
+    return _Fits(p, beta, se_beta, naive_inverse, scale, dispersion, model_rows)
+
+
+def _irls(p: float, scale: float, first_step: float, tolerance: float = 1e-8,
+          max_iterations: int = 25) -> tuple[float, float]:
+    """R's iterations from the first step on: the last coefficient and the fitted value at the
+    start of the last iteration (whose working weights R's `naive.cov` keeps)."""
+    beta = first_step
+    mu = float(special.expit(beta))
+    deviance = _deviance(p, scale, mu)
+    previous = mu
+    for _ in range(max_iterations - 1):
+        previous = mu
+        beta = beta + (p - mu) / (mu * (1 - mu))
+        mu = float(special.expit(beta))
+        old, deviance = deviance, _deviance(p, scale, mu)
+        if abs(deviance - old) / (abs(deviance) + 0.1) < tolerance:
+            break
+    return beta, previous
+
+
+def _deviance(p, scale, mu):
+    """Binomial deviance of valid answers with rescaled weights summing to `scale`, share `p`."""
+    return -2 * scale * (p * np.log(mu) + (1 - p) * np.log1p(-mu))
+
+
+def _likelihood_interval(fits: _Fits, df: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """R survey's scaled profile-likelihood interval of an intercept-only logistic model.
+
+    R (`confint.svyglm(method = "likelihood")`) profiles the weighted binomial deviance of
+    `svyglm(y ~ 1, family = quasibinomial)`, divided by `summary.svyglm`'s dispersion, at up
+    to nine steps each side of its coefficient, and reads the interval off a cubic spline
+    through the profile, at a level adjusted by the ratio of design to model variance
+    (`cov.unscaled / naive.cov`). The steps and the spline are part of R's answer, so they
+    are reproduced here exactly. Where R's steps fall short of the cutoff (R then returns
+    NA), the exact root of the scaled likelihood-ratio equation is used.
+    """
+    shape = fits.p.shape
+    low = np.full(shape, np.nan)
+    high = np.full(shape, np.nan)
+    alpha = 1 - level
+    lam = fits.se_beta ** 2 * fits.naive_inverse          # design variance / model (naive) variance
+    half_alpha = special.ndtr(_t_ppf(alpha / 2, df) * np.sqrt(lam)) / 2
+    for index in np.ndindex(shape):
+        if not (0 < fits.p[index] < 1) or not fits.se_beta[index] > 0 or not fits.model_rows[index] > 1:
+            continue
+        low[index], high[index] = _profile_interval(
+            float(fits.p[index]), float(fits.beta[index]), float(fits.se_beta[index]), float(fits.scale[index]),
+            float(fits.dispersion[index]), float(fits.model_rows[index]), float(half_alpha[index]))
+    return low, high
+
+
+def _profile_interval(p: float, beta0: float, se_beta: float, scale: float, dispersion: float,
+                      model_rows: float, half_alpha: float) -> tuple[float, float]:
+    """R's `profile` steps (`MASSprofile_glm`) and `confint_profile` for one estimate."""
+    zmax = np.sqrt(special.fdtri(1, model_rows - 1, 1 - half_alpha))
     step_size = zmax / 5
-    dispersion = n / (n - 1)
+    mu0 = special.expit(beta0)
+
+    def excess_deviance(mu: float) -> float:
+        return 2 * scale * (p * np.log(mu0 / mu) + (1 - p) * np.log((1 - mu0) / (1 - mu))) / dispersion
+
     z_values, betas = [0.0], [beta0]
     for sign in (-1, 1):
         step, z = 0, 0.0
         while (step := step + 1) < 10 and abs(z) < zmax:
             beta = beta0 + sign * step * step_size * se_beta
-            mu = special.expit(beta)
-            kl = ph * np.log(ph / mu) + (1 - ph) * np.log((1 - ph) / (1 - mu))
-            z = sign * np.sqrt(max(2 * n * kl / dispersion, 0.0))
+            z = sign * np.sqrt(max(excess_deviance(special.expit(beta)), 0.0))
             z_values.append(z)
             betas.append(beta)
     order = np.argsort(z_values, kind="stable")
@@ -188,21 +378,21 @@ def _profile_interval(ph: float, se: float, df: float, n: float, alpha: float) -
     y = np.asarray(z_values)[order]
     grid_x = np.linspace(x.min(), x.max(), 3 * len(x))
     grid_z = _fmm_spline(x, y, grid_x)
+    cutoff = special.ndtri(2 * half_alpha)
     bounds = special.expit(np.interp([cutoff, -cutoff], grid_z, grid_x, left=np.nan, right=np.nan))
     # Where R's nine steps do not reach the cutoff (a share near 0 or 1), R returns NA; solve the
-    # equation the profile approximates instead: 2 n KL(p_hat, p) / dispersion = cutoff^2.
+    # equation the profile approximates instead.
     if np.isnan(bounds).any():
         from scipy.optimize import brentq
 
         def excess(mu: float) -> float:
-            kl = ph * np.log(ph / mu) + (1 - ph) * np.log((1 - ph) / (1 - mu))
-            return 2 * n * kl / dispersion - cutoff * cutoff
+            return excess_deviance(mu) - cutoff * cutoff
 
         if np.isnan(bounds[0]):
-            bounds[0] = brentq(excess, 1e-300, ph, xtol=1e-15) if excess(1e-300) > 0 else 0.0
+            bounds[0] = brentq(excess, 1e-300, mu0, xtol=1e-15) if excess(1e-300) > 0 else 0.0
         if np.isnan(bounds[1]):
             top = 1 - 1e-16
-            bounds[1] = brentq(excess, ph, top, xtol=1e-15) if excess(top) > 0 else 1.0
+            bounds[1] = brentq(excess, mu0, top, xtol=1e-15) if excess(top) > 0 else 1.0
     return float(bounds[0]), float(bounds[1])
 
 

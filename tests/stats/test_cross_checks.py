@@ -12,7 +12,8 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.comparisons import compact_letters, fisher_exact, newcombe_difference
-from pipeline.stats.design import design_from_columns, estimate_shares, share_covariance, simple_design
+from pipeline.stats.design import (design_from_columns, estimate_shares, interval_terms, share_covariance,
+                                   simple_design, sufficient_statistics)
 from pipeline.stats.intervals import BINOMIAL_METHODS, DESIGN_METHODS, binomial_interval, design_interval
 from pipeline.stats.weighting import effective_sample_size, kish_design_effect, poststratify, rake
 
@@ -94,14 +95,16 @@ def test_shares_sum_to_one_and_intervals_contain_estimates(data):
     if (codes >= 0).sum() == 0 or np.bincount(strata, minlength=3).min() < 2:
         return
     design = design_from_columns(weights=weights, strata=strata)
+    statistics = sufficient_statistics(design, codes, k)
     result = estimate_shares(design, codes, k)
     assert result.estimate[0, 0].sum() == pytest.approx(1.0)
     for j in range(k):
         p, se = result.estimate[0, 0, j], result.se[0, 0, j]
         if not 0 < p < 1:
             continue
+        terms = interval_terms(design, statistics, j)
         for method in DESIGN_METHODS:
-            low, high = design_interval(p, se, design.df, method, n=design.n)
+            low, high = design_interval(p, se, design.df, method, **terms)
             if method == "mean":
                 assert low <= p <= high
             else:

@@ -4,10 +4,9 @@ Tolerance: relative 1e-10 (REL), except where a row says otherwise with its reas
 - `ciprop_strat` logit and likelihood estimates: R fits a logistic model that stops at its
   convergence tolerance, so its estimate differs from the exact share by about 4e-10
   (absolute 1e-8, as the reference's README says).
-- `ciprop_strat` likelihood bounds: our procedure is R's (profile steps, FMM spline, level
-  scaled by the design/model variance ratio), but the model variance that scales R's profile
-  comes from R's last iteratively-reweighted fit, short of convergence; the bounds agree to
-  about 2e-6 (absolute 5e-6), not 1e-8. The logit bounds use the converged fit: 1e-8.
+- `ciprop_strat` likelihood bounds: R reads them off a spline through a profile that depends
+  on where its fit stopped; reproduced from R's own steps, they agree to absolute 1e-8.
+The `ciprop_*` cases on further designs are in test_svyciprop_designs.py.
 """
 
 from __future__ import annotations
@@ -17,10 +16,11 @@ import pandas as pd
 import pytest
 
 from pipeline.stats.comparisons import adjust, chi_square, fisher_exact, rao_scott
-from pipeline.stats.design import (Calibration, codes_of, design_from_columns, estimate_shares,
-                                   share_covariance)
+from pipeline.stats.design import (Calibration, codes_of, design_from_columns, estimate_shares, interval_terms,
+                                   share_covariance, sufficient_statistics)
 from pipeline.stats.intervals import binomial_interval, design_interval
 from pipeline.stats.weighting import poststratify
+from .test_svyciprop_designs import CASES as DESIGN_CASES
 
 REL = 1e-10
 REFERENCE = pd.read_csv(__import__("pathlib").Path(__file__).parents[1] / "reference" / "reference.csv",
@@ -77,18 +77,22 @@ def strat_design():
 def test_svyciprop_every_method():
     data, design = strat_design()
     codes, levels = binary_codes(data, "sch.wide")
+    statistics = sufficient_statistics(design, codes, len(levels))
     result = estimate_shares(design, codes, len(levels))
     p, se = result.estimate[0, 0, 1], result.se[0, 0, 1]
+    # Weights equal within strata: the first step of R's fit follows exactly from the sums.
+    terms = {name: value[0, 0] if isinstance(value, np.ndarray) else value
+             for name, value in interval_terms(design, statistics, 1).items()}
     assert design.df == 197
     for row in rows("ciprop_strat"):
         method = row["call"].split("method='")[1].rstrip("')")
-        low, high = design_interval(p, se, design.df, method, n=design.n)
+        low, high = design_interval(p, se, design.df, method, **terms)
         close(se, row["se"])
         if method in ("logit", "likelihood"):
             close(p, row["estimate"], rel=0, abs_=1e-8)
         else:
             close(p, row["estimate"])
-        bound_tolerance = {"likelihood": dict(rel=0, abs_=5e-6), "logit": dict(rel=0, abs_=1e-8)}.get(method, {})
+        bound_tolerance = {"likelihood": dict(rel=0, abs_=1e-8)}.get(method, {})
         close(float(low), row["ci_low"], **bound_tolerance)
         close(float(high), row["ci_high"], **bound_tolerance)
 
@@ -192,5 +196,5 @@ def test_multiple_testing_adjustment(case, method):
 def test_every_reference_row_is_used():
     tested = {"share_srs", "share_strat", "share_strat_nofpc", "share_clus1", "ciprop_strat", "domain_strat",
               "poststrat_srs", "raoscott_strat", "wilson_58_82", "clopper_58_82", "fisher_2x2", "chisq_2x2",
-              "holm", "bh"}
+              "holm", "bh"} | set(DESIGN_CASES)
     assert set(REFERENCE["case"]) == tested
