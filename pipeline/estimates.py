@@ -17,7 +17,8 @@ import pandas as pd
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
 from pipeline.stats.bounds import nonresponse_bounds
-from pipeline.stats.design import SufficientStatistics, shares_from_statistics, sufficient_statistics
+from pipeline.stats.design import (SufficientStatistics, first_step_by_unit, interval_terms, shares_from_statistics,
+                                   sufficient_statistics)
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -90,12 +91,15 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     for members, by_split in groups:
         chosen = [variables[i] for i in members]
         for variant in variants:
-            for domain_variable, levels, _ in splits:
+            for domain_variable, levels, domain_codes in splits:
                 statistics = by_split[domain_variable]
                 if variant is not finest:
                     statistics = statistics.collapsed()
                 result = shares_from_statistics(variant.design, statistics)
-                frames.append(_rows(q.survey.id, chosen, domain_variable, levels, result, variant, q.analysis.level))
+                terms = {} if variant.interval in BINOMIAL_METHODS else _interval_terms(
+                    variant, statistics, chosen, domain_variable, domain_codes, len(levels))
+                frames.append(_rows(q.survey.id, chosen, domain_variable, levels, result, variant, q.analysis.level,
+                                    terms))
     frames.append(_bounds_rows(q, variables, groups))
     table = pd.concat([f for f in frames if len(f)], ignore_index=True)
     order = {coded.id: i for i, coded in enumerate(variables)}
@@ -127,8 +131,30 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
     return derived
 
 
+def _interval_terms(variant: DesignVariant, statistics: SufficientStatistics, variables: list[CodedVariable],
+                    domain_variable: str, domain_codes: np.ndarray | None, n_domains: int) -> dict:
+    """What R's `svyciprop` needs beyond share, SE and df, per item, domain and category: the
+    design's rows and weights, and where R's logistic fit starts (see `design_interval`).
+
+    Where weights vary within PSU groups, the fit's first step is computed from every unit's
+    weight (one more pass, for the methods that use it); otherwise the sums give it exactly.
+    """
+    design = variant.design
+    k = statistics.n_categories
+    per_category = [interval_terms(design, statistics, c, domains_are_subgroups=bool(domain_variable))
+                    for c in range(k)]
+    terms = {name: np.stack([t[name] for t in per_category], axis=-1)
+             for name in per_category[0] if name != "calibrated"}
+    terms["calibrated"] = per_category[0]["calibrated"]
+    if variant.interval in ("logit", "likelihood") and statistics.weights_vary_within_cells:
+        codes = np.column_stack([v.codes for v in variables])
+        mean_weight = per_category[0]["row_weight"][0] / per_category[0]["rows"][0]
+        terms["first_step"] = first_step_by_unit(design, codes, k, mean_weight, domain_codes, n_domains)
+    return terms
+
+
 def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
-          variant: DesignVariant, level: float) -> pd.DataFrame:
+          variant: DesignVariant, level: float, terms: dict) -> pd.DataFrame:
     m, d, k = result.estimate.shape
     estimate = result.estimate
     n = np.broadcast_to(result.n[:, :, None], (m, d, k))
@@ -138,7 +164,7 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
             se = np.sqrt(estimate * (1 - estimate) / n)
     else:
         se = result.se
-        low, high = design_interval(estimate, se, result.df[:, :, None], variant.interval, level, n=n)
+        low, high = design_interval(estimate, se, result.df[:, :, None], variant.interval, level, **terms)
         at_edge = (estimate == 0) | (estimate == 1)
         low, high = np.where(at_edge, np.nan, low), np.where(at_edge, np.nan, high)
     notes = interval_notes(estimate, se, low, high, n, variant.interval)

@@ -172,6 +172,20 @@ class SufficientStatistics:
         return base if self.deviation is None else base + self.deviation
 
     @property
+    def sum_w2(self) -> np.ndarray:
+        """Sums of w^2 per cell (for R's first logistic step, not for variances)."""
+        ref = self.reference[None, None, :, :, None]
+        if self.deviation is None:
+            return self.count * ref * ref
+        return self.count * ref * ref + 2 * ref * self.deviation + self.deviation2
+
+    @property
+    def weights_vary_within_cells(self) -> bool:
+        """Whether any cell holds units of different weights (sums of w and w^2 then describe
+        the weights only approximately)."""
+        return self.deviation2 is not None and bool(np.any(self.deviation2 > 0))
+
+    @property
     def n_domains(self) -> int:
         return self.count.shape[1] - 1
 
@@ -481,21 +495,54 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     return shares, covariance
 
 
+def first_step_by_unit(design: SampleDesign, codes: np.ndarray, n_categories: int, mean_weight: np.ndarray,
+                       domains: np.ndarray | None = None, n_domains: int = 1,
+                       chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
+    """R's first logistic step for every item, domain and category, from each unit's own weight.
+
+    Where weights vary within PSU groups, sums of w and w^2 give the step only approximately
+    (`irls_first_step`); this pass over the units gives it exactly. `mean_weight` is each
+    domain's mean weight as `svyglm` rescales by it (row_weight / rows of `interval_terms`),
+    in the scale of `unit_scaled_weights`. Returns (m, D, K).
+    """
+    from pipeline.stats.intervals import unit_working_terms
+
+    codes = np.asarray(codes)
+    if codes.ndim == 1:
+        codes = codes[:, None]
+    n, m = codes.shape
+    k = n_categories
+    if domains is None:
+        domains, n_domains = np.zeros(n, dtype=np.int64), 1
+    weights = unit_scaled_weights(design)
+    mean_weight = np.broadcast_to(np.asarray(mean_weight, dtype=float), (n_domains,))
+    size = m * n_domains * k
+    working = np.zeros(size)
+    response = np.zeros(size)
+    item_offset = (np.arange(m, dtype=np.int64) * (n_domains * k))[None, :]
+    for start in range(0, n, chunk_rows):
+        stop = min(start + chunk_rows, n)
+        domain = domains[start:stop].astype(np.int64)
+        block = codes[start:stop].astype(np.int64)
+        keep = (block >= 0) & (domain[:, None] >= 0)
+        x = weights[start:stop] / mean_weight[np.maximum(domain, 0)]
+        unit_working, unit_response = unit_working_terms(x)
+        keys = (block + (domain * k)[:, None] + item_offset)[keep]
+        rows = np.nonzero(keep)[0]
+        working += np.bincount(keys, weights=unit_working[rows], minlength=size)
+        response += np.bincount(keys, weights=unit_response[rows], minlength=size)
+    working = working.reshape(m, n_domains, k)
+    response = response.reshape(m, n_domains, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (2 * response - response.sum(axis=-1, keepdims=True)) / working.sum(axis=-1, keepdims=True)
+
+
 def domain_degrees_of_freedom(design: SampleDesign, statistics: SufficientStatistics) -> np.ndarray:
     """R's `degf()` of each domain's subset design, shaped (D,): the PSUs with a row in the
     domain minus the strata with a row in it (`svyby` hands each domain's subset to the
     estimator, and `svyciprop` takes its degrees of freedom from that). Every row counts,
     whether or not it answered; R counts the rows with a non-zero weight."""
-    rows = statistics.count[0, :statistics.n_domains].sum(axis=(2, 3))      # (D, A)
-    if design.clusters is None:
-        psus = rows.sum(axis=1)
-        strata = (rows > 0).sum(axis=1)
-    else:
-        strata_of = np.zeros(design.n_clusters, dtype=np.int64)
-        strata_of[design.clusters] = design.strata
-        psus = (rows > 0).sum(axis=1)
-        strata = (_sum_by(rows, strata_of, design.n_strata, axis=1) > 0).sum(axis=1)
-    return psus - strata
+    return _domain_df(design, statistics.count[:1, :statistics.n_domains].sum(axis=(3, 4)))[0]
 
 
 def interval_terms(design: SampleDesign, statistics: SufficientStatistics, category: int,
@@ -513,11 +560,7 @@ def interval_terms(design: SampleDesign, statistics: SufficientStatistics, categ
 
     d, k = statistics.n_domains, statistics.n_categories
     count = statistics.count
-    if statistics.sum_w is not None:
-        sum_w, sum_w2 = statistics.sum_w, statistics.sum_w2
-    else:
-        scale = design.weights[0]
-        sum_w, sum_w2 = count * scale, count * scale * scale
+    sum_w, sum_w2 = statistics.sum_w, statistics.sum_w2
     m = count.shape[0]
     domain_rows = count[:, :d].sum(axis=(2, 3, 4))                          # (m, D)
     row_weight = sum_w[:, :d].sum(axis=(2, 3, 4))

@@ -236,6 +236,13 @@ def irls_first_step(count, sum_w, sum_w2, mean_weight, axis: int = -2) -> np.nda
     return (response * sign).sum(axis=(-2, -1)) / working.sum(axis=(-2, -1))
 
 
+def unit_working_terms(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's terms of R's first logistic step, at its weight over the mean weight `x`:
+    its working weight, and its working response (for a 'yes'; negated for a 'no')."""
+    x = np.asarray(x, dtype=float)
+    return _working_weight(x), _working_response(x)
+
+
 def _working_weight(x):
     """A unit's IRLS weight at R's starting value, w mu (1 - mu), for either answer."""
     return x * (x + 0.5) / (2 * (x + 1) ** 2)
