@@ -45,7 +45,8 @@ def build_workbook(results) -> bytes:
     if results.provenance.illustration:
         lines.append(f"Subgroup and weighted figures: {results.provenance.illustration}")
     lines += ["Proportions are between 0 and 1, at full precision; n is the unweighted base.",
-              _interval_line(q.analysis), _suppression_line(q.analysis.suppress_below),
+              _interval_line(q.analysis.level, results.estimates["ci_method"]),
+              _suppression_line(q.analysis.suppress_below),
               "The Contents sheet lists the tables."]
     for row, text in enumerate(lines, start=1):
         cover.cell(row=row, column=1, value=text).font = Font(bold=row == 1, size=14 if row == 1 else 11)
@@ -71,10 +72,10 @@ def build_workbook(results) -> bytes:
     return _fixed_zip(buffer.getvalue())
 
 
-def _interval_line(analysis) -> str:
-    """The confidence level and interval methods, as the questionnaire's analysis plan sets them."""
-    return (f"Intervals are {level_text(analysis.level)} confidence intervals: {METHOD_NAMES[analysis.interval]} for "
-            f"unweighted shares, {METHOD_NAMES[analysis.design_interval]} for design-based ones (column ci_method).")
+def _interval_line(level: float, methods: pd.Series) -> str:
+    """The confidence level and the interval methods the estimates use, as the analysis plan set them."""
+    named = [f"{METHOD_NAMES[m]} ({m})" for m in dict.fromkeys(methods) if m in METHOD_NAMES]
+    return f"Intervals are {level_text(level)} confidence intervals, by method (column ci_method): {'; '.join(named)}."
 
 
 def _suppression_line(threshold: int) -> str:
