@@ -13,6 +13,7 @@ import html as html_module
 import io
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -40,21 +41,23 @@ SUPPRESSED_MEASURE = "pressure_neet"  # added to the study copy's headline: its 
 
 @dataclass(frozen=True)
 class Built:
+    """One survey's results and files; each text is extracted once, as PDF extraction is slow."""
+
     results: run.Results
     files: dict[str, bytes]
     unsuppressed: pd.DataFrame
 
-    @property
+    @cached_property
     def html(self) -> str:
         return html_module.unescape(self.files["report.html"].decode())
 
-    @property
+    @cached_property
     def charts(self) -> list[str]:
         """Every chart's SVG source, decoded from its data URI."""
         return [base64.b64decode(uri).decode() for uri in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)",
                                                                        self.files["report.html"].decode())]
 
-    @property
+    @cached_property
     def pdf_text(self) -> str:
         reader = PdfReader(io.BytesIO(self.files["report.pdf"]))
         return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
@@ -63,7 +66,7 @@ class Built:
     def workbook(self):
         return load_workbook(io.BytesIO(self.files["tables.xlsx"]))
 
-    @property
+    @cached_property
     def workbook_text(self) -> str:
         return "\n".join(str(cell.value) for sheet in self.workbook.worksheets for row in sheet.iter_rows()
                          for cell in row if cell.value is not None)
