@@ -13,6 +13,9 @@ from pipeline.errors import Issue, QuestionnaireError
 from pipeline.yamlsource import read_yaml
 
 
+ILLUSTRATION = "Illustrations of the method, not findings of the study."
+
+
 @dataclass(frozen=True)
 class Provenance:
     reconstructed: bool
@@ -23,6 +26,15 @@ class Provenance:
     command: str
     assumptions: tuple[str, ...]
     path: str | None
+
+    @property
+    def illustration(self) -> str:
+        """The caveat on figures beyond the published ones (subgroups, weighting), or "".
+
+        A reconstruction was built to meet the published figures only, so everything else
+        computed from it illustrates the method; answers as collected carry no such caveat.
+        """
+        return ILLUSTRATION if self.reconstructed else ""
 
 
 def provenance_path(answers_path: Path | str) -> Path:

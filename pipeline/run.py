@@ -16,6 +16,7 @@ from pipeline.progress import Progress, Silent
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
+from pipeline.suppression import suppress_tables
 from pipeline.survey_design import DesignVariant, checked_design, design_variants
 from pipeline.validate import Responses, check_answers
 
@@ -63,6 +64,8 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     progress.stage("comparing groups")
     comparisons = _comparisons(responses, variables, variants)
     findings = check_claims(questionnaire, estimates, len(responses.answers))
+    estimates, comparisons, findings = suppress_tables(estimates, comparisons, findings,
+                                                       questionnaire.analysis.suppress_below)
     validation = validation_summary(responses)
     inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
               "provenance": provenance.path}

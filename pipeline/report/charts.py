@@ -3,8 +3,10 @@
 Two kinds: diverging stacked bars for ordered scales (disagreement to the left of zero,
 agreement to the right, the neutral category centred on zero, "don't know" and blanks
 reported apart in the alt text and table), and bars with interval whiskers for rates. The
-palette is colour-blind safe (ColorBrewer PuOr for scales, Okabe-Ito blue for rates). Output
-is deterministic: no dates, fixed element ids.
+palette is colour-blind safe (ColorBrewer PuOr for scales, with a ramp per side for any number
+of categories, see `palette`; Okabe-Ito blue for rates). A figure whose base is under the
+publication threshold is drawn as the marker [c], without a bar, and its alt text says why.
+Output is deterministic: no dates, fixed element ids.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-SCALE_COLOURS = {2: ["#e66101", "#fdb863"], 1: ["#e66101"], 3: ["#b35806", "#e08214", "#fdb863"]}
-POSITIVE_COLOURS = {2: ["#b2abd2", "#5e3c99"], 1: ["#5e3c99"], 3: ["#d8daeb", "#8073ac", "#542788"]}
-NEUTRAL_COLOUR = "#d9d9d9"
+from pipeline.report.palette import negative_colours, neutral_colours, positive_colours  # noqa: E402
+from pipeline.suppression import MARKER  # noqa: E402
+
 RATE_COLOUR = "#0072b2"
+SIDES = ("negative", "neutral", "positive")
 
 plt.rcParams.update({
     "svg.fonttype": "none", "svg.hashsalt": "survey-pipeline", "font.family": "DejaVu Sans", "font.size": 8,
@@ -48,48 +51,66 @@ def _finish(figure) -> str:
 
 
 def likert_chart(title: str, items: list[dict]) -> Chart:
-    """Diverging bars: each item has 'label', 'negative', 'neutral', 'positive' lists of (label, share)."""
+    """Diverging bars: each item has 'label', 'negative', 'neutral', 'positive' lists of (label, share).
+
+    An item with a 'suppressed' text (its base is under the publication threshold) is drawn as
+    the marker alone, and its alt text gives that text instead of the shares.
+    """
     height = 0.5 + 0.45 * len(items)
     figure, axis = plt.subplots(figsize=(6.3, height))
     for row, item in enumerate(reversed(items)):
-        neutral = sum(share for _, share in item["neutral"])
-        left = -neutral / 2
-        for (label, share), colour in zip(reversed(item["negative"]), SCALE_COLOURS[len(item["negative"])][::-1]):
-            left -= share
-        start = left
-        for (label, share), colour in zip(item["negative"], SCALE_COLOURS[len(item["negative"])]):
-            axis.barh(row, share * 100, left=start * 100, color=colour, height=0.6)
-            start += share
-        for label, share in item["neutral"]:
-            axis.barh(row, share * 100, left=start * 100, color=NEUTRAL_COLOUR, height=0.6)
-            start += share
-        for (label, share), colour in zip(item["positive"], POSITIVE_COLOURS[len(item["positive"])]):
-            axis.barh(row, share * 100, left=start * 100, color=colour, height=0.6)
-            start += share
+        if item.get("suppressed"):
+            axis.text(1, row, MARKER, ha="left", va="center", fontsize=7)
+            continue
+        _diverging_bar(axis, row, item)
     axis.axvline(0, color="#333333", linewidth=0.8)
     axis.set_yticks(range(len(items)), ["\n".join(textwrap.wrap(i["label"], 34)) for i in reversed(items)])
     axis.set_xlim(-100, 100)
     axis.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
     axis.set_xlabel("← negative answers      share of valid answers      positive answers →")
     first = items[0]
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in SCALE_COLOURS[len(first["negative"])]]
-    handles += [plt.Rectangle((0, 0), 1, 1, color=NEUTRAL_COLOUR)] * len(first["neutral"])
-    handles += [plt.Rectangle((0, 0), 1, 1, color=c) for c in POSITIVE_COLOURS[len(first["positive"])]]
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for side in SIDES for c in scale_colours(first, side)]
     names = [label for label, _ in first["negative"] + first["neutral"] + first["positive"]]
     axis.legend(handles, names, ncol=min(len(names), 5), loc="upper center", bbox_to_anchor=(0.4, -0.35 - 0.1 / len(items)),
                 frameon=False, fontsize=7)
-    alt = f"{title}. Diverging bar chart of valid answers. " + " ".join(
-        f"{item['label']}: " + ", ".join(f"{label} {share * 100:.0f}%" for label, share in
-                                         item["negative"] + item["neutral"] + item["positive"]) + "."
-        for item in items)
+    alt = f"{title}. Diverging bar chart of valid answers. " + " ".join(_likert_alt(item) for item in items)
     return Chart(_finish(figure), alt)
 
 
-def rate_chart(title: str, rates: list[dict]) -> Chart:
-    """Bars with interval whiskers: each rate has 'label', 'estimate', 'low', 'high', 'n'."""
+def scale_colours(item: dict, side: str) -> list[str]:
+    """The colours of one side of an item's scale, in scale order, for however many categories it has."""
+    return {"negative": negative_colours, "neutral": neutral_colours, "positive": positive_colours}[side](len(item[side]))
+
+
+def _diverging_bar(axis, row: int, item: dict) -> None:
+    """One item's bar: the neutral share centred on zero, negative answers to its left."""
+    neutral = sum(share for _, share in item["neutral"])
+    start = -neutral / 2 - sum(share for _, share in item["negative"])
+    for side in SIDES:
+        for (_, share), colour in zip(item[side], scale_colours(item, side)):
+            axis.barh(row, share * 100, left=start * 100, color=colour, height=0.6)
+            start += share
+
+
+def _likert_alt(item: dict) -> str:
+    if item.get("suppressed"):
+        return f"{item['label']}: {item['suppressed']}."
+    return f"{item['label']}: " + ", ".join(f"{label} {share * 100:.0f}%" for label, share in
+                                            item["negative"] + item["neutral"] + item["positive"]) + "."
+
+
+def rate_chart(title: str, rates: list[dict], level: str) -> Chart:
+    """Bars with interval whiskers: each rate has 'label', 'estimate', 'low', 'high', 'n'.
+
+    `level` is the confidence level as printed (e.g. "95%"). A rate with a 'suppressed' text
+    has no bar or whisker, only the marker, and its alt text gives that text.
+    """
     height = 0.4 + 0.42 * len(rates)
     figure, axis = plt.subplots(figsize=(6.3, height))
     for row, rate in enumerate(reversed(rates)):
+        if rate.get("suppressed"):
+            axis.text(1, row, MARKER, va="center", fontsize=7)
+            continue
         axis.barh(row, rate["estimate"] * 100, color=RATE_COLOUR, height=0.55)
         axis.errorbar(rate["estimate"] * 100, row, xerr=[[(rate["estimate"] - rate["low"]) * 100],
                                                           [(rate["high"] - rate["estimate"]) * 100]],
@@ -98,8 +119,13 @@ def rate_chart(title: str, rates: list[dict]) -> Chart:
     axis.set_yticks(range(len(rates)), ["\n".join(textwrap.wrap(r["label"], 40)) for r in reversed(rates)])
     axis.set_xlim(0, 100)
     axis.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    axis.set_xlabel("share of the base, with 95% confidence interval")
-    alt = f"{title}. Bar chart with confidence intervals. " + " ".join(
-        f"{r['label']}: {r['estimate'] * 100:.0f}% (interval {r['low'] * 100:.0f}% to {r['high'] * 100:.0f}%, "
-        f"n = {r['n']})." for r in rates)
+    axis.set_xlabel(f"share of the base, with {level} confidence interval")
+    alt = f"{title}. Bar chart with confidence intervals. " + " ".join(_rate_alt(r) for r in rates)
     return Chart(_finish(figure), alt)
+
+
+def _rate_alt(rate: dict) -> str:
+    if rate.get("suppressed"):
+        return f"{rate['label']}: {rate['suppressed']}."
+    return (f"{rate['label']}: {rate['estimate'] * 100:.0f}% (interval {rate['low'] * 100:.0f}% to "
+            f"{rate['high'] * 100:.0f}%, n = {rate['n']}).")

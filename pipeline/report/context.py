@@ -5,6 +5,8 @@ from the estimates, comparisons and findings tables the run wrote, so each numbe
 report can be found in `estimates.csv`, `comparisons.csv` or `findings.csv`.
 Presentation follows the Government Statistical Service's guidance: whole percentages with
 the unweighted base beside them, [c] for suppressed small cells and [u] for low reliability.
+A figure on a base under the questionnaire's `suppress_below` is shown as [c] alone, wherever
+it would appear (text, tables, charts); the tables it comes from are already blank there.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pipeline.estimates import BOUNDS_METHOD
 from pipeline.report.charts import likert_chart, rate_chart
 from pipeline.stats.comparisons import ADJUST_NAMES
 from pipeline.stats.intervals import METHOD_NAMES
+from pipeline.suppression import MARKER
 
 LOW_RELIABILITY_BELOW = 30
 
@@ -31,6 +34,21 @@ def percent(value: float, digits: int = 0) -> str:
 
 def interval(low: float, high: float) -> str:
     return f"{percent(low)} to {percent(high)}"
+
+
+def level_text(level: float) -> str:
+    """The confidence level as printed, e.g. 0.95 -> '95%', 0.975 -> '97.5%' (never rounded away)."""
+    return f"{level * 100:.10g}%"
+
+
+def shown(row, suppress: int) -> bool:
+    """Whether a row's figures may be published: it exists and its base is not under the threshold."""
+    return row is not None and int(row["n"]) >= suppress
+
+
+def suppressed_text(n: int, suppress: int) -> str:
+    """What a chart's alt text says in place of a suppressed figure."""
+    return f"{MARKER}, suppressed: a base of {n}, fewer than {suppress}"
 
 
 class EstimateLookup:
@@ -57,7 +75,7 @@ def build_context(results) -> dict:
     q = results.questionnaire
     lookup = EstimateLookup(results.estimates)
     variants = {v.name: v for v in results.variants}
-    level = percent(q.analysis.level)
+    level = level_text(q.analysis.level)
     suppress = q.analysis.suppress_below
 
     def figure(measure_id: str, variable: str = "", domain: str = "") -> dict | None:
@@ -70,6 +88,8 @@ def build_context(results) -> dict:
         design = lookup.get(measure_id, category, variable, domain, "design")
         bounds = lookup.get(measure_id, category, variable, domain, "bounds") if not variable else None
         n = int(row["n"])
+        if n < suppress:
+            return _suppressed_figure(measure_id, measure.label, n, row["base"], fpc, design, bounds, suppress)
         return {
             "id": measure_id, "label": measure.label, "estimate": row["estimate"], "percent": percent(row["estimate"]),
             "count": int(round(row["estimate"] * n)), "n": n, "base": row["base"],
@@ -78,7 +98,7 @@ def build_context(results) -> dict:
             "weighted": percent(design["estimate"]) if design is not None else None,
             "weighted_interval": interval(design["ci_low"], design["ci_high"]) if design is not None else None,
             "bounds": interval(bounds["ci_low"], bounds["ci_high"]) if bounds is not None else None,
-            "flag": "[c]" if n < suppress else "[u]" if n < LOW_RELIABILITY_BELOW else "",
+            "flag": "[u]" if n < LOW_RELIABILITY_BELOW else "", "suppressed": "",
         }
 
     headline = [f for f in (figure(m) for m in q.analysis.headline) if f]
@@ -86,9 +106,10 @@ def build_context(results) -> dict:
     for theme in q.analysis.themes:
         figures = [f for f in (figure(m) for m in theme.measures) if f]
         scales = [q.question(qid) for qid in theme.questions if q.question(qid).type == "scale" and q.question(qid).scale]
-        likert = _likert_charts(lookup, scales, theme.title)
+        likert = _likert_charts(lookup, scales, theme.title, suppress)
         rates = rate_chart(theme.title, [dict(label=f["label"], estimate=f["estimate"], low=f["low"], high=f["high"],
-                                              n=f["n"]) for f in figures]) if figures else None
+                                              n=f["n"], suppressed=f["suppressed"]) for f in figures],
+                           level) if figures else None
         themes.append({"id": theme.id, "title": theme.title, "summary": theme.summary, "figures": figures,
                        "likert": likert, "rates": rates})
     provenance = results.provenance
@@ -100,13 +121,15 @@ def build_context(results) -> dict:
         "organisations": survey.organisations, "provenance": provenance,
         "footer": ("Reconstructed data: figures illustrate the method, they are not the study's original answers"
                    if provenance.reconstructed else f"{survey.title}: {provenance.title}"),
-        "level": level, "population": population,
+        "level": level, "population": population, "illustration": provenance.illustration,
+        "columns": _columns(variants, results.estimates),
         "respondents": validation["rows_accepted"],
         "response_rate": percent(validation["rows_accepted"] / population.size) if population.size else None,
         "headline": headline, "themes": themes,
         "subgroups": _subgroups(q, lookup, suppress),
-        "comparisons": _comparisons(results.comparisons, q),
-        "claims": _claims(q, results.findings), "reconciliation": _reconciliation(q, results.findings, lookup),
+        "comparisons": _comparisons(results.comparisons, q, suppress),
+        "claims": _claims(q, results.findings, suppress),
+        "reconciliation": _reconciliation(q, results.findings, lookup),
         "appendix": _appendix(q, lookup, suppress),
         "free_text": _free_text(q, results.responses),
         "methods": _methods(q, variants, results, level),
@@ -120,24 +143,48 @@ def build_context(results) -> dict:
     }
 
 
-def _likert_charts(lookup: EstimateLookup, questions, title: str) -> list:
+def _suppressed_figure(measure_id: str, label: str, n: int, base: str, fpc, design, bounds, suppress: int) -> dict:
+    """A figure whose base is under the threshold: every share and interval is the marker."""
+    def marker_if(row):
+        return MARKER if row is not None else None
+
+    return {
+        "id": measure_id, "label": label, "estimate": None, "percent": MARKER, "count": MARKER, "n": n,
+        "base": base, "low": None, "high": None, "interval": MARKER, "fpc_interval": marker_if(fpc),
+        "weighted": marker_if(design), "weighted_interval": marker_if(design), "bounds": marker_if(bounds),
+        "flag": "", "suppressed": suppressed_text(n, suppress),
+    }
+
+
+def _columns(variants: dict, estimates: pd.DataFrame) -> dict:
+    """Which optional columns the theme tables have: only those of design variants that exist."""
+    return {"fpc": "fpc" in variants, "weighted": "design" in variants,
+            "bounds": bool((estimates["ci_method"] == BOUNDS_METHOD).any())}
+
+
+def _likert_charts(lookup: EstimateLookup, questions, title: str, suppress: int) -> list:
     """One diverging chart per answer scale (questions sharing their answer labels share a chart)."""
     groups: dict[tuple[str, ...], list] = {}
     for question in questions:
         groups.setdefault(tuple(c.label for c in question.codes), []).append(question)
-    return [chart for chart in (_likert(lookup, group, title) for group in groups.values()) if chart]
+    return [chart for chart in (_likert(lookup, group, title, suppress) for group in groups.values()) if chart]
 
 
-def _likert(lookup: EstimateLookup, questions, title: str):
+def _likert(lookup: EstimateLookup, questions, title: str, suppress: int):
     items = []
     for question in questions:
         sides = {}
+        bases = []
         for side in ("negative", "neutral", "positive"):
             sides[side] = []
             for code in question.scale.get(side, ()):
                 row = lookup.get(question.id, code)
-                sides[side].append((question.label_of(code), float(row["estimate"]) if row is not None else 0.0))
-        items.append({"label": question.label, **sides})
+                bases.append(int(row["n"]) if row is not None else 0)
+                share = float(row["estimate"]) if shown(row, suppress) else 0.0
+                sides[side].append((question.label_of(code), share))
+        base = max(bases, default=0)
+        items.append({"label": question.label, **sides,
+                      "suppressed": suppressed_text(base, suppress) if base < suppress else ""})
     return likert_chart(title, items) if items else None
 
 
@@ -166,16 +213,20 @@ def _subgroups(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
     return tables
 
 
-def _comparisons(table: pd.DataFrame, q) -> dict:
+def _comparisons(table: pd.DataFrame, q, suppress: int) -> dict:
     rows = []
     for r in table.itertuples():
         label = q.measure(r.measure).label
         by = q.question(r.by)
         if r.test == "fisher":
+            share_a = percent(r.estimate_a) if r.n_a >= suppress else MARKER
+            share_b = percent(r.estimate_b) if r.n_b >= suppress else MARKER
+            difference = (f"{r.difference * 100:+.0f} points ({r.ci_low * 100:+.0f} to {r.ci_high * 100:+.0f})"
+                          if min(r.n_a, r.n_b) >= suppress else MARKER)
             rows.append({"measure": label, "by": by.label,
                          "groups": f"{by.label_of(r.group_a)} vs {by.label_of(r.group_b)}",
-                         "shares": f"{percent(r.estimate_a)} (n = {r.n_a}) vs {percent(r.estimate_b)} (n = {r.n_b})",
-                         "difference": f"{r.difference * 100:+.0f} points ({r.ci_low * 100:+.0f} to {r.ci_high * 100:+.0f})",
+                         "shares": f"{share_a} (n = {r.n_a}) vs {share_b} (n = {r.n_b})",
+                         "difference": difference,
                          "test": "Fisher's exact", "p": f"{r.p_value:.3f}", "p_adjusted": f"{r.p_adjusted:.3f}",
                          "letters": r.letters, "significant": "yes" if r.significant else "no"})
         else:
@@ -186,13 +237,16 @@ def _comparisons(table: pd.DataFrame, q) -> dict:
     return {"rows": rows, "adjust": ADJUST_NAMES[q.analysis.adjust], "count": len(rows)}
 
 
-def _claims(q, findings: pd.DataFrame) -> list[dict]:
+def _claims(q, findings: pd.DataFrame, suppress: int) -> list[dict]:
+    """Each claim with its reproduced figure; a figure on a base under the threshold is the marker."""
     claims = {c.id: c for c in q.claims}
     return [{
         "id": r.claim, "wording": r.wording, "source": r.source, "interval": claims[r.claim].interval_text,
         "reasoning": claims[r.claim].reasoning,
         "reproduced": (f"{int(r.reproduced)}" if r.measure == "respondents"
+                       else f"{MARKER} (n = {int(r.n)})" if r.n < suppress
                        else f"{percent(r.reproduced, 1)} (n = {int(r.n)})"),
+        "suppressed": r.measure != "respondents" and r.n < suppress,
         "verdict": r.verdict,
     } for r in findings.itertuples()]
 
@@ -201,7 +255,7 @@ def _reconciliation(q, findings: pd.DataFrame, lookup: EstimateLookup) -> list[d
     """For each measure behind more than one claim: how each wording follows from one count."""
     out = []
     for measure_id, group in findings[findings["measure"] != "respondents"].groupby("measure", sort=False):
-        if len(group) < 2:
+        if len(group) < 2 or group["reproduced"].isna().any():
             continue
         measure = q.measure(measure_id)
         n = int(group["n"].iloc[0])
@@ -224,21 +278,35 @@ def _appendix(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
             row = lookup.get(measure, code.code)
             if row is None:
                 continue
-            rows.append({"label": code.label, "percent": percent(row["estimate"]), "estimate": row["estimate"],
-                         "count": int(round(row["estimate"] * row["n"])), "n": int(row["n"]),
-                         "interval": interval(row["ci_low"], row["ci_high"])})
+            rows.append(_appendix_row(code.label, row, suppress))
         if not rows:
             continue
-        rounded_total = sum(round(r["estimate"] * 100) for r in rows)
-        note = ""
-        if question.type != "multiple_choice" and rounded_total != 100:
-            note = f"Rounded shares sum to {rounded_total}%, not 100%, because of rounding."
-        if question.type == "multiple_choice":
-            note = "More than one answer could be given, so shares do not sum to 100%."
+        note = _appendix_note(question, rows, suppress)
         tables.append({"id": question.id, "label": question.label, "text": question.text,
                        "paraphrase": question.wording == "paraphrase", "base": rows and rows[0]["n"],
                        "rows": rows, "note": note})
     return tables
+
+
+def _appendix_row(label: str, row, suppress: int) -> dict:
+    """One answer's share, count and interval, or the marker for each if its base is too small."""
+    n = int(row["n"])
+    if n < suppress:
+        return {"label": label, "percent": MARKER, "estimate": None, "count": MARKER, "n": n, "interval": MARKER}
+    return {"label": label, "percent": percent(row["estimate"]), "estimate": row["estimate"],
+            "count": int(round(row["estimate"] * n)), "n": n, "interval": interval(row["ci_low"], row["ci_high"])}
+
+
+def _appendix_note(question, rows: list[dict], suppress: int) -> str:
+    """Why the shown shares do not add up to 100%, when they do not."""
+    if any(r["estimate"] is None for r in rows):
+        return f"{MARKER}: fewer than {suppress} in the base, so the figures are suppressed."
+    if question.type == "multiple_choice":
+        return "More than one answer could be given, so shares do not sum to 100%."
+    rounded_total = sum(round(r["estimate"] * 100) for r in rows)
+    if rounded_total != 100:
+        return f"Rounded shares sum to {rounded_total}%, not 100%, because of rounding."
+    return ""
 
 
 def _free_text(q, responses) -> list[dict]:

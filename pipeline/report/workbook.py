@@ -19,6 +19,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from pipeline.report.context import level_text
+from pipeline.stats.intervals import METHOD_NAMES
+from pipeline.suppression import MARKER
+
 FIXED = dt.datetime(2000, 1, 1)
 
 
@@ -38,7 +42,11 @@ def build_workbook(results) -> bytes:
     if results.provenance.reconstructed:
         lines.append("These figures come from RECONSTRUCTED answers, not the study's original data. "
                      + q.survey.provenance_note)
+    if results.provenance.illustration:
+        lines.append(f"Subgroup and weighted figures: {results.provenance.illustration}")
     lines += ["Proportions are between 0 and 1, at full precision; n is the unweighted base.",
+              _interval_line(q.analysis.level, results.estimates["ci_method"]),
+              _suppression_line(q.analysis.suppress_below),
               "The Contents sheet lists the tables."]
     for row, text in enumerate(lines, start=1):
         cover.cell(row=row, column=1, value=text).font = Font(bold=row == 1, size=14 if row == 1 else 11)
@@ -62,6 +70,18 @@ def build_workbook(results) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return _fixed_zip(buffer.getvalue())
+
+
+def _interval_line(level: float, methods: pd.Series) -> str:
+    """The confidence level and the interval methods the estimates use, as the analysis plan set them."""
+    named = [f"{METHOD_NAMES[m]} ({m})" for m in dict.fromkeys(methods) if m in METHOD_NAMES]
+    return f"Intervals are {level_text(level)} confidence intervals, by method (column ci_method): {'; '.join(named)}."
+
+
+def _suppression_line(threshold: int) -> str:
+    """How suppressed figures look here, where the report prints [c]."""
+    return (f"Figures on a base of fewer than {threshold} are suppressed: the value is left blank and the note "
+            f"column says {MARKER}.")
 
 
 def _cell(value):
