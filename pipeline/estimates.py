@@ -17,8 +17,7 @@ import pandas as pd
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
 from pipeline.stats.bounds import nonresponse_bounds
-from pipeline.stats.design import (SufficientStatistics, first_step_by_unit, interval_terms, shares_from_statistics,
-                                   sufficient_statistics)
+from pipeline.stats.design import SufficientStatistics, interval_terms, shares_from_statistics, sufficient_statistics
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -69,11 +68,13 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     sources = {question for question, _ in derived.values()}
     statistics_of: dict[int, dict[str, SufficientStatistics]] = {}
     groups = []
+    glm_start = finest.interval in ("logit", "likelihood")  # R's logistic fit: where it starts matters
     for size, members in sorted(by_size.items()):
         codes = np.column_stack([variables[i].codes for i in members])
-        passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels)))
-                  for variable, levels, domain_codes in subgroups] or [("", sufficient_statistics(finest.design, codes,
-                                                                                                   size))]
+        passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels),
+                                                   glm_start=glm_start))
+                  for variable, levels, domain_codes in subgroups] or [
+            ("", sufficient_statistics(finest.design, codes, size, glm_start=glm_start))]
         del codes
         by_split = {"": passes[0][1].overall() if subgroups else passes[0][1]}
         by_split.update({variable: statistics for variable, statistics in passes if variable})
@@ -91,13 +92,13 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     for members, by_split in groups:
         chosen = [variables[i] for i in members]
         for variant in variants:
-            for domain_variable, levels, domain_codes in splits:
+            for domain_variable, levels, _ in splits:
                 statistics = by_split[domain_variable]
                 if variant is not finest:
                     statistics = statistics.collapsed()
                 result = shares_from_statistics(variant.design, statistics)
                 terms = {} if variant.interval in BINOMIAL_METHODS else _interval_terms(
-                    variant, statistics, chosen, domain_variable, domain_codes, len(levels))
+                    variant, statistics, domain_variable)
                 frames.append(_rows(q.survey.id, chosen, domain_variable, levels, result, variant, q.analysis.level,
                                     terms))
     frames.append(_bounds_rows(q, variables, groups))
@@ -131,13 +132,12 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
     return derived
 
 
-def _interval_terms(variant: DesignVariant, statistics: SufficientStatistics, variables: list[CodedVariable],
-                    domain_variable: str, domain_codes: np.ndarray | None, n_domains: int) -> dict:
+def _interval_terms(variant: DesignVariant, statistics: SufficientStatistics, domain_variable: str) -> dict:
     """What R's `svyciprop` needs beyond share, SE and df, per item, domain and category: the
     design's rows and weights, and where R's logistic fit starts (see `design_interval`).
 
-    Where weights vary within PSU groups, the fit's first step is computed from every unit's
-    weight (one more pass, for the methods that use it); otherwise the sums give it exactly.
+    Where weights vary within PSU groups, the fit's first step comes from sums over every
+    unit's own weight, gathered in the same pass as the other statistics (`GlmStartSums`).
     """
     design = variant.design
     k = statistics.n_categories
@@ -146,10 +146,6 @@ def _interval_terms(variant: DesignVariant, statistics: SufficientStatistics, va
     terms = {name: np.stack([t[name] for t in per_category], axis=-1)
              for name in per_category[0] if name != "calibrated"}
     terms["calibrated"] = per_category[0]["calibrated"]
-    if variant.interval in ("logit", "likelihood") and statistics.weights_vary_within_cells:
-        codes = np.column_stack([v.codes for v in variables])
-        mean_weight = per_category[0]["row_weight"][0] / per_category[0]["rows"][0]
-        terms["first_step"] = first_step_by_unit(design, codes, k, mean_weight, domain_codes, n_domains)
     return terms
 
 

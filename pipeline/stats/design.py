@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pipeline.stats.intervals import irls_first_step, unit_working_terms
+
 CHUNK_ROWS = 131_072
 
 
@@ -149,6 +151,31 @@ class ShareEstimates:
 
 
 @dataclass(frozen=True)
+class GlmStartSums:
+    """Sums over units of the terms of R's first logistic step (`unit_working_terms`), per cell
+    like the counts: `working` and `response` at each unit's domain mean weight (as `svyby`
+    rescales a subgroup's weights), `working_all` and `response_all` at the whole sample's.
+
+    Kept only where weights vary within PSU groups and calibration cells; elsewhere sums of w
+    and w^2 give the step exactly (`irls_first_step`).
+    """
+
+    working: np.ndarray
+    response: np.ndarray
+    working_all: np.ndarray
+    response_all: np.ndarray
+
+    def map(self, function) -> GlmStartSums:
+        return GlmStartSums(function(self.working), function(self.response), function(self.working_all),
+                            function(self.response_all))
+
+    def overall(self, total) -> GlmStartSums:
+        """All units as one domain: the sums at the whole sample's mean weight."""
+        working_all, response_all = total(self.working_all), total(self.response_all)
+        return GlmStartSums(working_all, response_all, working_all, response_all)
+
+
+@dataclass(frozen=True)
 class SufficientStatistics:
     """Counts, and sums of weights, per item, domain (+ none), PSU group, calibration cell and
     category (+ outside the base): arrays shaped (m, D + 1, A, C, K + 1).
@@ -164,6 +191,7 @@ class SufficientStatistics:
     deviation: np.ndarray | None
     deviation2: np.ndarray | None
     reference: np.ndarray
+    glm_start: GlmStartSums | None = None
 
     @property
     def sum_w(self) -> np.ndarray:
@@ -180,12 +208,6 @@ class SufficientStatistics:
         return self.count * ref * ref + 2 * ref * self.deviation + self.deviation2
 
     @property
-    def weights_vary_within_cells(self) -> bool:
-        """Whether any cell holds units of different weights (sums of w and w^2 then describe
-        the weights only approximately)."""
-        return self.deviation2 is not None and bool(np.any(self.deviation2 > 0))
-
-    @property
     def n_domains(self) -> int:
         return self.count.shape[1] - 1
 
@@ -195,7 +217,8 @@ class SufficientStatistics:
 
     def _map(self, function) -> SufficientStatistics:
         return SufficientStatistics(function(self.count), None if self.deviation is None else function(self.deviation),
-                                    None if self.deviation2 is None else function(self.deviation2), self.reference)
+                                    None if self.deviation2 is None else function(self.deviation2), self.reference,
+                                    None if self.glm_start is None else self.glm_start.map(function))
 
     def overall(self) -> SufficientStatistics:
         """The same statistics for all units as one domain (domains, and none, summed)."""
@@ -203,7 +226,11 @@ class SufficientStatistics:
             out = np.zeros((a.shape[0], 2) + a.shape[2:])
             out[:, 0] = a.sum(axis=1)
             return out
-        return self._map(total)
+        result = self._map(total)
+        if self.glm_start is None:
+            return result
+        return SufficientStatistics(result.count, result.deviation, result.deviation2, result.reference,
+                                    self.glm_start.overall(total))
 
     def item(self, index: int) -> SufficientStatistics:
         """The statistics of one item."""
@@ -226,7 +253,12 @@ class SufficientStatistics:
         def joined(name):
             arrays = [getattr(p, name) for p in parts]
             return None if arrays[0] is None else np.concatenate(arrays, axis=0)
-        return SufficientStatistics(joined("count"), joined("deviation"), joined("deviation2"), parts[0].reference)
+        starts = [p.glm_start for p in parts]
+        glm_start = None if starts[0] is None else GlmStartSums(
+            *(np.concatenate([getattr(g, name) for g in starts], axis=0)
+              for name in ("working", "response", "working_all", "response_all")))
+        return SufficientStatistics(joined("count"), joined("deviation"), joined("deviation2"), parts[0].reference,
+                                    glm_start)
 
     def collapsed(self) -> SufficientStatistics:
         """Summed over PSU groups and calibration cells: the statistics of an equally weighted,
@@ -242,11 +274,13 @@ def unit_scaled_weights(design: SampleDesign) -> np.ndarray:
 
 def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories: int,
                           domains: np.ndarray | None = None, n_domains: int = 1,
-                          chunk_rows: int = CHUNK_ROWS) -> SufficientStatistics:
+                          chunk_rows: int = CHUNK_ROWS, glm_start: bool = False) -> SufficientStatistics:
     """One pass over the units: `np.bincount` of counts (and, with weights, of deviations of w).
 
     `codes` is (n, m): each unit's category 0..K-1 per item, or -1 when the unit is outside
-    the item's base. `domains` gives each unit's domain 0..D-1, or -1 for none.
+    the item's base. `domains` gives each unit's domain 0..D-1, or -1 for none (domains are
+    subgroups, as `svyby` forms them). With `glm_start`, where weights vary within PSU groups
+    and cells, the same pass sums the terms of R's first logistic step (`GlmStartSums`).
     """
     codes = np.asarray(codes)
     if codes.ndim == 1:
@@ -273,6 +307,9 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
     count = np.zeros(m * size)
     deviation = np.zeros(m * size) if weighted else None
     deviation2 = np.zeros(m * size) if weighted else None
+    scales = _glm_mean_weights(design, weights, domains, n_domains) if (
+        glm_start and weighted and np.any(weights != reference[group_cell])) else None
+    glm = [np.zeros(m * size) for _ in range(4)] if scales is not None else None
     offsets = (np.arange(m, dtype=np.int64) * size)[None, :]
     for start in range(0, n, chunk_rows):
         stop = min(start + chunk_rows, n)
@@ -287,9 +324,30 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
             deviation += np.bincount(keys, weights=d, minlength=m * size)
             d *= d
             deviation2 += np.bincount(keys, weights=d, minlength=m * size)
+        if glm is not None:
+            domain_mean, sample_mean = scales
+            unit_domain = np.maximum(domains[start:stop], 0)
+            for position, x in ((0, weights[start:stop] / domain_mean[unit_domain]),
+                                (2, weights[start:stop] / sample_mean)):
+                for offset, term in enumerate(unit_working_terms(x)):
+                    glm[position + offset] += np.bincount(keys, weights=np.repeat(term, m), minlength=m * size)
+    start_sums = None if glm is None else GlmStartSums(*(a.reshape(shape) for a in glm))
     return SufficientStatistics(count.reshape(shape), deviation.reshape(shape) if weighted else None,
                                 deviation2.reshape(shape) if weighted else None,
-                                reference.reshape(n_groups, n_cells))
+                                reference.reshape(n_groups, n_cells), start_sums)
+
+
+def _glm_mean_weights(design: SampleDesign, weights: np.ndarray, domains: np.ndarray,
+                      n_domains: int) -> tuple[np.ndarray, float]:
+    """The mean weights `svyglm` rescales by: per domain (R's subset design: the domain's rows,
+    or for a calibrated design all rows, the others at weight zero) and for the whole sample."""
+    inside = domains >= 0
+    row_weight = np.bincount(domains[inside], weights=weights[inside], minlength=n_domains)
+    rows = np.bincount(domains[inside], minlength=n_domains).astype(float)
+    if design.calibration is not None:
+        rows = np.full(n_domains, float(len(weights)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return row_weight / rows, float(weights.sum() / len(weights))
 
 
 def estimate_shares(design: SampleDesign, codes: np.ndarray, n_categories: int,
@@ -495,46 +553,13 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     return shares, covariance
 
 
-def first_step_by_unit(design: SampleDesign, codes: np.ndarray, n_categories: int, mean_weight: np.ndarray,
-                       domains: np.ndarray | None = None, n_domains: int = 1,
-                       chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
-    """R's first logistic step for every item, domain and category, from each unit's own weight.
-
-    Where weights vary within PSU groups, sums of w and w^2 give the step only approximately
-    (`irls_first_step`); this pass over the units gives it exactly. `mean_weight` is each
-    domain's mean weight as `svyglm` rescales by it (row_weight / rows of `interval_terms`),
-    in the scale of `unit_scaled_weights`. Returns (m, D, K).
-    """
-    from pipeline.stats.intervals import unit_working_terms
-
-    codes = np.asarray(codes)
-    if codes.ndim == 1:
-        codes = codes[:, None]
-    n, m = codes.shape
-    k = n_categories
-    if domains is None:
-        domains, n_domains = np.zeros(n, dtype=np.int64), 1
-    weights = unit_scaled_weights(design)
-    mean_weight = np.broadcast_to(np.asarray(mean_weight, dtype=float), (n_domains,))
-    size = m * n_domains * k
-    working = np.zeros(size)
-    response = np.zeros(size)
-    item_offset = (np.arange(m, dtype=np.int64) * (n_domains * k))[None, :]
-    for start in range(0, n, chunk_rows):
-        stop = min(start + chunk_rows, n)
-        domain = domains[start:stop].astype(np.int64)
-        block = codes[start:stop].astype(np.int64)
-        keep = (block >= 0) & (domain[:, None] >= 0)
-        x = weights[start:stop] / mean_weight[np.maximum(domain, 0)]
-        unit_working, unit_response = unit_working_terms(x)
-        keys = (block + (domain * k)[:, None] + item_offset)[keep]
-        rows = np.nonzero(keep)[0]
-        working += np.bincount(keys, weights=unit_working[rows], minlength=size)
-        response += np.bincount(keys, weights=unit_response[rows], minlength=size)
-    working = working.reshape(m, n_domains, k)
-    response = response.reshape(m, n_domains, k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (2 * response - response.sum(axis=-1, keepdims=True)) / working.sum(axis=-1, keepdims=True)
+def _first_step_from_unit_sums(sums: GlmStartSums, n_domains: int, k: int, category: int) -> np.ndarray:
+    """R's first logistic step for `category` from the per-unit sums: the working responses of
+    its answers less those of the other valid answers, over all their working weights."""
+    working = sums.working[:, :n_domains, :, :, :k].sum(axis=(2, 3))        # (m, D, K)
+    response = sums.response[:, :n_domains, :, :, :k].sum(axis=(2, 3))
+    signed = 2 * response[..., category] - response.sum(axis=-1)
+    return signed / working.sum(axis=-1)
 
 
 def domain_degrees_of_freedom(design: SampleDesign, statistics: SufficientStatistics) -> np.ndarray:
@@ -556,8 +581,6 @@ def interval_terms(design: SampleDesign, statistics: SufficientStatistics, categ
     sample's, and its model frame holds the sample's valid answers). Without it, the single
     domain is the whole sample.
     """
-    from pipeline.stats.intervals import irls_first_step
-
     d, k = statistics.n_domains, statistics.n_categories
     count = statistics.count
     sum_w, sum_w2 = statistics.sum_w, statistics.sum_w2
@@ -581,6 +604,9 @@ def interval_terms(design: SampleDesign, statistics: SufficientStatistics, categ
         return np.stack([(cells * ~chosen).reshape(m, d, -1), (cells * chosen).reshape(m, d, -1)], axis=-1)
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        first = irls_first_step(by_class(count), by_class(sum_w), by_class(sum_w2), row_weight / rows)
+        if statistics.glm_start is not None:
+            first = _first_step_from_unit_sums(statistics.glm_start, d, k, category)
+        else:
+            first = irls_first_step(by_class(count), by_class(sum_w), by_class(sum_w2), row_weight / rows)
     return dict(n=valid.astype(float), rows=rows, weight=weight, row_weight=row_weight, model_rows=model_rows,
                 calibrated=calibrated, first_step=first)
