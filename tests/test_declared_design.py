@@ -162,3 +162,12 @@ def test_no_survey_code_collides_with_an_internal_category(tmp_path):
     shares = estimates[estimates["measure"] == "pick"].set_index("category")["estimate"]
     assert shares.to_dict() == pytest.approx({"other": 0.5, "not_selected": 0.3, "x": 0.2})
     assert np.isclose(shares.sum(), 1.0)
+
+
+def test_the_methods_section_says_how_the_weights_were_derived(tmp_path):
+    from pipeline.report.context import build_context
+    from pipeline.report.render import render_html
+
+    html = render_html(build_context(analyse(*apistrat_survey(tmp_path), command="test")))
+    methods = html[html.index("Sample design"):]
+    assert "N_h/n_h derived from each stratum's population size" in methods[:2000]
