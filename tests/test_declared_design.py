@@ -8,6 +8,7 @@ beside each value).
 
 from __future__ import annotations
 
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -168,6 +169,6 @@ def test_the_methods_section_says_how_the_weights_were_derived(tmp_path):
     from pipeline.report.context import build_context
     from pipeline.report.render import render_html
 
-    html = render_html(build_context(analyse(*apistrat_survey(tmp_path), command="test")))
-    methods = html[html.index("Sample design"):]
+    html = unescape(render_html(build_context(analyse(*apistrat_survey(tmp_path), command="test"))))
+    methods = html[html.index("Sample design</h3>"):]
     assert "N_h/n_h derived from each stratum's population size" in methods[:2000]
