@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from pipeline.errors import AnswersError, Issue
-from pipeline.records import RecordLines, record_fields, scan_records, unclosed_field
+from pipeline.records import Field, RecordLines, record_fields, scan_records, unclosed_field
 
 ENCODINGS = ("utf-8", "cp1252")
 
@@ -200,19 +200,23 @@ def _spanning_fields(body: bytes, delimiter: str, records: RecordLines, index: i
         if closed > opened:
             found.append(SpanningField(first, last, _column_name(header, field.index), opened, closed,
                                        field.text_after_quote,
-                                       _row_like_line(body, records, opened, closed, delimiter, len(header))))
+                                       _row_like_line(body, records, field, delimiter, len(header))))
     return found
 
 
-def _row_like_line(body: bytes, records: RecordLines, opened: int, closed: int, delimiter: str,
-                   columns: int) -> int | None:
-    """The first line strictly inside a quoted value with exactly as many fields as the header, if any."""
+def _row_like_line(body: bytes, records: RecordLines, field: Field, delimiter: str, columns: int) -> int | None:
+    """The first line taken into a quoted value that has exactly as many fields as the header, if any.
+
+    Each line after the opening quote is looked at up to the closing quote: a row swallowed
+    whole, or one whose own quote closed the value, shows the header's number of delimiters.
+    """
     if columns < 2:
         return None
     mark = delimiter.encode()
-    for line in range(opened + 1, closed):
+    opened, closed = records.line_of(field.opened), records.line_of(field.closed)
+    for line in range(opened + 1, closed + 1):
         start, end = records.byte_range(line, line)
-        if body.count(mark, start, end) == columns - 1:
+        if body.count(mark, start, min(end, field.closed)) == columns - 1:
             return line
     return None
 

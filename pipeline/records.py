@@ -81,12 +81,17 @@ def scan_records(body: bytes, delimiter: str, reader_records: int | None = None)
     count (`reader_records`, header included) equals the number of non-empty lines, no record
     can span lines: a record over k lines holds at most k - 2 empty lines, so any such record
     would make the reader count fewer. Only the last line can then still hide a quote open at
-    the end of the file; it is checked on its own. Otherwise the quote-aware scan runs.
+    the end of the file; it is checked on its own. Otherwise the quote-aware scan runs. The
+    caller still compares the count found here with the reader's.
     """
     raw = np.frombuffer(body, dtype=np.uint8)
     quoted = body.find(b'"') >= 0
+    if reader_records is not None and body.find(b"\r") < 0 and body.count(b"\n") == reader_records:
+        # as many LF-ended lines as records: none is empty, each is one record
+        if not quoted or not _last_line_open(body, delimiter):
+            return RecordLines(np.arange(1, reader_records + 1), _NONE, _NONE, reader_records, 0)
     if not quoted or reader_records is not None:
-        lines = _plain_lines(body, raw)
+        lines = _plain_lines(raw)
         if not quoted or (reader_records == lines.records and not _last_line_open(body, delimiter)):
             return lines
     breaks, inside = _breaks_inside_quotes(raw, ord(delimiter))
@@ -99,11 +104,8 @@ def unclosed_field(body: bytes, lines: RecordLines, delimiter: str) -> Field:
     return record_fields(body, start, end, ord(delimiter))[-1]
 
 
-def _plain_lines(body: bytes, raw: np.ndarray) -> RecordLines:
+def _plain_lines(raw: np.ndarray) -> RecordLines:
     """Records as the non-empty lines, as if no field held a line break."""
-    if _one_record_per_line(body):
-        lines = body.count(b"\n")
-        return RecordLines(np.arange(1, lines + 1), _NONE, _NONE, lines, 0)
     breaks = _line_breaks(raw)
     empty = _empty_lines(raw, breaks)
     return RecordLines(np.flatnonzero(~empty) + 1, _NONE, _NONE, len(breaks), int(empty.sum()))
@@ -120,14 +122,6 @@ def _last_line_open(body: bytes, delimiter: str) -> bool:
 
 
 _NONE = np.zeros(0, dtype=np.int64)
-
-
-def _one_record_per_line(body: bytes) -> bool:
-    """True when every line ends in LF or CRLF and none is empty: line n is then record n."""
-    if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
-        return False
-    cr = body.count(b"\r")
-    return cr == 0 or cr == body.count(b"\r\n")
 
 
 def _line_breaks(raw: np.ndarray, lo: int = 0, hi: int | None = None) -> np.ndarray:
