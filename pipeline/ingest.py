@@ -5,6 +5,10 @@ Windows-1252 as Excel writes it; CRLF line endings; quoted fields; stray spaces 
 codes. All of that is handled here, so the checks see clean text. The raw file is only
 ever read. Nothing is interpreted yet: `validate.check_answers` does that against the
 questionnaire.
+
+Every physical line is accounted for: `records.scan_records` finds each record's first and
+last line with the reader's own quoting rules, and its count must equal the reader's, so a
+quote that runs past its line can never silently change how many respondents are read.
 """
 
 from __future__ import annotations
@@ -20,13 +24,50 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from pipeline.errors import AnswersError, Issue
+from pipeline.records import Field, RecordLines, record_fields, scan_records, unclosed_field
 
 ENCODINGS = ("utf-8", "cp1252")
 
 
 @dataclass(frozen=True)
+class SpanningField:
+    """A quoted value holding line breaks: its record's lines, its column, where its quote opened and closed.
+
+    `text_after_quote` and `row_like_line` are the marks of a quote that was never meant to
+    span lines: text after the closing quote, or a line inside the value that has as many
+    fields as the header, like a row of answers taken into it.
+    """
+
+    first_line: int
+    last_line: int
+    column: str
+    opened_line: int
+    closed_line: int
+    text_after_quote: bool = False
+    row_like_line: int | None = None
+
+    @property
+    def lines(self) -> int:
+        return self.closed_line - self.opened_line + 1
+
+
+@dataclass(frozen=True)
+class LineAccount:
+    """Every physical line of the file: header + blank + lines of records = physical."""
+
+    physical: int
+    header: int
+    blank: int
+    records: int
+    spanning: tuple[SpanningField, ...] = ()
+
+
+@dataclass(frozen=True)
 class RawAnswers:
-    """The cells of an answers file as stripped text ('' for blank), one row per data line."""
+    """The cells of an answers file as stripped text ('' for blank), one row per record.
+
+    `line_numbers` holds the first physical line of each row's record.
+    """
 
     path: str
     encoding: str
@@ -34,6 +75,7 @@ class RawAnswers:
     cells: pd.DataFrame
     line_numbers: pd.Series
     malformed_rows: tuple[Issue, ...]
+    lines: LineAccount | None = None
 
     @property
     def rows_read(self) -> int:
@@ -94,22 +136,102 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         del text
         names, columns, invalid_rows = _parse(body, delimiter, name)
     rows = len(columns[0]) if columns else 0
-    record_lines = _record_lines(body, 1 + rows + len(invalid_rows))
-    del data, body
+    records = _check_records(body, delimiter, name, names, 1 + rows + len(invalid_rows))
     header = tuple(str(c).strip() for c in names)
+    account = _line_account(body, delimiter, records, header)
+    del data, body
     if len(set(header)) != len(header):
         seen: set[str] = set()
         dupes = [h for h in header if h in seen or seen.add(h)]
         raise AnswersError(Issue("duplicate-column", name, f"the column '{dupes[0]}' twice",
                                  "each column once", line=1, column=dupes[0]))
     cells = pd.DataFrame(dict(zip(header, columns)), copy=False) if header else pd.DataFrame()
-    malformed = [Issue("wrong-field-count", name, f"{actual} field(s)", f"{expected} fields, one per header column",
-                       line=_line_of(record_lines, number))
+    malformed = [_wrong_field_count(name, records, account, number, actual, expected)
                  for number, actual, expected in invalid_rows]
-    line_numbers = _line_numbers(record_lines, len(cells), {number for number, _, _ in invalid_rows})
+    line_numbers = _line_numbers(records, {number for number, _, _ in invalid_rows})
     if len(cells) == 0 and not malformed:
         raise AnswersError(Issue("no-rows", name, "a header with no rows", "at least one row of answers", line=2))
-    return RawAnswers(name, encoding, header, cells, line_numbers, tuple(malformed))
+    return RawAnswers(name, encoding, header, cells, line_numbers, tuple(malformed), account)
+
+
+def _check_records(body: bytes, delimiter: str, name: str, names: list[str], reader_records: int) -> RecordLines:
+    """Each record's physical lines, checked: no quote left open, and the reader's count matched."""
+    records = scan_records(body, delimiter, reader_records)
+    if records.unclosed:
+        field = unclosed_field(body, records, delimiter)
+        opened = records.line_of(field.opened)
+        raise AnswersError(Issue(
+            "unclosed-quote", name,
+            f"a quote that opens a value here and is never closed: the value runs over the last "
+            f"{records.physical_lines - opened + 1} line(s) of the file",
+            "a closing quote at the end of the value", line=opened, column=_column_name(names, field.index)))
+    if records.records != reader_records:
+        raise AnswersError(Issue(
+            "record-count-mismatch", name,
+            f"{records.records - 1} rows by a quote-aware count of lines, but {reader_records - 1} by the CSV reader",
+            "the same count both ways; check the quoting of values", line=None))
+    return records
+
+
+def _column_name(header, index: int) -> str:
+    return str(header[index]).strip() if index < len(header) else f"field {index + 1}"
+
+
+def _line_account(body: bytes, delimiter: str, records: RecordLines, header: tuple[str, ...]) -> LineAccount:
+    """Header, blank and record lines, and every quoted value that spans lines."""
+    header_lines = records.lines_in_records() - records.lines_in_records(1)
+    spanning = tuple(field for index in records.spanning if index > 0
+                     for field in _spanning_fields(body, delimiter, records, int(index), header))
+    return LineAccount(records.physical_lines, header_lines, records.blank_lines, records.lines_in_records(1),
+                       spanning)
+
+
+def _spanning_fields(body: bytes, delimiter: str, records: RecordLines, index: int,
+                     header: tuple[str, ...]) -> list[SpanningField]:
+    """The values of one multi-line record that hold line breaks."""
+    first = int(records.first[index])
+    last = int(records.spanning_last[np.searchsorted(records.spanning, index)])
+    start, end = records.byte_range(first, last)
+    found = []
+    for field in record_fields(body, start, end, ord(delimiter)):
+        if field.opened is None:
+            continue
+        opened, closed = records.line_of(field.opened), records.line_of(field.closed)
+        if closed > opened:
+            found.append(SpanningField(first, last, _column_name(header, field.index), opened, closed,
+                                       field.text_after_quote,
+                                       _row_like_line(body, records, field, delimiter, len(header))))
+    return found
+
+
+def _row_like_line(body: bytes, records: RecordLines, field: Field, delimiter: str, columns: int) -> int | None:
+    """The first line taken into a quoted value that has exactly as many fields as the header, if any.
+
+    Each line after the opening quote is looked at up to the closing quote: a row swallowed
+    whole, or one whose own quote closed the value, shows the header's number of delimiters.
+    """
+    if columns < 2:
+        return None
+    mark = delimiter.encode()
+    opened, closed = records.line_of(field.opened), records.line_of(field.closed)
+    for line in range(opened + 1, closed + 1):
+        start, end = records.byte_range(line, line)
+        if body.count(mark, start, min(end, field.closed)) == columns - 1:
+            return line
+    return None
+
+
+def _wrong_field_count(name: str, records: RecordLines, account: LineAccount, number: int | None,
+                       actual: int, expected: int) -> Issue:
+    """A record with the wrong number of fields, on its first line; a quoted line break in it is named."""
+    line = _line_of(records, number)
+    hint = None
+    spans = [f for f in account.spanning if f.first_line == line]
+    if spans:
+        hint = (f"a quote opened on line {spans[0].opened_line} in column {spans[0].column} closes only on line "
+                f"{spans[0].closed_line}, so lines {line} to {spans[0].last_line} are read as one row")
+    return Issue("wrong-field-count", name, f"{actual} field(s)", f"{expected} fields, one per header column",
+                 line=line, hint=hint)
 
 
 class _NotUtf8(Exception):
@@ -234,44 +356,16 @@ def _code_type(size: int) -> type:
     return np.int8 if size < 127 else np.int16 if size < 32_767 else np.int32
 
 
-def _record_lines(data: bytes, records: int | None = None) -> np.ndarray:
-    """File line of each record the reader sees, the header first (as for the reader, blank lines
-    are skipped and CR, LF and CRLF each end a line). Computed on the bytes, without splitting.
-
-    Assumes no newlines inside quoted fields; where that fails, later records are numbered early.
-    """
-    if records is not None and data.count(b"\n") == records:
-        return np.arange(1, records + 1)  # the common case: one record per line, no blank lines
-    has_cr = data.find(b"\r") >= 0
-    raw = np.frombuffer(data, dtype=np.uint8)
-    if not has_cr:  # LF only, with blank lines
-        breaks = np.flatnonzero(raw == 10)
-        starts = np.concatenate(([0], breaks + 1))
-        ends = np.concatenate((breaks, [len(raw)]))
-        return np.flatnonzero(ends > starts) + 1
-    lf = raw == 10
-    cr = raw == 13
-    crlf_cr = cr & np.append(lf[1:], False)      # the CR of a CRLF pair: part of the line break
-    breaks = np.flatnonzero(lf | (cr & ~crlf_cr))
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [len(raw)]))
-    content_end = ends - np.concatenate((crlf_cr[np.maximum(breaks - 1, 0)] & (breaks > 0), [False]))
-    return np.flatnonzero(content_end > starts) + 1
+def _line_of(records: RecordLines, number: int | None) -> int | None:
+    """First line of the reader's record `number` (1-based, the header is record 1), if known."""
+    return int(records.first[number - 1]) if number is not None and 0 < number <= records.records else None
 
 
-def _line_of(record_lines: np.ndarray, number: int | None) -> int | None:
-    """File line of the reader's record `number` (1-based, the header is record 1), if known."""
-    return int(record_lines[number - 1]) if number is not None and 0 < number <= len(record_lines) else None
-
-
-def _line_numbers(record_lines: np.ndarray, rows: int, skipped: set[int | None]) -> pd.Series:
-    """File line of each kept row; `skipped` are the reader's numbers of the records it dropped."""
-    keep = np.ones(len(record_lines), dtype=bool)
+def _line_numbers(records: RecordLines, skipped: set[int | None]) -> pd.Series:
+    """First line of each kept row's record; `skipped` are the reader's numbers of the records it dropped."""
+    keep = np.ones(records.records, dtype=bool)
     keep[:1] = False
     for number in skipped:
-        if number is not None and 0 < number <= len(record_lines):
+        if number is not None and 0 < number <= records.records:
             keep[number - 1] = False
-    candidates = record_lines[keep]
-    if len(candidates) >= rows:
-        return pd.Series(candidates[:rows], dtype="int64")
-    return pd.Series(np.arange(2, rows + 2), dtype="int64")
+    return pd.Series(records.first[keep], dtype="int64")

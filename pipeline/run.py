@@ -109,7 +109,11 @@ def report_files(results: Results) -> dict[str, bytes]:
 
 
 def validation_summary(responses: Responses) -> dict:
-    """Every row read accounted for, with reasons, and per-question answer status counts."""
+    """Every row and physical line read accounted for, with reasons, and per-question answer status counts.
+
+    header_lines + blank_lines + record_lines = physical_lines_read; records whose quoted
+    free text spans lines are listed, so that a reader can check none swallowed a row.
+    """
     q = responses.questionnaire
     per_question = {}
     for question in q.questions:
@@ -123,6 +127,27 @@ def validation_summary(responses: Responses) -> dict:
         "rows_accepted": len(responses.answers),
         "rows_excluded": responses.rows_read - len(responses.answers),
         "excluded_lines": list(responses.excluded_lines),
+        **_line_account(responses),
         "issues": [issue.to_dict() for issue in responses.issues],
         "per_question": per_question,
+    }
+
+
+def _line_account(responses: Responses) -> dict:
+    """Physical lines read: header, blank and record lines, and the records spanning lines."""
+    account = responses.lines
+    if account is None:
+        return {}
+    spanning: dict[tuple[int, int], list[str]] = {}
+    for value in account.spanning:
+        columns = spanning.setdefault((value.first_line, value.last_line), [])
+        if value.column not in columns:
+            columns.append(value.column)
+    return {
+        "physical_lines_read": account.physical,
+        "header_lines": account.header,
+        "blank_lines": account.blank,
+        "record_lines": account.records,
+        "records_spanning_lines": [{"first_line": first, "last_line": last, "columns": columns}
+                                   for (first, last), columns in spanning.items()],
     }

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.columns import is_blank, is_in, numbers, per_value
 from pipeline.errors import AnswersError, Issue
-from pipeline.ingest import RawAnswers
+from pipeline.ingest import LineAccount, RawAnswers
 from pipeline.questionnaire import Question, Questionnaire
 
 CATEGORICAL = ("single_choice", "scale", "yes_no")
@@ -35,6 +35,7 @@ class Responses:
     issues: tuple[Issue, ...] = ()
     excluded_lines: tuple[int, ...] = ()
     numeric: dict[str, pd.Series] = field(default_factory=dict)
+    lines: LineAccount | None = None
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -63,12 +64,14 @@ def asked_mask(answers: pd.DataFrame, questionnaire: Questionnaire, question: Qu
 def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid: bool = False) -> Responses:
     """Check every cell; raise AnswersError listing all problems, or exclude invalid rows if asked.
 
-    Problems with the file's shape (missing or unexpected columns) always stop the run:
-    no row can be trusted when a column is missing.
+    Problems with the file's shape (missing or unexpected columns, a quote running past
+    its line) always stop the run: no row can be trusted when a column is missing or when
+    rows may have been taken into one value.
     """
-    header_issues = list(_check_header(raw, questionnaire))
-    if header_issues:
-        raise AnswersError(header_issues)
+    for shape_rule in (_check_header, _check_spanning):
+        shape_issues = list(shape_rule(raw, questionnaire))
+        if shape_issues:
+            raise AnswersError(shape_issues)
     cells = raw.cells
     row_issues: list[tuple[int, Issue]] = []
     for rule in (_check_ids, _check_design_columns, _check_questions):
@@ -89,7 +92,7 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
                                                "at least one valid row to analyse")])
     numeric = {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type == "numeric"}
     return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding, tuple(all_issues),
-                     tuple(sorted(excluded)), numeric)
+                     tuple(sorted(excluded)), numeric, lines=raw.lines)
 
 
 def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
@@ -104,6 +107,34 @@ def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Iss
         if column not in allowed:
             yield Issue("unexpected-column", raw.path, f"the column '{column}'",
                         f"only columns the questionnaire defines", line=1, column=column)
+
+
+def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
+    """Quoted values that span lines: allowed only in free-text questions, and only when well closed.
+
+    A line break in any other column means a quote opened and was not closed on its line, so
+    the lines after it were read into that value; in free text the same happens when text
+    follows the closing quote, or when a line inside the value looks like a whole row.
+    """
+    if raw.lines is None:
+        return
+    free_text = {column for q in questionnaire.questions if q.type == "text" for column in q.columns}
+    for value in raw.lines.spanning:
+        runs = f"a quoted value running over {value.lines} lines, to line {value.closed_line}"
+        if value.column not in free_text:
+            yield Issue("quoted-line-break", raw.path, runs,
+                        "a closing quote on the same line (only free-text questions may hold line breaks)",
+                        line=value.opened_line, column=value.column)
+        elif value.text_after_quote:
+            yield Issue("runaway-quote", raw.path, f"{runs}, where more text follows the closing quote",
+                        "a closing quote at the end of the answer, before the delimiter or line end",
+                        line=value.opened_line, column=value.column,
+                        hint=f"lines {value.first_line} to {value.last_line} would be read as one row")
+        elif value.row_like_line is not None:
+            yield Issue("runaway-quote", raw.path,
+                        f"{runs}; line {value.row_like_line} inside it has as many fields as a row of answers",
+                        "a closing quote before the next row", line=value.opened_line, column=value.column,
+                        hint=f"lines {value.first_line} to {value.last_line} would be read as one row")
 
 
 def _cell_issues(raw: RawAnswers, questionnaire: Questionnaire, mask: np.ndarray, column: str,

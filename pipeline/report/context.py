@@ -137,6 +137,7 @@ def build_context(results) -> dict:
         "introduction": q.report_text.get("introduction", survey.description),
         "limitations": q.report_text.get("limitations", ""),
         "validation": validation, "per_question": _per_question(q, validation),
+        "spanning_answers": _spanning_answers(validation),
         "manifest": results.manifest,
         "created": survey.published or "2000-01-01",
         "suppress_below": suppress, "low_reliability_below": LOW_RELIABILITY_BELOW,
@@ -341,6 +342,13 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "adjust": ADJUST_NAMES[q.analysis.adjust],
         "bounds": bool(population.size),
     }
+
+
+def _spanning_answers(validation: dict) -> dict:
+    """How many answers run over more than one line of the answers file, and on which lines."""
+    records = validation.get("records_spanning_lines", [])
+    return {"count": sum(len(r["columns"]) for r in records),
+            "where": [f"{', '.join(r['columns'])}: lines {r['first_line']}\u2013{r['last_line']}" for r in records]}
 
 
 def _per_question(q, validation: dict) -> list[dict]:
