@@ -9,10 +9,11 @@ import yaml
 
 
 def write_survey(folder: Path, name: str, rows: list[dict], design: dict, questions: list[dict],
-                 analysis: dict | None = None) -> tuple[Path, Path]:
-    """A questionnaire and answers file for `rows` (dicts of column -> text)."""
+                 analysis: dict | None = None, **sections) -> tuple[Path, Path]:
+    """A questionnaire and answers file for `rows` (dicts of column -> text); `sections` are
+    further top-level keys of the questionnaire (population, measures, ...)."""
     questionnaire = {"format": 1, "survey": {"id": name, "title": f"{name} test survey"}, "design": design,
-                     "questions": questions, "analysis": analysis or {"fpc": True}}
+                     "questions": questions, "analysis": analysis or {"fpc": True}, **sections}
     q_path = folder / f"{name}.yaml"
     q_path.write_text(yaml.safe_dump(questionnaire, sort_keys=False), encoding="utf-8")
     a_path = folder / f"{name}.csv"

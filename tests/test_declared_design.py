@@ -172,3 +172,19 @@ def test_the_methods_section_says_how_the_weights_were_derived(tmp_path):
     html = unescape(render_html(build_context(analyse(*apistrat_survey(tmp_path), command="test"))))
     methods = html[html.index("Sample design</h3>"):]
     assert "N_h/n_h derived from each stratum's population size" in methods[:2000]
+
+
+def test_post_stratification_of_unequal_weights_removes_weighted_post_stratum_means_as_r(tmp_path):
+    """R's svyrecvar removes each post-stratum's mean weighted by the weights; a plain mean is
+    right only when the weights before calibration are equal."""
+    rows = [{k: v for k, v in r.items() if k != "fpc"} for r in apistrat_rows(with_weights=True)]
+    questions = [{"id": "stype", "type": "single_choice", "codes": STYPES},
+                 {"id": "sch_wide", "type": "single_choice", "codes": YES_NO},
+                 {"id": "awards", "type": "single_choice", "codes": YES_NO}]
+    population = {"size": 6194, "unit": "schools",
+                  "frame": {"variables": ["awards"], "cells": [{"awards": "No", "count": 2027},
+                                                               {"awards": "Yes", "count": 4167}]}}
+    design = {"respondent_id": "cds", "strata": "stype", "weights": "pw",
+              "weighting": {"method": "poststratify", "variables": ["awards"]}}
+    paths = write_survey(tmp_path, "apistrat", rows, design, questions, {"fpc": False}, population=population)
+    assert_matches_r(analyse(*paths, command="test").estimates, "poststrat_varying_weights", MEASURES)

@@ -35,12 +35,16 @@ class Calibration:
 
     Post-stratification is one margin whose groups are the cells; raking has one margin per
     variable. `iterations` residual passes are made over the margins (R uses 10 for raking).
+    `weighted_means`: the residuals remove each group's mean weighted by the weights, as R's
+    `svyrecvar` does for `postStratify` (by the weights before calibration, which within a
+    post-stratum are proportional to those after); raking removes plain means, as R's `ave`.
     """
 
     cells: np.ndarray
     n_cells: int
     margins: tuple[np.ndarray, ...]
     iterations: int = 1
+    weighted_means: bool = False
 
 
 @dataclass(frozen=True)
@@ -391,9 +395,11 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
     with np.errstate(divide="ignore", invalid="ignore"):
         p = s1.sum(axis=(2, 3)) / base_w[..., None]  # (m, D, K)
         pb = p[:, :, None, None, :]
-        all_n = count[0].sum(axis=(0, 3))        # (A, C): units per group and cell
-        if cal is not None:
-            offset = _calibration_offsets(cal, c1 - pb * c0, all_n.sum(axis=0))  # (m, D, C, K)
+        if cal is not None and cal.weighted_means:
+            cell_w = sum_w[0].sum(axis=(0, 3)).sum(axis=0)                   # (C,): weight per cell
+            offset = _calibration_offsets(cal, s1 - pb * s0, cell_w)          # (m, D, C, K)
+        elif cal is not None:
+            offset = _calibration_offsets(cal, c1 - pb * c0, count[0].sum(axis=(0, 1, 3)))  # units per cell
         else:
             offset = np.zeros((p.shape[0], n_domains, 1, k))
         groups = _linearised_groups(statistics, deviation, deviation2, pb, offset[:, :, None, :, :], n_domains, k)
@@ -493,8 +499,9 @@ def _sum_by(values: np.ndarray, index: np.ndarray, size: int, axis: int) -> np.n
 def _calibration_offsets(cal: Calibration, unit_u: np.ndarray, cell_n: np.ndarray) -> np.ndarray:
     """Per cell, the group mean of u removed by calibration, accumulated over R's residual passes.
 
-    `unit_u` holds sum of d (y - p) per (item, domain, group, cell, category); the result is
-    shaped (item, domain, cell, category), in the units of u (multiply by w for w u).
+    `unit_u` holds sums of d (y - p) per (item, domain, group, cell, category) and `cell_n` the
+    units per cell, or, for means weighted by w, sums of w d (y - p) and the weight per cell;
+    the result is shaped (item, domain, cell, category), in the units of u (multiply by w for w u).
     """
     u_cell = unit_u.sum(axis=2)                       # (m, D, C, K)
     offset = np.zeros_like(u_cell)
@@ -531,8 +538,12 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
         for _ in range(cal.iterations):
             for margin in cal.margins:
                 groups = margin[cal.cells]
-                sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
-                ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
+                if cal.weighted_means:  # the mean of u weighted by w: sums of z = w u over sums of w
+                    sizes = np.bincount(groups, weights=weights, minlength=int(margin.max()) + 1)
+                    ratio = z
+                else:
+                    sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
+                    ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
                 sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes))
                                   for j in range(n_categories)]).T
                 z = z - weights[:, None] * (sums / sizes[:, None])[groups]

@@ -44,7 +44,8 @@ def poststratify(weights: np.ndarray, cells: np.ndarray, population: np.ndarray)
         raise WeightingError(f"post-strata {empty.tolist()} have population but no respondents")
     factor = np.divide(population, totals, out=np.zeros_like(population), where=totals > 0)
     new = weights * factor[cells]
-    calibration = Calibration(np.asarray(cells, dtype=np.int64), len(population), (np.arange(len(population)),), 1)
+    calibration = Calibration(np.asarray(cells, dtype=np.int64), len(population), (np.arange(len(population)),), 1,
+                              weighted_means=True)
     return WeightingResult(new, calibration, 1, True, 0.0)
 
 

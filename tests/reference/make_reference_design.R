@@ -31,4 +31,13 @@ shares("derived_weights_clus1", svydesign(id = ~dnum, fpc = ~fpc, data = apiclus
 shares("stratum_variable", svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat),
        "svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat)", c("stype"))
 
+# 4. Post-stratification of a design whose weights vary within post-strata: R's residuals
+#    remove each post-stratum's mean weighted by the weights (svyrecvar with oldweights).
+#    Population counts of awards from R's apipop (2027 No, 4167 Yes).
+ps <- postStratify(svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat), ~awards,
+                   data.frame(awards = c("No", "Yes"), Freq = c(2027, 4167)))
+shares("poststrat_varying_weights", ps,
+       "postStratify(svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat), ~awards, data.frame(awards=c('No','Yes'), Freq=c(2027, 4167)))",
+       c("sch.wide"))
+
 write.csv(do.call(rbind, rows), "reference_design.csv", row.names = FALSE)
