@@ -205,18 +205,21 @@ def _spanning_fields(body: bytes, delimiter: str, records: RecordLines, index: i
 
 
 def _row_like_line(body: bytes, records: RecordLines, field: Field, delimiter: str, columns: int) -> int | None:
-    """The first line taken into a quoted value that has exactly as many fields as the header, if any.
+    """The first line taken into a quoted value that reads like the start of a row, if any.
 
-    Each line after the opening quote is looked at up to the closing quote: a row swallowed
-    whole, or one whose own quote closed the value, shows the header's number of delimiters.
+    Each line after the opening quote is looked at up to the closing quote. A row swallowed
+    whole shows the header's number of delimiters; a row whose own stray quote closed the value
+    shows at least as many delimiters as there are columns before this one (its id and answers
+    up to here). Either way the value is refused rather than a respondent silently lost.
     """
     if columns < 2:
         return None
     mark = delimiter.encode()
+    row_start = max(field.index, 1)
     opened, closed = records.line_of(field.opened), records.line_of(field.closed)
     for line in range(opened + 1, closed + 1):
         start, end = records.byte_range(line, line)
-        if body.count(mark, start, min(end, field.closed)) == columns - 1:
+        if body.count(mark, start, min(end, field.closed)) >= row_start:
             return line
     return None
 

@@ -132,7 +132,7 @@ def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[I
                         hint=f"lines {value.first_line} to {value.last_line} would be read as one row")
         elif value.row_like_line is not None:
             yield Issue("runaway-quote", raw.path,
-                        f"{runs}; line {value.row_like_line} inside it has as many fields as a row of answers",
+                        f"{runs}; line {value.row_like_line} inside it reads like the start of a row of answers",
                         "a closing quote before the next row", line=value.opened_line, column=value.column,
                         hint=f"lines {value.first_line} to {value.last_line} would be read as one row")
 

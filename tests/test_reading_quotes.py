@@ -220,3 +220,20 @@ def test_every_physical_line_is_accounted_for(tmp_path_factory, generated):
     assert [issue.line for issue in raw.malformed_rows] == [first for first, _, f in records[1:] if f != columns]
     spanning = sorted({(value.first_line, value.last_line) for value in account.spanning})
     assert spanning == [(first, last) for first, last, _ in records[1:] if last > first]
+
+
+def test_a_stray_quote_in_a_free_text_column_before_the_last_never_takes_the_next_row(tmp_path, capsys):
+    """A quote opened in a middle free-text column and closed by the next row's stray quote
+    keeps the field count right: the next row would vanish and its answer be given to this one."""
+    questionnaire = tmp_path / "middle.yaml"
+    questionnaire.write_text(
+        "format: 1\nsurvey: {id: middle, title: Free text in the middle}\ndesign: {respondent_id: rid}\n"
+        "questions:\n  - {id: note, type: text}\n"
+        "  - id: q\n    type: single_choice\n    codes: [{code: a, label: A}, {code: b, label: B}]\n",
+        encoding="utf-8")
+    answers = tmp_path / "middle.csv"
+    answers.write_text('rid,note,q\nr1,"hi\nr2,ok",b\nr3,fine,a\n', encoding="utf-8")
+    status = main(["validate", str(questionnaire), str(answers)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"{answers}, line 2, column note: [runaway-quote]" in err and "line 3 inside it" in err
