@@ -90,10 +90,11 @@ def declare_design(responses: Responses) -> DeclaredDesign:
 
 
 def check_lonely_psus(responses: Responses, design: DeclaredDesign) -> None:
-    """R's default rule for a stratum with one PSU: stop, unless the stratum was taken whole."""
+    """R's default rule for a stratum with one PSU: stop, unless the stratum was taken whole
+    (which the variance knows only when the finite population correction is applied)."""
     q = responses.questionnaire
     lonely = design.psus == 1
-    if design.population is not None:
+    if design.population is not None and q.analysis.fpc:
         lonely &= design.population > design.psus
     if not lonely.any():
         return

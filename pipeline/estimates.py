@@ -154,16 +154,20 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
     m, d, k = result.estimate.shape
     estimate = result.estimate
     n = np.broadcast_to(result.n[:, :, None], (m, d, k))
+    df = np.broadcast_to(result.df[:, :, None], (m, d, k))
     if variant.interval in BINOMIAL_METHODS:
         low, high = binomial_interval(result.count, n, variant.interval, level)
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.sqrt(estimate * (1 - estimate) / n)
     else:
         se = result.se
-        low, high = design_interval(estimate, se, result.df[:, :, None], variant.interval, level, **terms)
-        at_edge = (estimate == 0) | (estimate == 1)
-        low, high = np.where(at_edge, np.nan, low), np.where(at_edge, np.nan, high)
-    notes = interval_notes(estimate, se, low, high, n, variant.interval)
+        low, high = design_interval(estimate, se, df, variant.interval, level, **terms)
+        if variant.interval != "mean":  # R's "mean" gives the point at 0 or 1; the others nothing
+            at_edge = (estimate == 0) | (estimate == 1)
+            low, high = np.where(at_edge, np.nan, low), np.where(at_edge, np.nan, high)
+        no_df = df < 1
+        low, high = np.where(no_df, np.nan, low), np.where(no_df, np.nan, high)
+    notes = interval_notes(estimate, se, low, high, n, variant.interval, df)
     records = []
     for i, coded in enumerate(variables):
         for j, domain in enumerate(levels):
@@ -177,25 +181,32 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
 
 
 def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: np.ndarray, n: np.ndarray,
-                   method: str) -> np.ndarray:
+                   method: str, df: np.ndarray | None = None) -> np.ndarray:
     """Why an estimate has no interval, or an interval of width 0: every row either has an
     interval or says why."""
     notes = np.full(estimate.shape, "", dtype=object)
-    design = method not in BINOMIAL_METHODS
     missing = np.isnan(low) | np.isnan(high)
     with np.errstate(invalid="ignore"):
         edge = (estimate == 0) | (estimate == 1)
         flat = ~edge & (se == 0)
     notes[missing] = f"no interval: the {method} interval could not be computed"
-    if design:
-        notes[missing & edge & (estimate == 0)] = (
-            f"no design-based interval at a share of 0: its standard error is 0 and the {method} interval is "
-            "undefined there (R's svyciprop gives none); the unweighted row's interval applies")
-        notes[missing & edge & (estimate == 1)] = (
-            f"no design-based interval at a share of 1: its standard error is 0 and the {method} interval is "
-            "undefined there (R's svyciprop gives none); the unweighted row's interval applies")
+    if method not in BINOMIAL_METHODS:
+        for share in (0, 1):
+            notes[missing & (estimate == share)] = (
+                f"no design-based interval at a share of {share}: the standard error is 0 there and the {method} "
+                "interval is undefined (R's svyciprop gives none, or a point from a fit that does not converge); "
+                "the unweighted row's interval applies")
+            notes[~missing & (estimate == share)] = (
+                f"a share of {share} has a standard error of 0, so the interval is the point itself, as R's "
+                "svyciprop(method = \"mean\") gives it: it says nothing about uncertainty; the unweighted row's "
+                "interval applies")
         notes[~missing & flat] = ("standard error 0: the share does not vary between sampled units within "
                                   "strata (or is fixed by calibration), so the interval is the point itself, as in R")
+        if df is not None:
+            notes[df < 1] = ("no design-based interval: no degrees of freedom (the subgroup's primary sampling "
+                             "units less its strata is 0)")
+            notes[~missing & (df == 1)] = ("1 degree of freedom (the subgroup's primary sampling units less its "
+                                           "strata): the interval is very wide and unreliable")
     notes[n == 0] = "no respondents in the base"
     return notes
 

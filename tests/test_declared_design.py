@@ -106,6 +106,15 @@ def test_a_stratum_with_a_single_psu_stops_naming_the_stratum(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_single_psu_stratum_taken_whole_still_stops_without_the_fpc(tmp_path, capsys):
+    rows = [r for r in apistrat_rows() if r["stype"] != "H"]
+    lone = dict(next(r for r in apistrat_rows() if r["stype"] == "H"), fpc="1")
+    paths = apistrat_survey(tmp_path, rows + [lone])
+    paths[0].write_text(paths[0].read_text(encoding="utf-8").replace("fpc: true", "fpc: false"), encoding="utf-8")
+    code, err = run_cli(paths, tmp_path / "out", capsys)
+    assert code == 2 and "[lonely-psu]" in err and "stratum 'H'" in err
+
+
 def test_a_single_psu_stratum_taken_whole_adds_no_variance(tmp_path):
     rows = [r for r in apistrat_rows() if r["stype"] != "H"]
     lone = dict(next(r for r in apistrat_rows() if r["stype"] == "H"), fpc="1")

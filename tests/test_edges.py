@@ -74,3 +74,24 @@ def test_bundled_surveys_give_every_row_an_interval_or_a_reason(root, survey):
     estimates = analyse(root / "questionnaires" / f"{survey}.yaml", root / "raw" / f"{survey}.csv",
                         command="test").estimates
     assert_every_row_has_an_interval_or_a_reason(estimates)
+
+
+def test_the_mean_method_gives_the_point_at_a_share_of_one_as_r_and_says_so(tmp_path):
+    paths = weighted_survey(tmp_path, ["yes"] * 12, [1.0, 2.0] * 6)
+    text = paths[0].read_text(encoding="utf-8").replace("fpc: false", "fpc: false\n  design_interval: mean")
+    paths[0].write_text(text, encoding="utf-8")
+    estimates = analyse(*paths, command="test").estimates
+    design = estimates[estimates["weighted"] & (estimates["measure"] == "q") & (estimates["domain"] == "")]
+    one = design[design["category"] == "yes"].iloc[0]
+    assert one["ci_low"] == one["ci_high"] == 1.0
+    assert "standard error of 0" in one["note"] and "says nothing about uncertainty" in one["note"]
+
+
+def test_a_subgroup_without_degrees_of_freedom_has_no_interval_and_says_why(tmp_path):
+    answers = ["yes", "no", "yes", "no", "yes", "no", "yes"]  # group c: rows 2 and 5, one in each stratum
+    estimates = analyse(*weighted_survey(tmp_path, answers, [1.0, 2.0, 3.0, 1.5, 2.5, 1.0, 2.0]),
+                        command="test").estimates
+    row = estimates[estimates["weighted"] & (estimates["measure"] == "q") & (estimates["domain"] == "c")
+                    & (estimates["category"] == "yes")].iloc[0]
+    assert np.isnan(row["ci_low"]) and "no degrees of freedom" in row["note"]
+    assert_every_row_has_an_interval_or_a_reason(estimates)
