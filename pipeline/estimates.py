@@ -17,7 +17,8 @@ import pandas as pd
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
 from pipeline.stats.bounds import nonresponse_bounds
-from pipeline.stats.design import SufficientStatistics, interval_terms, shares_from_statistics, sufficient_statistics
+from pipeline.stats.design import (SufficientStatistics, interval_terms_by_category, shares_from_statistics,
+                                   sufficient_statistics)
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -139,14 +140,7 @@ def _interval_terms(variant: DesignVariant, statistics: SufficientStatistics, do
     Where weights vary within PSU groups, the fit's first step comes from sums over every
     unit's own weight, gathered in the same pass as the other statistics (`GlmStartSums`).
     """
-    design = variant.design
-    k = statistics.n_categories
-    per_category = [interval_terms(design, statistics, c, domains_are_subgroups=bool(domain_variable))
-                    for c in range(k)]
-    terms = {name: np.stack([t[name] for t in per_category], axis=-1)
-             for name in per_category[0] if name != "calibrated"}
-    terms["calibrated"] = per_category[0]["calibrated"]
-    return terms
+    return interval_terms_by_category(variant.design, statistics, domains_are_subgroups=bool(domain_variable))
 
 
 def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,

@@ -139,9 +139,7 @@ class ShareEstimates:
     """Shares of K categories for m items in D domains: arrays shaped (m, D, K) or (m, D).
 
     `df` is R's `degf` of the domain's design, as `svyby` hands it to `svyciprop`: PSUs minus
-    strata among the domain's units (for all units, the design's). `rows` counts the domain's
-    units, with or without a valid answer (R's `nrow` of the subset design), and `row_weight`
-    sums their weights (scaled as the sufficient statistics are).
+    strata among the domain's units (for all units, the design's).
     """
 
     estimate: np.ndarray
@@ -150,8 +148,6 @@ class ShareEstimates:
     n: np.ndarray
     weighted_base: np.ndarray
     df: np.ndarray
-    rows: np.ndarray
-    row_weight: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -413,8 +409,7 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
         variance = spread.sum(axis=2) / base_w[..., None] ** 2
     members = count[:, :n_domains].sum(axis=(3, 4))            # (m, D, A): the domain's units per group
     return ShareEstimates(p, np.sqrt(np.maximum(variance, 0.0)), c1.sum(axis=(2, 3)), c0.sum(axis=(2, 3))[..., 0],
-                          base_w, _domain_df(design, members), members.sum(axis=2),
-                          sum_w[:, :n_domains].sum(axis=(2, 3, 4)))
+                          base_w, _domain_df(design, members))
 
 
 def _domain_df(design: SampleDesign, members: np.ndarray) -> np.ndarray:
@@ -489,10 +484,12 @@ def _cluster_sums(design: SampleDesign, groups, reference: np.ndarray):
 
 def _sum_by(values: np.ndarray, index: np.ndarray, size: int, axis: int) -> np.ndarray:
     """Sums along `axis` by group: entry j of that axis goes to group index[j] (0..size-1)."""
-    moved = np.moveaxis(values, axis, -1)
+    moved = np.moveaxis(np.asarray(values, dtype=float), axis, -1)
     out = np.zeros(moved.shape[:-1] + (size,))
-    for target in range(size):
-        out[..., target] = moved[..., index == target].sum(axis=-1)
+    if moved.shape[-1]:
+        order = np.argsort(index, kind="stable")
+        groups, first = np.unique(index[order], return_index=True)
+        out[..., groups] = np.add.reduceat(moved[..., order], first, axis=-1)
     return np.moveaxis(out, -1, axis)
 
 
@@ -564,27 +561,26 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     return shares, covariance
 
 
-def _first_step_from_unit_sums(sums: GlmStartSums, n_domains: int, k: int, category: int) -> np.ndarray:
-    """R's first logistic step for `category` from the per-unit sums: the working responses of
-    its answers less those of the other valid answers, over all their working weights."""
+def _first_step_from_unit_sums(sums: GlmStartSums, n_domains: int, k: int) -> np.ndarray:
+    """R's first logistic step for every category from the per-unit sums: the working responses
+    of its answers less those of the other valid answers, over all their working weights."""
     working = sums.working[:, :n_domains, :, :, :k].sum(axis=(2, 3))        # (m, D, K)
     response = sums.response[:, :n_domains, :, :, :k].sum(axis=(2, 3))
-    signed = 2 * response[..., category] - response.sum(axis=-1)
-    return signed / working.sum(axis=-1)
-
-
-def domain_degrees_of_freedom(design: SampleDesign, statistics: SufficientStatistics) -> np.ndarray:
-    """R's `degf()` of each domain's subset design, shaped (D,): the PSUs with a row in the
-    domain minus the strata with a row in it (`svyby` hands each domain's subset to the
-    estimator, and `svyciprop` takes its degrees of freedom from that). Every row counts,
-    whether or not it answered; R counts the rows with a non-zero weight."""
-    return _domain_df(design, statistics.count[:1, :statistics.n_domains].sum(axis=(3, 4)))[0]
+    signed = 2 * response - response.sum(axis=-1, keepdims=True)
+    return signed / working.sum(axis=-1, keepdims=True)
 
 
 def interval_terms(design: SampleDesign, statistics: SufficientStatistics, category: int,
                    domains_are_subgroups: bool = True) -> dict[str, np.ndarray | bool]:
-    """The keyword arguments `design_interval` needs beyond the share, its SE and df, for one
-    category of every item and domain (arrays shaped (m, D)), in R's terms.
+    """`interval_terms_by_category` for one category: arrays shaped (m, D)."""
+    terms = interval_terms_by_category(design, statistics, domains_are_subgroups)
+    return {name: value[..., category] if isinstance(value, np.ndarray) else value for name, value in terms.items()}
+
+
+def interval_terms_by_category(design: SampleDesign, statistics: SufficientStatistics,
+                               domains_are_subgroups: bool = True) -> dict[str, np.ndarray | bool]:
+    """The keyword arguments `design_interval` needs beyond the share, its SE and df, for every
+    item, domain and category (arrays shaped (m, D, K)), in R's terms.
 
     With `domains_are_subgroups`, each domain is a subgroup handed to `svyciprop` by `svyby`:
     R drops the other rows of an uncalibrated design (its `nrow` is the domain's rows), but a
@@ -594,30 +590,39 @@ def interval_terms(design: SampleDesign, statistics: SufficientStatistics, categ
     """
     d, k = statistics.n_domains, statistics.n_categories
     count = statistics.count
-    sum_w, sum_w2 = statistics.sum_w, statistics.sum_w2
+    sum_w = statistics.sum_w
     m = count.shape[0]
-    domain_rows = count[:, :d].sum(axis=(2, 3, 4))                          # (m, D)
-    row_weight = sum_w[:, :d].sum(axis=(2, 3, 4))
-    valid = count[:, :d, :, :, :k].sum(axis=(2, 3, 4))
+    row_weight = sum_w[:, :d].sum(axis=(2, 3, 4))                           # (m, D)
+    valid = count[:, :d, :, :, :k].sum(axis=(2, 3, 4)).astype(float)
     weight = sum_w[:, :d, :, :, :k].sum(axis=(2, 3, 4))
     calibrated = design.calibration is not None
     if calibrated and domains_are_subgroups:
-        rows = np.broadcast_to(count[:, :].sum(axis=(1, 2, 3, 4))[:, None], (m, d)).astype(float)
+        rows = np.broadcast_to(count.sum(axis=(1, 2, 3, 4))[:, None], (m, d)).astype(float)
         model_rows = np.broadcast_to(count[:, :, :, :, :k].sum(axis=(1, 2, 3, 4))[:, None], (m, d)).astype(float)
     else:
-        rows, model_rows = domain_rows.astype(float), valid.astype(float)
-
-    def by_class(a: np.ndarray) -> np.ndarray:
-        """(m, D, groups x cells x categories, 2): the other valid categories, then `category`."""
-        cells = a[:, :d, :, :, :k].reshape(m, d, -1, k)
-        chosen = np.zeros(k, dtype=bool)
-        chosen[category] = True
-        return np.stack([(cells * ~chosen).reshape(m, d, -1), (cells * chosen).reshape(m, d, -1)], axis=-1)
-
+        rows, model_rows = count[:, :d].sum(axis=(2, 3, 4)).astype(float), valid
     with np.errstate(divide="ignore", invalid="ignore"):
         if statistics.glm_start is not None:
-            first = _first_step_from_unit_sums(statistics.glm_start, d, k, category)
+            first = _first_step_from_unit_sums(statistics.glm_start, d, k)
         else:
-            first = irls_first_step(by_class(count), by_class(sum_w), by_class(sum_w2), row_weight / rows)
-    return dict(n=valid.astype(float), rows=rows, weight=weight, row_weight=row_weight, model_rows=model_rows,
-                calibrated=calibrated, first_step=first)
+            first = _first_step_from_sums(statistics, d, k, row_weight / rows)
+    per_category = {name: np.broadcast_to(value[..., None], (m, d, k))
+                    for name, value in (("n", valid), ("rows", rows), ("weight", weight),
+                                        ("row_weight", row_weight), ("model_rows", model_rows))}
+    return {**per_category, "calibrated": calibrated, "first_step": first}
+
+
+def _first_step_from_sums(statistics: SufficientStatistics, d: int, k: int, mean_weight: np.ndarray) -> np.ndarray:
+    """R's first logistic step for every category from sums of w and w^2 per cell (exact when
+    weights are equal within cells): (m, D, K)."""
+    m = statistics.count.shape[0]
+    cells = [a[:, :d, :, :, :k].reshape(m, d, -1, k) for a in (statistics.count, statistics.sum_w, statistics.sum_w2)]
+    steps = []
+    for category in range(k):
+        chosen = np.arange(k) == category
+        classes = [np.stack([(a * ~chosen).reshape(m, d, -1), (a * chosen).reshape(m, d, -1)], axis=-1)
+                   for a in cells]
+        steps.append(irls_first_step(*classes, mean_weight))
+    return np.stack(steps, axis=-1)
+
+

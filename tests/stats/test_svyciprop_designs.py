@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.stats.design import (codes_of, design_from_columns, domain_degrees_of_freedom, interval_terms,
+from pipeline.stats.design import (codes_of, design_from_columns, interval_terms,
                                    unit_scaled_weights,
                                    sufficient_statistics, shares_from_statistics)
 from pipeline.stats.intervals import design_interval, irls_first_step
@@ -94,7 +94,7 @@ def cells(case: str):
         labels = [f"{by}={v}" for v in labels]
     statistics = sufficient_statistics(design, codes, 2, domains, len(labels), glm_start=True)
     result = shares_from_statistics(design, statistics)
-    df = domain_degrees_of_freedom(design, statistics) if by else np.array([design.df])
+    df = result.df[0]
     terms = interval_terms(design, statistics, 1)
     mean_weight = terms["row_weight"][0] / terms["rows"][0]
     by_unit = unit_first_step(unit_scaled_weights(design), codes, domains, len(labels), mean_weight)[None, :]
