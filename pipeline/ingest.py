@@ -6,7 +6,7 @@ codes. All of that is handled here, so the checks see clean text. The raw file i
 ever read. Nothing is interpreted yet: `validate.check_answers` does that against the
 questionnaire.
 
-Every physical line is accounted for: `records.scan_records` finds each record's first and
+Every physical line is accounted for: `csv_lines.scan_records` finds each record's first and
 last line with the reader's own quoting rules, and its count must equal the reader's, so a
 quote that runs past its line can never silently change how many respondents are read.
 """
@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from pipeline.errors import AnswersError, Issue
-from pipeline.records import Field, RecordLines, record_fields, scan_records, unclosed_field
+from pipeline.csv_lines import Field, RecordLines, record_fields, scan_records, unclosed_field
 
 ENCODINGS = ("utf-8", "cp1252")
 

@@ -143,7 +143,7 @@ def test_the_report_says_which_answers_span_lines(tmp_path):
 
 
 def test_a_disagreement_between_the_reader_and_the_line_count_is_an_error(tmp_path, monkeypatch):
-    from pipeline.records import RecordLines
+    from pipeline.csv_lines import RecordLines
 
     path = study_with(tmp_path, {12: with_comment(12, '"two\nlines"')})
     real = ingest.scan_records
