@@ -1,10 +1,9 @@
-"""The tidy table of estimates: every figure a report shows, one row each.
+"""The table of estimates: every figure a report shows, one typed record each.
 
-Columns follow the contract in the README: survey, measure, category, domain_variable,
-domain, n, base, estimate, se, ci_low, ci_high, ci_method, weighted, fpc. Every share is
-estimated under each design variant (see `survey_design`), overall and for each planned
-subgroup, in one pass of sufficient statistics per variant and number of categories.
-Non-response bounds appear as rows whose `ci_method` is `nonresponse-bounds`.
+Every share is estimated under each design variant (see `survey_design`), overall and for
+each planned subgroup, in one pass of sufficient statistics per number of categories, and
+handed on as `Estimate` records (`pipeline.records`) that name their variant. Non-response
+bounds are records of the `bounds` variant.
 """
 
 from __future__ import annotations
@@ -12,10 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-import pandas as pd
 
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
+from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.design import (SufficientStatistics, interval_terms_by_category, shares_from_statistics,
                                    sufficient_statistics)
@@ -23,8 +22,6 @@ from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
 
-COLUMNS = ("survey", "measure", "category", "domain_variable", "domain", "n", "base", "estimate", "se",
-           "ci_low", "ci_high", "ci_method", "weighted", "fpc", "note")
 BOUNDS_METHOD = "nonresponse-bounds"
 
 
@@ -53,7 +50,7 @@ def subgroup_domains(responses: Responses) -> list[tuple[str, tuple[str, ...], n
 
 
 def estimate_all(responses: Responses, variants: list[DesignVariant] | None = None,
-                 variables: list[CodedVariable] | None = None) -> pd.DataFrame:
+                 variables: list[CodedVariable] | None = None) -> EstimateTable:
     """Shares with intervals under every design variant, overall and by subgroup, plus bounds."""
     q = responses.questionnaire
     variants = design_variants(responses) if variants is None else variants
@@ -89,7 +86,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                                                        for i in members])
                     for split, _, _ in splits}
         groups.append((members, by_split))
-    frames = []
+    records: list[Estimate] = []
     for members, by_split in groups:
         chosen = [variables[i] for i in members]
         for variant in variants:
@@ -100,18 +97,14 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                 result = shares_from_statistics(variant.design, statistics)
                 terms = {} if variant.interval in BINOMIAL_METHODS else _interval_terms(
                     variant, statistics, domain_variable)
-                frames.append(_rows(q.survey.id, chosen, domain_variable, levels, result, variant, q.analysis.level,
-                                    terms))
-    frames.append(_bounds_rows(q, variables, groups))
-    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
-    order = {coded.id: i for i, coded in enumerate(variables)}
-    variant_order = {(False, False): 0, (False, True): 1, (True, True): 2, (True, False): 2}
-    table["_v"] = [3 if m == BOUNDS_METHOD else variant_order[(w, f)]
-                   for m, w, f in zip(table["ci_method"], table["weighted"], table["fpc"])]
-    table["_m"] = table["measure"].map(order)
-    table["_d"] = table["domain_variable"].map({v: i for i, (v, _, _) in enumerate(splits)})
-    table = table.sort_values(["_m", "_d", "_v"], kind="stable").drop(columns=["_v", "_m", "_d"])
-    return table.reset_index(drop=True)[list(COLUMNS)]
+                records.extend(_estimates(q.survey.id, chosen, domain_variable, levels, result, variant,
+                                          q.analysis.level, terms))
+    records.extend(_bounds(q, variables, groups))
+    measure_order = {coded.id: i for i, coded in enumerate(variables)}
+    split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
+    variant_order = {name: i for i, name in enumerate([v.name for v in variants] + [BOUNDS])}
+    records.sort(key=lambda e: (measure_order[e.measure], split_order[e.domain_variable], variant_order[e.variant]))
+    return EstimateTable(records)
 
 
 def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[int, tuple[int, ...]]]:
@@ -143,8 +136,8 @@ def _interval_terms(variant: DesignVariant, statistics: SufficientStatistics, do
     return interval_terms_by_category(variant.design, statistics, domains_are_subgroups=bool(domain_variable))
 
 
-def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
-          variant: DesignVariant, level: float, terms: dict) -> pd.DataFrame:
+def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
+               variant: DesignVariant, level: float, terms: dict) -> list[Estimate]:
     m, d, k = result.estimate.shape
     estimate = result.estimate
     n = np.broadcast_to(result.n[:, :, None], (m, d, k))
@@ -162,16 +155,19 @@ def _rows(survey: str, variables: list[CodedVariable], domain_variable: str, lev
         no_df = df < 1
         low, high = np.where(no_df, np.nan, low), np.where(no_df, np.nan, high)
     notes = interval_notes(estimate, se, low, high, n, variant.interval, df)
-    records = []
+    records: list[Estimate] = []
     for i, coded in enumerate(variables):
         for j, domain in enumerate(levels):
             for c, category in enumerate(coded.categories):
                 if coded.complement and c == 0:
                     continue
-                records.append((survey, coded.id, category, domain_variable, domain, int(n[i, j, c]),
-                                coded.base_words, estimate[i, j, c], se[i, j, c], low[i, j, c], high[i, j, c],
-                                variant.interval, variant.weighted, variant.fpc, notes[i, j, c]))
-    return pd.DataFrame.from_records(records, columns=list(COLUMNS))
+                records.append(Estimate(
+                    survey, coded.id, category, domain_variable, domain, variant.name, int(n[i, j, c]),
+                    coded.base_words, float(estimate[i, j, c]), float(se[i, j, c]), float(low[i, j, c]),
+                    float(high[i, j, c]), variant.interval, variant.weighted, variant.fpc,
+                    float(df[i, j, c]) if variant.interval not in BINOMIAL_METHODS else float("nan"),
+                    notes[i, j, c]))
+    return records
 
 
 def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: np.ndarray, n: np.ndarray,
@@ -205,13 +201,13 @@ def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: 
     return notes
 
 
-def _bounds_rows(q, variables: list[CodedVariable], groups) -> pd.DataFrame:
+def _bounds(q, variables: list[CodedVariable], groups) -> list[Estimate]:
     """For each derived measure: the population share if every non-respondent answered no, or yes.
 
     Counts come from the sufficient statistics: x in the measure's category, n in its base."""
     size = q.design.population_size
     if not isinstance(size, int) or q.design.clusters:  # a clustered design's size counts clusters, not people
-        return pd.DataFrame(columns=list(COLUMNS))
+        return []
     measure_ids = {m.id for m in q.measures}
     counts = {}
     for members, by_split in groups:
@@ -225,8 +221,9 @@ def _bounds_rows(q, variables: list[CodedVariable], groups) -> pd.DataFrame:
             continue
         n, x = counts[i]
         low, high = nonresponse_bounds(x, n, size)
-        records.append((q.survey.id, coded.id, coded.categories[1], "", "", n, coded.base_words,
-                        x / n if n else np.nan, np.nan, float(low), float(high), BOUNDS_METHOD, False, False,
-                        "bounds, not an interval: the share of the population if every non-respondent answered "
-                        "no (low) or yes (high)" + ("" if n else "; no respondents in the base")))
-    return pd.DataFrame.from_records(records, columns=list(COLUMNS))
+        records.append(Estimate(
+            q.survey.id, coded.id, coded.categories[1], "", "", BOUNDS, n, coded.base_words,
+            x / n if n else float("nan"), float("nan"), float(low), float(high), BOUNDS_METHOD, False, False,
+            float("nan"), "bounds, not an interval: the share of the population if every non-respondent answered "
+                          "no (low) or yes (high)" + ("" if n else "; no respondents in the base")))
+    return records

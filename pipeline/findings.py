@@ -11,11 +11,12 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.questionnaire import Claim, Questionnaire
+from pipeline.records import SRS, EstimateTable
 
 COLUMNS = ("claim", "source", "wording", "measure", "interval_low", "interval_high", "reproduced", "n", "verdict")
 
 
-def check_claims(questionnaire: Questionnaire, estimates: pd.DataFrame, respondents: int) -> pd.DataFrame:
+def check_claims(questionnaire: Questionnaire, estimates: EstimateTable, respondents: int) -> pd.DataFrame:
     """One row per claim: the interval, the reproduced figure, its base n and the verdict."""
     rows = []
     for claim in questionnaire.claims:
@@ -28,15 +29,13 @@ def check_claims(questionnaire: Questionnaire, estimates: pd.DataFrame, responde
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _reproduced(claim: Claim, questionnaire: Questionnaire, estimates: pd.DataFrame,
+def _reproduced(claim: Claim, questionnaire: Questionnaire, estimates: EstimateTable,
                 respondents: int) -> tuple[float, int]:
     if claim.statistic == "respondents":
         return float(respondents), respondents
     measure = questionnaire.measure(claim.measure)
     variable, value = claim.domain or ("", "")
-    row = estimates[(estimates["measure"] == measure.id) & (estimates["category"] == "|".join(measure.categories))
-                    & (estimates["domain_variable"] == variable) & (estimates["domain"] == value)
-                    & (~estimates["weighted"]) & (~estimates["fpc"]) & (estimates["ci_method"] != "nonresponse-bounds")]
-    if len(row) != 1:
-        raise LookupError(f"expected one unweighted estimate for claim {claim.id}, found {len(row)}")
-    return float(row["estimate"].iloc[0]), int(row["n"].iloc[0])
+    estimate = estimates.get(measure.id, "|".join(measure.categories), variable, value, SRS)
+    if estimate is None:
+        raise LookupError(f"no unweighted estimate for claim {claim.id}")
+    return estimate.estimate, estimate.n

@@ -16,6 +16,7 @@ from pipeline.progress import Progress, Silent
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
+from pipeline.records import EstimateTable
 from pipeline.suppression import suppress_tables
 from pipeline.survey_design import DesignVariant, checked_design, design_variants
 from pipeline.validate import Responses, check_answers
@@ -26,7 +27,7 @@ class Results:
     questionnaire: Questionnaire
     provenance: Provenance
     responses: Responses
-    estimates: pd.DataFrame
+    estimates: EstimateTable
     findings: pd.DataFrame
     validation: dict
     manifest: dict
@@ -85,7 +86,7 @@ def _comparisons(responses: Responses, variables, variants) -> pd.DataFrame:
 
 def estimate_files(results: Results) -> dict[str, bytes]:
     """The machine-readable outputs: estimates, findings, validation and manifest."""
-    files = {"estimates.csv": csv_bytes(results.estimates),
+    files = {"estimates.csv": csv_bytes(results.estimates.frame()),
              "validation.json": json_bytes(results.validation),
              "manifest.json": json_bytes(results.manifest)}
     if results.questionnaire.claims:

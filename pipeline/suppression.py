@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.records import EstimateTable
+
 MARKER = "[c]"
 NOTE_COLUMN = "note"
 ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high")
@@ -26,17 +28,18 @@ def suppression_note(threshold: int) -> str:
     return f"{MARKER} suppressed: base of fewer than {threshold}"
 
 
-def suppress_tables(estimates: pd.DataFrame, comparisons: pd.DataFrame, findings: pd.DataFrame,
-                    threshold: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def suppress_tables(estimates: EstimateTable, comparisons: pd.DataFrame, findings: pd.DataFrame,
+                    threshold: int) -> tuple[EstimateTable, pd.DataFrame, pd.DataFrame]:
     """The three published tables with every figure on a base under `threshold` blanked."""
     return (suppress_estimates(estimates, threshold), suppress_comparisons(comparisons, threshold),
             suppress_findings(findings, threshold))
 
 
-def suppress_estimates(estimates: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def suppress_estimates(estimates: EstimateTable, threshold: int) -> EstimateTable:
     """Estimates whose base `n` is under the threshold, without estimate, SE or interval."""
-    small = pd.to_numeric(estimates["n"]) < threshold
-    return _blank(estimates, small.to_numpy(), ESTIMATE_COLUMNS, suppression_note(threshold))
+    note = suppression_note(threshold)
+    blank = dict.fromkeys(ESTIMATE_COLUMNS, float("nan"))
+    return estimates.map(lambda e: e.with_note(note, **blank) if e.n < threshold else e)
 
 
 def suppress_comparisons(comparisons: pd.DataFrame, threshold: int) -> pd.DataFrame:

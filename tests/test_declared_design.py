@@ -71,7 +71,7 @@ MEASURES = {"sch.wide": "sch_wide", "awards": "awards", "stype": "stype"}
 
 def test_strata_with_population_sizes_and_no_weights_derive_weights_as_r(tmp_path):
     results = analyse(*apistrat_survey(tmp_path), command="test")
-    assert_matches_r(results.estimates, "derived_weights_strat", MEASURES)
+    assert_matches_r(results.estimates.frame(), "derived_weights_strat", MEASURES)
     design = next(v for v in results.variants if v.name == "design")
     assert "N_h/n_h" in design.description
 
@@ -84,12 +84,12 @@ def test_clusters_with_a_population_size_and_no_weights_derive_weights_as_r(tmp_
     paths = write_survey(tmp_path, "apiclus1", rows,
                          {"respondent_id": "cds", "clusters": "dnum", "population_size": 757}, questions)
     results = analyse(*paths, command="test")
-    assert_matches_r(results.estimates, "derived_weights_clus1", MEASURES)
+    assert_matches_r(results.estimates.frame(), "derived_weights_clus1", MEASURES)
 
 
 def test_a_variable_constant_within_strata_has_exactly_zero_standard_error(tmp_path):
     results = analyse(*apistrat_survey(tmp_path, with_weights=True), command="test")
-    assert_matches_r(results.estimates, "stratum_variable", MEASURES)
+    assert_matches_r(results.estimates.frame(), "stratum_variable", MEASURES)
 
 
 def run_cli(paths: tuple[Path, Path], out: Path, capsys) -> tuple[int, str]:
@@ -119,7 +119,7 @@ def test_a_single_psu_stratum_taken_whole_adds_no_variance(tmp_path):
     rows = [r for r in apistrat_rows() if r["stype"] != "H"]
     lone = dict(next(r for r in apistrat_rows() if r["stype"] == "H"), fpc="1")
     results = analyse(*apistrat_survey(tmp_path, rows + [lone]), command="test")
-    assert len(design_rows(results.estimates)) > 0
+    assert len(design_rows(results.estimates.frame())) > 0
 
 
 @pytest.mark.parametrize("where", ["stratum", "overall", "clusters"])
@@ -168,7 +168,7 @@ def test_no_survey_code_collides_with_an_internal_category(tmp_path):
     rows = [{"rid": f"r{i}", "pick": a} for i, a in enumerate(answers)]
     paths = write_survey(tmp_path, "collide", rows, {"respondent_id": "rid"},
                          [{"id": "pick", "type": "single_choice", "codes": codes}])
-    estimates = analyse(*paths, command="test").estimates
+    estimates = analyse(*paths, command="test").estimates.frame()
     shares = estimates[estimates["measure"] == "pick"].set_index("category")["estimate"]
     assert shares.to_dict() == pytest.approx({"other": 0.5, "not_selected": 0.3, "x": 0.2})
     assert np.isclose(shares.sum(), 1.0)
@@ -196,4 +196,4 @@ def test_post_stratification_of_unequal_weights_removes_weighted_post_stratum_me
     design = {"respondent_id": "cds", "strata": "stype", "weights": "pw",
               "weighting": {"method": "poststratify", "variables": ["awards"]}}
     paths = write_survey(tmp_path, "apistrat", rows, design, questions, {"fpc": False}, population=population)
-    assert_matches_r(analyse(*paths, command="test").estimates, "poststrat_varying_weights", MEASURES)
+    assert_matches_r(analyse(*paths, command="test").estimates.frame(), "poststrat_varying_weights", MEASURES)

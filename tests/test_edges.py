@@ -37,7 +37,7 @@ def assert_every_row_has_an_interval_or_a_reason(estimates: pd.DataFrame) -> Non
 
 
 def test_a_share_of_zero_or_one_has_a_stated_reason_for_no_design_interval(tmp_path):
-    estimates = analyse(*weighted_survey(tmp_path, ["yes"] * 12, [1.0, 2.0] * 6), command="test").estimates
+    estimates = analyse(*weighted_survey(tmp_path, ["yes"] * 12, [1.0, 2.0] * 6), command="test").estimates.frame()
     assert_every_row_has_an_interval_or_a_reason(estimates)
     design = estimates[estimates["weighted"] & (estimates["measure"] == "q") & (estimates["domain"] == "")]
     zero = design[design["category"] == "no"].iloc[0]
@@ -49,7 +49,7 @@ def test_a_share_of_zero_or_one_has_a_stated_reason_for_no_design_interval(tmp_p
 def test_extreme_but_valid_weights_still_give_design_intervals(tmp_path):
     answers = ["yes", "no", "no", "yes", "no", "yes", "yes", "no", "no", "yes", "no", "no"]
     weights = [1e200, 1.0, 3e150, 1e-200, 2.0, 5e199, 1.0, 4e200, 1e-100, 7.0, 2e200, 1.0]
-    estimates = analyse(*weighted_survey(tmp_path, answers, weights), command="test").estimates
+    estimates = analyse(*weighted_survey(tmp_path, answers, weights), command="test").estimates.frame()
     design = estimates[estimates["weighted"] & (estimates["measure"] == "q") & (estimates["domain"] == "")]
     assert design["se"].notna().all() and design["ci_low"].notna().all() and design["ci_high"].notna().all()
     share = design.set_index("category")["estimate"]["yes"]
@@ -72,7 +72,7 @@ def test_a_weighted_comparison_with_an_empty_row_is_a_row_saying_why(tmp_path, c
 @pytest.mark.parametrize("survey", ["fitter_for_the_future", "anes96"])
 def test_bundled_surveys_give_every_row_an_interval_or_a_reason(root, survey):
     estimates = analyse(root / "questionnaires" / f"{survey}.yaml", root / "raw" / f"{survey}.csv",
-                        command="test").estimates
+                        command="test").estimates.frame()
     assert_every_row_has_an_interval_or_a_reason(estimates)
 
 
@@ -80,7 +80,7 @@ def test_the_mean_method_gives_the_point_at_a_share_of_one_as_r_and_says_so(tmp_
     paths = weighted_survey(tmp_path, ["yes"] * 12, [1.0, 2.0] * 6)
     text = paths[0].read_text(encoding="utf-8").replace("fpc: false", "fpc: false\n  design_interval: mean")
     paths[0].write_text(text, encoding="utf-8")
-    estimates = analyse(*paths, command="test").estimates
+    estimates = analyse(*paths, command="test").estimates.frame()
     design = estimates[estimates["weighted"] & (estimates["measure"] == "q") & (estimates["domain"] == "")]
     one = design[design["category"] == "yes"].iloc[0]
     assert one["ci_low"] == one["ci_high"] == 1.0
@@ -90,7 +90,7 @@ def test_the_mean_method_gives_the_point_at_a_share_of_one_as_r_and_says_so(tmp_
 def test_a_subgroup_without_degrees_of_freedom_has_no_interval_and_says_why(tmp_path):
     answers = ["yes", "no", "yes", "no", "yes", "no", "yes"]  # group c: rows 2 and 5, one in each stratum
     estimates = analyse(*weighted_survey(tmp_path, answers, [1.0, 2.0, 3.0, 1.5, 2.5, 1.0, 2.0]),
-                        command="test").estimates
+                        command="test").estimates.frame()
     row = estimates[estimates["weighted"] & (estimates["measure"] == "q") & (estimates["domain"] == "c")
                     & (estimates["category"] == "yes")].iloc[0]
     assert np.isnan(row["ci_low"]) and "no degrees of freedom" in row["note"]

@@ -54,7 +54,7 @@ def test_key_findings_numbers_are_in_the_estimates(built):
     results, files = built
     html = files["report.html"].decode()
     section = html[html.index('id="key-findings"'):html.index('id="theme-')]
-    table = results.estimates
+    table = results.estimates.frame()
     headline = table[table["measure"].isin(results.questionnaire.analysis.headline) & (table["domain_variable"] == "")]
     allowed = {f"{round(v * 100)}%" for v in pd.concat([headline.estimate, headline.ci_low, headline.ci_high])}
     allowed |= {f"{round(100 * results.validation['rows_accepted'] / results.questionnaire.population.size)}%",

@@ -45,7 +45,7 @@ class Built:
 
     results: run.Results
     files: dict[str, bytes]
-    unsuppressed: pd.DataFrame
+    unsuppressed: EstimateTable
 
     @cached_property
     def html(self) -> str:
@@ -112,29 +112,33 @@ def _small(table: pd.DataFrame, threshold: int) -> pd.Series:
 # 1. A suppressed figure appears in no output ------------------------------------------------------------------
 
 
+def _estimate(measure: str, n: int, note: str = ""):
+    from pipeline.records import Estimate
+
+    return Estimate("s", measure, "yes", "", "", "srs", n, "all respondents", 0.5, 0.1, 0.2, 0.8, "wilson",
+                    False, False, float("nan"), note)
+
+
 def test_suppression_blanks_small_bases_and_appends_to_an_existing_note():
+    from pipeline.records import EstimateTable
     from pipeline.suppression import suppress_estimates
 
-    table = pd.DataFrame({"measure": ["a", "b"], "n": [3, 50], "estimate": [0.5, 0.4], "se": [0.1, 0.05],
-                          "ci_low": [0.2, 0.3], "ci_high": [0.8, 0.5], "note": ["no interval at 0", ""]})
-    before = table.copy()
+    table = EstimateTable([_estimate("a", 3, "no interval at 0"), _estimate("b", 50)])
     out = suppress_estimates(table, 5)
-    pd.testing.assert_frame_equal(table, before)  # the argument is not modified
-    assert list(out.columns) == list(table.columns)
-    assert out.loc[0, ["estimate", "se", "ci_low", "ci_high"]].isna().all()
-    assert out.loc[0, "note"] == f"no interval at 0; {MARKER} suppressed: base of fewer than 5"
-    pd.testing.assert_series_equal(out.loc[1], table.loc[1])
+    small, large = out.get("a", "yes"), out.get("b", "yes")
+    assert all(np.isnan(getattr(small, c)) for c in ("estimate", "se", "ci_low", "ci_high"))
+    assert small.note == f"no interval at 0; {MARKER} suppressed: base of fewer than 5"
+    assert large == table.get("b", "yes")
+    assert table.get("a", "yes").estimate == 0.5  # the argument is not modified
 
 
-def test_suppression_adds_the_note_column_at_the_end():
+def test_suppression_starts_at_the_threshold_itself():
+    from pipeline.records import EstimateTable
     from pipeline.suppression import suppress_estimates
 
-    table = pd.DataFrame({"n": [4, 5], "estimate": [0.5, 0.4], "se": [0.1, 0.1], "ci_low": [0.1, 0.1],
-                          "ci_high": [0.9, 0.9]})
-    out = suppress_estimates(table, 5)
-    assert list(out.columns) == [*table.columns, "note"]
-    assert list(out["note"]) == [f"{MARKER} suppressed: base of fewer than 5", ""]
-    assert out["estimate"].tolist()[1] == 0.4
+    out = suppress_estimates(EstimateTable([_estimate("a", 4), _estimate("b", 5)]), 5)
+    assert out.get("a", "yes").note == f"{MARKER} suppressed: base of fewer than 5"
+    assert out.get("b", "yes").estimate == 0.5 and out.get("b", "yes").note == ""
 
 
 def test_suppressed_comparisons_keep_the_shown_group_and_the_test():
@@ -205,7 +209,8 @@ def test_no_percentage_is_shown_for_a_small_base_in_the_html(study):
     finding = re.search(rf'<div class="key-finding">\s*<p><span class="big">(.*?)</span> {re.escape(label)}\.</p>'
                         r'(.*?)</div>', key, re.S)
     assert finding and finding.group(1) == MARKER and not re.search(r"\d%", finding.group(2))
-    small = study.unsuppressed[(study.unsuppressed.domain_variable == "") & (study.unsuppressed.n < STUDY_THRESHOLD)]
+    unsuppressed = study.unsuppressed.frame()
+    small = unsuppressed[(unsuppressed.domain_variable == "") & (unsuppressed.n < STUDY_THRESHOLD)]
     labels = {q.measure(m).label for m in set(small.measure) & {m.id for m in q.measures}}
     theme_rows = [row for lab in labels for row in _rows_labelled(_section(html, 'id="theme-', 'id="subgroups"'), lab)]
     assert theme_rows and all(MARKER in row and not re.search(r"\d%", row) for row in theme_rows)
@@ -227,15 +232,17 @@ def test_charts_draw_no_value_for_a_small_base(study):
     q = study.results.questionnaire
     html = study.html
     figures = [f for theme in q.analysis.themes for f in theme.measures]
-    small = study.unsuppressed[(study.unsuppressed.domain_variable == "") & (study.unsuppressed.n < STUDY_THRESHOLD)
-                               & study.unsuppressed.measure.isin(figures)]
+    unsuppressed = study.unsuppressed.frame()
+    small = unsuppressed[(unsuppressed.domain_variable == "") & (unsuppressed.n < STUDY_THRESHOLD)
+                               & unsuppressed.measure.isin(figures)]
     alts = re.findall(r'alt="([^"]*)"', html)
     for measure in set(small.measure):
         label = q.measure(measure).label
         assert any(f"{label}: {MARKER}" in alt for alt in alts), measure
         assert not any(re.search(rf"{re.escape(label)}: \d", alt) for alt in alts), measure
-    small_questions = set(study.unsuppressed[(study.unsuppressed.domain_variable == "")
-                                             & (study.unsuppressed.n < STUDY_THRESHOLD)].measure)
+    unsuppressed = study.unsuppressed.frame()
+    small_questions = set(unsuppressed[(unsuppressed.domain_variable == "")
+                                             & (unsuppressed.n < STUDY_THRESHOLD)].measure)
     scale_labels = {question.label for question in q.questions
                     if question.type == "scale" and question.id in small_questions}
     assert scale_labels and all(any(f"{label}: {MARKER}" in alt for alt in alts) for label in scale_labels)
@@ -250,8 +257,9 @@ def test_pdf_shows_the_marker_not_the_number(study):
     q = study.results.questionnaire
     text = study.pdf_text
     label = " ".join(q.measure(SUPPRESSED_MEASURE).label.split())
-    row = study.unsuppressed[(study.unsuppressed.measure == SUPPRESSED_MEASURE) & (study.unsuppressed.domain == "")
-                             & ~study.unsuppressed.weighted & ~study.unsuppressed.fpc].iloc[0]
+    unsuppressed = study.unsuppressed.frame()
+    row = unsuppressed[(unsuppressed.measure == SUPPRESSED_MEASURE) & (unsuppressed.domain == "")
+                             & ~unsuppressed.weighted & ~unsuppressed.fpc].iloc[0]
     assert f"{MARKER} {label}" in text
     assert f"{round(row.estimate * 100)}% {label}" not in text
     assert f"{round(row.estimate * row.n)} of {row.n}" not in text
@@ -276,10 +284,11 @@ def test_comparison_groups_under_the_threshold_show_only_the_marker(real):
     q = real.results.questionnaire
     html = real.html
     comparisons = _section(html, "<h3>Tests of difference</h3>", "</table>")
+    unsuppressed = real.unsuppressed.frame()
     small_groups = {q.question(by).label_of(code) for by in q.analysis.subgroups
                     for code in q.question(by).code_values
-                    if real.unsuppressed[(real.unsuppressed.domain_variable == by)
-                                         & (real.unsuppressed.domain == code)].n.max() < REAL_THRESHOLD}
+                    if unsuppressed[(unsuppressed.domain_variable == by)
+                                    & (unsuppressed.domain == code)].n.max() < REAL_THRESHOLD}
     assert small_groups
     rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", comparisons)
     small_rows = [r for r in rows if any(f"<td>{g} vs" in r or f"vs {g}</td>" in r for g in small_groups)]

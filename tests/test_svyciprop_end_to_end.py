@@ -45,7 +45,7 @@ def check(row: pd.Series, expected: pd.Series, method: str) -> None:
 
 @pytest.mark.parametrize("method", METHODS)
 def test_nhanes_whole_sample_and_by_sex_match_r(tmp_path, method):
-    estimates = analyse(*nhanes_survey(tmp_path, method), command="test").estimates
+    estimates = analyse(*nhanes_survey(tmp_path, method), command="test").estimates.frame()
     rows = design_rows(estimates, "hi_chol", "1")
     for case, domain_variable in (("ciprop_nhanes", ""), ("ciprop_nhanes_by_sex", "riagendr")):
         expected = REFERENCE[(REFERENCE["case"] == case) & REFERENCE["call"].str.contains(f"method='{method}'")]
@@ -66,7 +66,7 @@ def test_apistrat_with_missing_answers_matches_r(tmp_path, method):
     questions = [{"id": "big_classes", "type": "single_choice", "missing": {"allow_blank": True}, "codes": ZERO_ONE}]
     design = {"respondent_id": "cds", "strata": "stype", "weights": "pw", "population_size": "fpc"}
     paths = write_survey(tmp_path, "apistrat", rows, design, questions, {"fpc": True, "design_interval": method})
-    estimates = analyse(*paths, command="test").estimates
+    estimates = analyse(*paths, command="test").estimates.frame()
     row = design_rows(estimates, "big_classes", "1").iloc[0]
     expected = REFERENCE[(REFERENCE["case"] == "ciprop_strat_missing")
                          & REFERENCE["call"].str.contains(f"method='{method}'")].iloc[0]

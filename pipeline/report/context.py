@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from pipeline.estimates import BOUNDS_METHOD
+from pipeline.records import BOUNDS, EstimateTable
 from pipeline.report.charts import likert_chart, rate_chart
 from pipeline.stats.comparisons import ADJUST_NAMES
 from pipeline.stats.intervals import METHOD_NAMES
@@ -43,7 +43,7 @@ def level_text(level: float) -> str:
 
 def shown(row, suppress: int) -> bool:
     """Whether a row's figures may be published: it exists and its base is not under the threshold."""
-    return row is not None and int(row["n"]) >= suppress
+    return row is not None and row.n >= suppress
 
 
 def suppressed_text(n: int, suppress: int) -> str:
@@ -51,29 +51,10 @@ def suppressed_text(n: int, suppress: int) -> str:
     return f"{MARKER}, suppressed: a base of {n}, fewer than {suppress}"
 
 
-class EstimateLookup:
-    """Rows of the estimates table by measure, category, domain and design variant."""
-
-    def __init__(self, estimates: pd.DataFrame):
-        self.table = estimates
-        keys = zip(estimates["measure"], estimates["category"], estimates["domain_variable"], estimates["domain"],
-                   estimates["ci_method"] == BOUNDS_METHOD, estimates["weighted"], estimates["fpc"])
-        self.index = {key: i for i, key in enumerate(keys)}
-
-    def get(self, measure: str, category: str, variable: str = "", domain: str = "", variant: str = "srs"):
-        weighted, fpc, bounds = {"srs": (False, False, False), "fpc": (False, True, False),
-                                 "design": (True, True, False), "design-nofpc": (True, False, False),
-                                 "bounds": (False, False, True)}[variant]
-        i = self.index.get((measure, category, variable, domain, bounds, weighted, fpc))
-        if i is None and variant == "design":
-            i = self.index.get((measure, category, variable, domain, False, True, False))
-        return None if i is None else self.table.iloc[i]
-
-
 def build_context(results) -> dict:
     """Everything the report template needs, as plain values."""
     q = results.questionnaire
-    lookup = EstimateLookup(results.estimates)
+    lookup = results.estimates
     variants = {v.name: v for v in results.variants}
     level = level_text(q.analysis.level)
     suppress = q.analysis.suppress_below
@@ -82,22 +63,22 @@ def build_context(results) -> dict:
         measure = q.measure(measure_id)
         category = "|".join(measure.categories)
         row = lookup.get(measure_id, category, variable, domain)
-        if row is None or row["n"] == 0:
+        if row is None or row.n == 0:
             return None
         fpc = lookup.get(measure_id, category, variable, domain, "fpc")
         design = lookup.get(measure_id, category, variable, domain, "design")
         bounds = lookup.get(measure_id, category, variable, domain, "bounds") if not variable else None
-        n = int(row["n"])
+        n = int(row.n)
         if n < suppress:
-            return _suppressed_figure(measure_id, measure.label, n, row["base"], fpc, design, bounds, suppress)
+            return _suppressed_figure(measure_id, measure.label, n, row.base, fpc, design, bounds, suppress)
         return {
-            "id": measure_id, "label": measure.label, "estimate": row["estimate"], "percent": percent(row["estimate"]),
-            "count": int(round(row["estimate"] * n)), "n": n, "base": row["base"],
-            "low": row["ci_low"], "high": row["ci_high"], "interval": interval(row["ci_low"], row["ci_high"]),
-            "fpc_interval": interval(fpc["ci_low"], fpc["ci_high"]) if fpc is not None else None,
-            "weighted": percent(design["estimate"]) if design is not None else None,
-            "weighted_interval": interval(design["ci_low"], design["ci_high"]) if design is not None else None,
-            "bounds": interval(bounds["ci_low"], bounds["ci_high"]) if bounds is not None else None,
+            "id": measure_id, "label": measure.label, "estimate": row.estimate, "percent": percent(row.estimate),
+            "count": int(round(row.estimate * n)), "n": n, "base": row.base,
+            "low": row.ci_low, "high": row.ci_high, "interval": interval(row.ci_low, row.ci_high),
+            "fpc_interval": interval(fpc.ci_low, fpc.ci_high) if fpc is not None else None,
+            "weighted": percent(design.estimate) if design is not None else None,
+            "weighted_interval": interval(design.ci_low, design.ci_high) if design is not None else None,
+            "bounds": interval(bounds.ci_low, bounds.ci_high) if bounds is not None else None,
             "flag": "[u]" if n < LOW_RELIABILITY_BELOW else "", "suppressed": "",
         }
 
@@ -157,13 +138,12 @@ def _suppressed_figure(measure_id: str, label: str, n: int, base: str, fpc, desi
     }
 
 
-def _columns(variants: dict, estimates: pd.DataFrame) -> dict:
+def _columns(variants: dict, estimates: EstimateTable) -> dict:
     """Which optional columns the theme tables have: only those of design variants that exist."""
-    return {"fpc": "fpc" in variants, "weighted": "design" in variants,
-            "bounds": bool((estimates["ci_method"] == BOUNDS_METHOD).any())}
+    return {"fpc": "fpc" in variants, "weighted": "design" in variants, "bounds": estimates.has_variant(BOUNDS)}
 
 
-def _likert_charts(lookup: EstimateLookup, questions, title: str, suppress: int) -> list:
+def _likert_charts(lookup: EstimateTable, questions, title: str, suppress: int) -> list:
     """One diverging chart per answer scale (questions sharing their answer labels share a chart)."""
     groups: dict[tuple[str, ...], list] = {}
     for question in questions:
@@ -171,7 +151,7 @@ def _likert_charts(lookup: EstimateLookup, questions, title: str, suppress: int)
     return [chart for chart in (_likert(lookup, group, title, suppress) for group in groups.values()) if chart]
 
 
-def _likert(lookup: EstimateLookup, questions, title: str, suppress: int):
+def _likert(lookup: EstimateTable, questions, title: str, suppress: int):
     items = []
     for question in questions:
         sides = {}
@@ -180,8 +160,8 @@ def _likert(lookup: EstimateLookup, questions, title: str, suppress: int):
             sides[side] = []
             for code in question.scale.get(side, ()):
                 row = lookup.get(question.id, code)
-                bases.append(int(row["n"]) if row is not None else 0)
-                share = float(row["estimate"]) if shown(row, suppress) else 0.0
+                bases.append(int(row.n) if row is not None else 0)
+                share = float(row.estimate) if shown(row, suppress) else 0.0
                 sides[side].append((question.label_of(code), share))
         base = max(bases, default=0)
         items.append({"label": question.label, **sides,
@@ -189,7 +169,7 @@ def _likert(lookup: EstimateLookup, questions, title: str, suppress: int):
     return likert_chart(title, items) if items else None
 
 
-def _subgroups(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
+def _subgroups(q, lookup: EstimateTable, suppress: int) -> list[dict]:
     """Headline measures by each planned subgroup, with small cells suppressed."""
     tables = []
     for variable in q.analysis.subgroups:
@@ -201,13 +181,13 @@ def _subgroups(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
             for code in question.code_values:
                 row = lookup.get(measure_id, "|".join(measure.categories), variable, code)
                 design = lookup.get(measure_id, "|".join(measure.categories), variable, code, "design")
-                n = int(row["n"]) if row is not None else 0
+                n = int(row.n) if row is not None else 0
                 if n < suppress:
                     cells.append({"text": "[c]", "n": n, "weighted": "[c]"})
                 else:
                     flag = " [u]" if n < LOW_RELIABILITY_BELOW else ""
-                    cells.append({"text": percent(row["estimate"]) + flag, "n": n,
-                                  "weighted": (percent(design["estimate"]) + flag) if design is not None else ""})
+                    cells.append({"text": percent(row.estimate) + flag, "n": n,
+                                  "weighted": (percent(design.estimate) + flag) if design is not None else ""})
             rows.append({"label": measure.label, "cells": cells})
         tables.append({"variable": variable, "label": question.label,
                        "groups": [question.label_of(c) for c in question.code_values], "rows": rows})
@@ -252,7 +232,7 @@ def _claims(q, findings: pd.DataFrame, suppress: int) -> list[dict]:
     } for r in findings.itertuples()]
 
 
-def _reconciliation(q, findings: pd.DataFrame, lookup: EstimateLookup) -> list[dict]:
+def _reconciliation(q, findings: pd.DataFrame, lookup: EstimateTable) -> list[dict]:
     """For each measure behind more than one claim: how each wording follows from one count."""
     out = []
     for measure_id, group in findings[findings["measure"] != "respondents"].groupby("measure", sort=False):
@@ -268,7 +248,7 @@ def _reconciliation(q, findings: pd.DataFrame, lookup: EstimateLookup) -> list[d
     return out
 
 
-def _appendix(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
+def _appendix(q, lookup: EstimateTable, suppress: int) -> list[dict]:
     tables = []
     for question in q.questions:
         if question.type not in ("single_choice", "scale", "yes_no", "multiple_choice"):
@@ -291,11 +271,11 @@ def _appendix(q, lookup: EstimateLookup, suppress: int) -> list[dict]:
 
 def _appendix_row(label: str, row, suppress: int) -> dict:
     """One answer's share, count and interval, or the marker for each if its base is too small."""
-    n = int(row["n"])
+    n = int(row.n)
     if n < suppress:
         return {"label": label, "percent": MARKER, "estimate": None, "count": MARKER, "n": n, "interval": MARKER}
-    return {"label": label, "percent": percent(row["estimate"]), "estimate": row["estimate"],
-            "count": int(round(row["estimate"] * n)), "n": n, "interval": interval(row["ci_low"], row["ci_high"])}
+    return {"label": label, "percent": percent(row.estimate), "estimate": row.estimate,
+            "count": int(round(row.estimate * n)), "n": n, "interval": interval(row.ci_low, row.ci_high)}
 
 
 def _appendix_note(question, rows: list[dict], suppress: int) -> str:

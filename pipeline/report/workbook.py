@@ -14,7 +14,6 @@ import math
 import re
 import zipfile
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -29,7 +28,8 @@ FIXED = dt.datetime(2000, 1, 1)
 def build_workbook(results) -> bytes:
     """estimates, findings and comparisons as an .xlsx workbook."""
     q = results.questionnaire
-    sheets = [("Estimates", "Every estimate, by measure, category, subgroup and design variant", results.estimates)]
+    sheets = [("Estimates", "Every estimate, by measure, category, subgroup and design variant",
+               results.estimates.frame())]
     if len(results.findings):
         sheets.append(("Findings", "Published claims against reproduced figures", results.findings))
     if len(results.comparisons):
@@ -45,7 +45,7 @@ def build_workbook(results) -> bytes:
     if results.provenance.illustration:
         lines.append(f"Subgroup and weighted figures: {results.provenance.illustration}")
     lines += ["Proportions are between 0 and 1, at full precision; n is the unweighted base.",
-              _interval_line(q.analysis.level, results.estimates["ci_method"]),
+              _interval_line(q.analysis.level, results.estimates.methods),
               _suppression_line(q.analysis.suppress_below),
               "The Contents sheet lists the tables."]
     for row, text in enumerate(lines, start=1):
@@ -72,7 +72,7 @@ def build_workbook(results) -> bytes:
     return _fixed_zip(buffer.getvalue())
 
 
-def _interval_line(level: float, methods: pd.Series) -> str:
+def _interval_line(level: float, methods: tuple[str, ...]) -> str:
     """The confidence level and the interval methods the estimates use, as the analysis plan set them."""
     named = [f"{METHOD_NAMES[m]} ({m})" for m in dict.fromkeys(methods) if m in METHOD_NAMES]
     return f"Intervals are {level_text(level)} confidence intervals, by method (column ci_method): {'; '.join(named)}."
