@@ -95,8 +95,8 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
     files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
     written = write_outputs(args.out, files)
     progress.done()
-    excluded = results.validation["rows_excluded"]
-    print(f"{results.questionnaire.survey.id}: {results.validation['rows_accepted']} respondents"
+    excluded = results.validation.rows_excluded
+    print(f"{results.questionnaire.survey.id}: {results.validation.rows_accepted} respondents"
           + (f" ({excluded} rows excluded; see validation.json)" if excluded else "")
           + f"; wrote {', '.join(p.name for p in written)} to {args.out}")
     return EXIT_OK

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.columns import index_of, is_blank, is_in, per_value
+from pipeline.summaries import STATUSES
 from pipeline.questionnaire import Measure, Question, Questionnaire
 from pipeline.validate import Responses
 
@@ -56,15 +57,15 @@ class CodedVariable:
         return BASE_WORDS[self.base]
 
 
-STATUSES = ("answered", "dont_know", "not_applicable", "refused", "blank", "not_asked")
 ANSWERED, BLANK, NOT_ASKED = 0, STATUSES.index("blank"), STATUSES.index("not_asked")
 
 
 def status_codes(responses: Responses, question: Question) -> np.ndarray:
     """Per respondent, the index in STATUSES of their answer's status (computed once per question)."""
-    key = ("status", question.id)
-    if key in responses.cache:
-        return responses.cache[key]
+    return responses.derived.get("status", question, lambda: _status_codes(responses, question))
+
+
+def _status_codes(responses: Responses, question: Question) -> np.ndarray:
     kind_of = {value: STATUSES.index(kind) for kind, values in question.missing.items() for value in values}
     kind_of[""] = BLANK
     if question.type == "multiple_choice" and question.layout == "columns":
@@ -75,7 +76,6 @@ def status_codes(responses: Responses, question: Question) -> np.ndarray:
     else:
         status = index_of(responses.answers[question.id], kind_of, missing=ANSWERED, dtype=np.int8)
     status[~responses.asked(question)] = NOT_ASKED
-    responses.cache[key] = status
     return status
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.summaries import InputFile, Manifest
+
 DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "jinja2", "weasyprint", "pyyaml", "matplotlib",
                 "openpyxl", "pyarrow", "pydyf", "fonttools")
 
@@ -37,7 +39,7 @@ def json_bytes(value: dict) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
 
 
-def build_manifest(inputs: dict[str, Path | str | None], command: str) -> dict:
+def build_manifest(inputs: dict[str, Path | str | None], command: str) -> Manifest:
     """SHA-256 of every input file and the versions of the pipeline and its dependencies."""
     from pipeline import __version__
 
@@ -47,14 +49,9 @@ def build_manifest(inputs: dict[str, Path | str | None], command: str) -> dict:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    return {
-        "pipeline_version": __version__,
-        "python": platform.python_version(),
-        "command": command,
-        "inputs": {role: {"path": str(path), "sha256": sha256_file(path)}
-                   for role, path in inputs.items() if path is not None},
-        "dependencies": versions,
-    }
+    return Manifest(__version__, platform.python_version(), command,
+                    {role: InputFile(str(path), sha256_file(path)) for role, path in inputs.items() if path is not None},
+                    versions)
 
 
 def write_outputs(out_dir: Path | str, files: dict[str, bytes]) -> list[Path]:

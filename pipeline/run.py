@@ -11,12 +11,14 @@ import pandas as pd
 from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.ingest import read_answers
-from pipeline.measures import STATUSES, status_codes
+from pipeline.measures import status_codes
 from pipeline.progress import Progress, Silent
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
 from pipeline.records import EstimateTable
+from pipeline.summaries import (STATUSES, AnswerStatusCounts, LineSummary, Manifest, SpanningRecord,
+                                 ValidationSummary)
 from pipeline.suppression import suppress_tables
 from pipeline.survey_design import DesignVariant, checked_design, design_variants
 from pipeline.validate import Responses, check_answers
@@ -29,8 +31,8 @@ class Results:
     responses: Responses
     estimates: EstimateTable
     findings: pd.DataFrame
-    validation: dict
-    manifest: dict
+    validation: ValidationSummary
+    manifest: Manifest
     comparisons: pd.DataFrame
     variants: tuple[DesignVariant, ...]
 
@@ -87,8 +89,8 @@ def _comparisons(responses: Responses, variables, variants) -> pd.DataFrame:
 def estimate_files(results: Results) -> dict[str, bytes]:
     """The machine-readable outputs: estimates, findings, validation and manifest."""
     files = {"estimates.csv": csv_bytes(results.estimates.frame()),
-             "validation.json": json_bytes(results.validation),
-             "manifest.json": json_bytes(results.manifest)}
+             "validation.json": json_bytes(results.validation.to_json()),
+             "manifest.json": json_bytes(results.manifest.to_json())}
     if results.questionnaire.claims:
         files["findings.csv"] = csv_bytes(results.findings)
     if results.questionnaire.analysis.comparisons:
@@ -109,7 +111,7 @@ def report_files(results: Results) -> dict[str, bytes]:
             "report.pdf": render_pdf(html)}
 
 
-def validation_summary(responses: Responses) -> dict:
+def validation_summary(responses: Responses) -> ValidationSummary:
     """Every row and physical line read accounted for, with reasons, and per-question answer status counts.
 
     header_lines + blank_lines + record_lines = physical_lines_read; records whose quoted
@@ -119,36 +121,21 @@ def validation_summary(responses: Responses) -> dict:
     per_question = {}
     for question in q.questions:
         counts = np.bincount(status_codes(responses, question), minlength=len(STATUSES))
-        per_question[question.id] = {k: int(c) for k, c in zip(STATUSES, counts)}
-    return {
-        "questionnaire": q.path,
-        "answers": responses.path,
-        "encoding": responses.encoding,
-        "rows_read": responses.rows_read,
-        "rows_accepted": len(responses.answers),
-        "rows_excluded": responses.rows_read - len(responses.answers),
-        "excluded_lines": list(responses.excluded_lines),
-        **_line_account(responses),
-        "issues": [issue.to_dict() for issue in responses.issues],
-        "per_question": per_question,
-    }
+        per_question[question.id] = AnswerStatusCounts(*(int(c) for c in counts))
+    return ValidationSummary(q.path, responses.path, responses.encoding, responses.rows_read, len(responses.answers),
+                             responses.rows_read - len(responses.answers), tuple(responses.excluded_lines),
+                             _line_summary(responses), tuple(responses.issues), per_question)
 
 
-def _line_account(responses: Responses) -> dict:
+def _line_summary(responses: Responses) -> LineSummary | None:
     """Physical lines read: header, blank and record lines, and the records spanning lines."""
     account = responses.lines
     if account is None:
-        return {}
+        return None
     spanning: dict[tuple[int, int], list[str]] = {}
     for value in account.spanning:
         columns = spanning.setdefault((value.first_line, value.last_line), [])
         if value.column not in columns:
             columns.append(value.column)
-    return {
-        "physical_lines_read": account.physical,
-        "header_lines": account.header,
-        "blank_lines": account.blank,
-        "record_lines": account.records,
-        "records_spanning_lines": [{"first_line": first, "last_line": last, "columns": columns}
-                                   for (first, last), columns in spanning.items()],
-    }
+    return LineSummary(account.physical, account.header, account.blank, account.records,
+                       tuple(SpanningRecord(first, last, tuple(columns)) for (first, last), columns in spanning.items()))

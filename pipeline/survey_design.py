@@ -25,6 +25,7 @@ from pipeline.errors import AnswersError, Issue
 from pipeline.questionnaire import Questionnaire
 from pipeline.stats.design import SampleDesign, design_from_columns, simple_design
 from pipeline.stats.weighting import WeightingError, effective_sample_size, kish_design_effect, poststratify, rake
+from pipeline.summaries import WeightingSummary
 from pipeline.validate import Responses
 
 
@@ -38,7 +39,7 @@ class DesignVariant:
     fpc: bool
     interval: str
     description: str
-    weighting: dict | None = None
+    weighting: WeightingSummary | None = None
 
 
 def design_variants(responses: Responses) -> list[DesignVariant]:
@@ -97,7 +98,7 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     elif declared.derived_weights_words:
         parts.append(declared.derived_weights_words)
     if weighting:
-        parts.append(f"{weighting['method']} to the population frame by {', '.join(weighting['variables'])}")
+        parts.append(f"{weighting.method} to the population frame by {', '.join(weighting.variables)}")
     if d.strata:
         parts.append(f"{design.n_strata} strata")
     if d.clusters:
@@ -152,11 +153,10 @@ def _calibrate(responses: Responses, weights: np.ndarray):
         raise AnswersError([Issue("cannot-weight", responses.path, str(error),
                                   f"respondents in every category of {', '.join(variables)} that has population "
                                   f"in the frame of {q.path}")]) from None
-    summary = {"method": "post-stratification" if d.weighting_method == "poststratify" else "raking",
-               "variables": variables, "iterations": result.iterations,
-               "design_effect": kish_design_effect(result.weights),
-               "effective_sample_size": effective_sample_size(result.weights),
-               "min_weight": float(result.weights.min()), "max_weight": float(result.weights.max())}
+    summary = WeightingSummary("post-stratification" if d.weighting_method == "poststratify" else "raking",
+                               tuple(variables), result.iterations, kish_design_effect(result.weights),
+                               effective_sample_size(result.weights), float(result.weights.min()),
+                               float(result.weights.max()))
     return result.weights, result.calibration, summary
 
 

@@ -8,7 +8,7 @@ at once, or exclude the offending rows when the user asks for that.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +20,22 @@ from pipeline.ingest import LineAccount, RawAnswers
 from pipeline.questionnaire import Question, Questionnaire
 
 CATEGORICAL = ("single_choice", "scale", "yes_no")
+
+
+class QuestionColumns:
+    """Columns derived from the answers once per question and reused (routing masks, answer
+    statuses). The answers never change after checking, so a column computed once stays right;
+    what is cached, and under which name, is said where it is computed."""
+
+    def __init__(self) -> None:
+        self._columns: dict[tuple[str, str], np.ndarray] = {}
+
+    def get(self, kind: str, question: Question, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """The `kind` column of `question`, computed by `compute` the first time it is asked for."""
+        key = (kind, question.id)
+        if key not in self._columns:
+            self._columns[key] = compute()
+        return self._columns[key]
 
 
 @dataclass(frozen=True)
@@ -36,7 +52,7 @@ class Responses:
     excluded_lines: tuple[int, ...] = ()
     numeric: dict[str, pd.Series] = field(default_factory=dict)
     lines: LineAccount | None = None
-    cache: dict = field(default_factory=dict, compare=False, repr=False)
+    derived: QuestionColumns = field(default_factory=QuestionColumns, compare=False, repr=False)
 
     @property
     def respondent_ids(self) -> pd.Series:
@@ -44,10 +60,7 @@ class Responses:
 
     def asked(self, question: Question) -> np.ndarray:
         """Which respondents the routing asks this question (computed once per question)."""
-        key = ("asked", question.id)
-        if key not in self.cache:
-            self.cache[key] = asked_mask(self.answers, self.questionnaire, question)
-        return self.cache[key]
+        return self.derived.get("asked", question, lambda: asked_mask(self.answers, self.questionnaire, question))
 
 
 def asked_mask(answers: pd.DataFrame, questionnaire: Questionnaire, question: Question) -> np.ndarray:

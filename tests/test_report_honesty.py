@@ -184,7 +184,7 @@ def test_estimates_and_comparisons_files_are_blank_under_the_threshold(study):
 
 def test_claims_are_checked_on_unsuppressed_figures(study):
     q = study.results.questionnaire
-    expected = check_claims(q, study.unsuppressed, study.results.validation["rows_accepted"])
+    expected = check_claims(q, study.unsuppressed, study.results.validation.rows_accepted)
     findings = pd.read_csv(io.BytesIO(study.files["findings.csv"]), keep_default_na=False, dtype=str)
     assert findings.verdict.tolist() == expected.verdict.tolist()
     small = (findings.n.astype(int) < STUDY_THRESHOLD) & (findings.measure != "respondents")

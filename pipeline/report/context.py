@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.records import BOUNDS, EstimateTable
+from pipeline.summaries import ValidationSummary
 from pipeline.report.charts import likert_chart, rate_chart
 from pipeline.stats.comparisons import ADJUST_NAMES
 from pipeline.stats.intervals import METHOD_NAMES
@@ -104,8 +105,8 @@ def build_context(results) -> dict:
                    if provenance.reconstructed else f"{survey.title}: {provenance.title}"),
         "level": level, "population": population, "illustration": provenance.illustration,
         "columns": _columns(variants, results.estimates),
-        "respondents": validation["rows_accepted"],
-        "response_rate": percent(validation["rows_accepted"] / population.size) if population.size else None,
+        "respondents": validation.rows_accepted,
+        "response_rate": percent(validation.rows_accepted / population.size) if population.size else None,
         "headline": headline, "themes": themes,
         "subgroups": _subgroups(q, lookup, suppress),
         "comparisons": _comparisons(results.comparisons, q, suppress),
@@ -303,7 +304,7 @@ def _free_text(q, responses) -> list[dict]:
 
 def _methods(q, variants: dict, results, level: str) -> dict:
     population = q.population
-    respondents = results.validation["rows_accepted"]
+    respondents = results.validation.rows_accepted
     design = variants.get("design")
     weighting = design.weighting if design else None
     return {
@@ -314,22 +315,24 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "fpc_factor": f"{1 - respondents / population.size:.2f}" if population.size else None,
         "df": (design or variants.get("fpc") or variants["srs"]).design.df,
         "weighting": None if not weighting else {
-            **weighting, "design_effect": f"{weighting['design_effect']:.2f}",
-            "effective_sample_size": f"{weighting['effective_sample_size']:.0f}",
-            "min_weight": f"{weighting['min_weight']:.2f}", "max_weight": f"{weighting['max_weight']:.2f}",
-            "variables": ", ".join(q.question(v).label.lower() for v in weighting["variables"])},
+            "method": weighting.method, "iterations": weighting.iterations,
+            "design_effect": f"{weighting.design_effect:.2f}",
+            "effective_sample_size": f"{weighting.effective_sample_size:.0f}",
+            "min_weight": f"{weighting.min_weight:.2f}", "max_weight": f"{weighting.max_weight:.2f}",
+            "variables": ", ".join(q.question(v).label.lower() for v in weighting.variables)},
         "design_description": design.description if design else None,
         "adjust": ADJUST_NAMES[q.analysis.adjust],
         "bounds": bool(population.size),
     }
 
 
-def _spanning_answers(validation: dict) -> dict:
+def _spanning_answers(validation: ValidationSummary) -> dict:
     """How many answers run over more than one line of the answers file, and on which lines."""
-    records = validation.get("records_spanning_lines", [])
-    return {"count": sum(len(r["columns"]) for r in records),
-            "where": [f"{', '.join(r['columns'])}: lines {r['first_line']}\u2013{r['last_line']}" for r in records]}
+    records = validation.lines.records_spanning_lines if validation.lines else ()
+    return {"count": sum(len(r.columns) for r in records),
+            "where": [f"{', '.join(r.columns)}: lines {r.first_line}\u2013{r.last_line}" for r in records]}
 
 
-def _per_question(q, validation: dict) -> list[dict]:
-    return [{"id": qid, "label": q.question(qid).label, **counts} for qid, counts in validation["per_question"].items()]
+def _per_question(q, validation: ValidationSummary) -> list[dict]:
+    return [{"id": qid, "label": q.question(qid).label, **counts.to_json()}
+            for qid, counts in validation.per_question.items()]
