@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable
 from pipeline.stats.comparisons import ADJUST_NAMES, adjust, compact_letters, fisher_exact, newcombe_difference, rao_scott
-from pipeline.stats.design import share_covariance
+from pipeline.stats.linearisation import share_covariance
 from pipeline.survey_design import DesignVariant
 from pipeline.validate import Responses
 

@@ -16,8 +16,9 @@ from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
 from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
-from pipeline.stats.design import (SufficientStatistics, interval_terms_by_category, shares_from_statistics,
-                                   sufficient_statistics)
+from pipeline.stats.ciprop_terms import interval_terms_by_category
+from pipeline.stats.linearisation import shares_from_statistics
+from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses

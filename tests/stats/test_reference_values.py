@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 
 from pipeline.stats.comparisons import adjust, chi_square, fisher_exact, rao_scott
-from pipeline.stats.design import (Calibration, codes_of, design_from_columns, estimate_shares, interval_terms,
-                                   share_covariance, sufficient_statistics)
+from pipeline.stats.ciprop_terms import interval_terms
+from pipeline.stats.design import Calibration, codes_of, design_from_columns
+from pipeline.stats.linearisation import estimate_shares, share_covariance
+from pipeline.stats.sufficient import sufficient_statistics
 from pipeline.stats.intervals import binomial_interval, design_interval
 from pipeline.stats.weighting import poststratify
 from .test_svyciprop_designs import CASES as DESIGN_CASES

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.stats.design import (design_from_columns, estimate_shares, share_covariance, shares_from_statistics,
-                                   sufficient_statistics)
+from pipeline.stats.design import design_from_columns
+from pipeline.stats.linearisation import estimate_shares, share_covariance, shares_from_statistics
+from pipeline.stats.sufficient import sufficient_statistics
 
 N = 100_000
 

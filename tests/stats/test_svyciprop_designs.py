@@ -16,10 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.stats.design import (codes_of, design_from_columns, interval_terms,
-                                   unit_scaled_weights,
-                                   sufficient_statistics, shares_from_statistics)
-from pipeline.stats.intervals import design_interval, irls_first_step
+from pipeline.stats.ciprop_terms import interval_terms
+from pipeline.stats.design import codes_of, design_from_columns, unit_scaled_weights
+from pipeline.stats.linearisation import shares_from_statistics
+from pipeline.stats.sufficient import sufficient_statistics
+from pipeline.stats.intervals import design_interval
+from pipeline.stats.svyglm_fit import irls_first_step
 from pipeline.stats.weighting import poststratify
 
 REFERENCE_DIR = Path(__file__).parents[1] / "reference"

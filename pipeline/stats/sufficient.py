@@ -1,0 +1,212 @@
+"""The one pass over the units: sufficient statistics of every item, domain, PSU group,
+calibration cell and category, gathered with `np.bincount` chunk by chunk.
+
+Weights are summed as deviations from a weight of the same PSU group and cell, so variances
+come from centred sums (see `linearisation`); where weights vary within groups, the same pass
+sums the terms of R's first logistic step (`GlmStartSums`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.stats.design import SampleDesign, unit_scaled_weights
+from pipeline.stats.svyglm_fit import unit_working_terms
+
+CHUNK_ROWS = 131_072
+
+
+@dataclass(frozen=True)
+class GlmStartSums:
+    """Sums over units of the terms of R's first logistic step (`unit_working_terms`), per cell
+    like the counts: `working` and `response` at each unit's domain mean weight (as `svyby`
+    rescales a subgroup's weights), `working_all` and `response_all` at the whole sample's.
+
+    Kept only where weights vary within PSU groups and calibration cells; elsewhere sums of w
+    and w^2 give the step exactly (`irls_first_step`).
+    """
+
+    working: np.ndarray
+    response: np.ndarray
+    working_all: np.ndarray
+    response_all: np.ndarray
+
+    def map(self, function) -> GlmStartSums:
+        return GlmStartSums(function(self.working), function(self.response), function(self.working_all),
+                            function(self.response_all))
+
+    def overall(self, total) -> GlmStartSums:
+        """All units as one domain: the sums at the whole sample's mean weight."""
+        working_all, response_all = total(self.working_all), total(self.response_all)
+        return GlmStartSums(working_all, response_all, working_all, response_all)
+
+
+@dataclass(frozen=True)
+class SufficientStatistics:
+    """Counts, and sums of weights, per item, domain (+ none), PSU group, calibration cell and
+    category (+ outside the base): arrays shaped (m, D + 1, A, C, K + 1).
+
+    Weights are summed as deviations from `reference`, one weight of a unit in the same PSU
+    group and calibration cell (shaped (A, C)): `deviation` holds sums of w - reference and
+    `deviation2` sums of (w - reference)^2. Variances then come from centred sums, so a weight
+    that is constant in a stratum adds exactly nothing, as in R, and no difference of large
+    sums loses precision. Deviations are None for equal weights, when they are all zero.
+    """
+
+    count: np.ndarray
+    deviation: np.ndarray | None
+    deviation2: np.ndarray | None
+    reference: np.ndarray
+    glm_start: GlmStartSums | None = None
+
+    @property
+    def sum_w(self) -> np.ndarray:
+        """Sums of w per cell."""
+        base = self.count * self.reference[None, None, :, :, None]
+        return base if self.deviation is None else base + self.deviation
+
+    @property
+    def sum_w2(self) -> np.ndarray:
+        """Sums of w^2 per cell (for R's first logistic step, not for variances)."""
+        ref = self.reference[None, None, :, :, None]
+        if self.deviation is None:
+            return self.count * ref * ref
+        return self.count * ref * ref + 2 * ref * self.deviation + self.deviation2
+
+    @property
+    def n_domains(self) -> int:
+        return self.count.shape[1] - 1
+
+    @property
+    def n_categories(self) -> int:
+        return self.count.shape[4] - 1
+
+    def _map(self, function) -> SufficientStatistics:
+        return SufficientStatistics(function(self.count), None if self.deviation is None else function(self.deviation),
+                                    None if self.deviation2 is None else function(self.deviation2), self.reference,
+                                    None if self.glm_start is None else self.glm_start.map(function))
+
+    def overall(self) -> SufficientStatistics:
+        """The same statistics for all units as one domain (domains, and none, summed)."""
+        def total(a):
+            out = np.zeros((a.shape[0], 2) + a.shape[2:])
+            out[:, 0] = a.sum(axis=1)
+            return out
+        result = self._map(total)
+        if self.glm_start is None:
+            return result
+        return SufficientStatistics(result.count, result.deviation, result.deviation2, result.reference,
+                                    self.glm_start.overall(total))
+
+    def item(self, index: int) -> SufficientStatistics:
+        """The statistics of one item."""
+        return self._map(lambda a: a[index:index + 1])
+
+    def merge(self, selected: tuple[int, ...]) -> SufficientStatistics:
+        """A one-item statistic for 'in one of the `selected` categories' against the rest of the
+        base: the measure's statistics are sums of the question's, with no pass over the data."""
+        k = self.n_categories
+        chosen = np.zeros(k + 1, dtype=bool)
+        chosen[list(selected)] = True
+        rest = ~chosen
+        rest[k] = False
+        return self._map(lambda a: np.stack([a[..., rest].sum(axis=-1), a[..., chosen].sum(axis=-1), a[..., k]],
+                                            axis=-1))
+
+    @staticmethod
+    def stack(parts: list[SufficientStatistics]) -> SufficientStatistics:
+        """Items side by side (all of one design, with the same shape otherwise)."""
+        def joined(name):
+            arrays = [getattr(p, name) for p in parts]
+            return None if arrays[0] is None else np.concatenate(arrays, axis=0)
+        starts = [p.glm_start for p in parts]
+        glm_start = None if starts[0] is None else GlmStartSums(
+            *(np.concatenate([getattr(g, name) for g in starts], axis=0)
+              for name in ("working", "response", "working_all", "response_all")))
+        return SufficientStatistics(joined("count"), joined("deviation"), joined("deviation2"), parts[0].reference,
+                                    glm_start)
+
+    def collapsed(self) -> SufficientStatistics:
+        """Summed over PSU groups and calibration cells: the statistics of an equally weighted,
+        unstratified, uncalibrated design of the same units."""
+        return SufficientStatistics(self.count.sum(axis=(2, 3), keepdims=True), None, None, np.ones((1, 1)))
+
+
+def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories: int,
+                          domains: np.ndarray | None = None, n_domains: int = 1,
+                          chunk_rows: int = CHUNK_ROWS, glm_start: bool = False) -> SufficientStatistics:
+    """One pass over the units: `np.bincount` of counts (and, with weights, of deviations of w).
+
+    `codes` is (n, m): each unit's category 0..K-1 per item, or -1 when the unit is outside
+    the item's base. `domains` gives each unit's domain 0..D-1, or -1 for none (domains are
+    subgroups, as `svyby` forms them). With `glm_start`, where weights vary within PSU groups
+    and cells, the same pass sums the terms of R's first logistic step (`GlmStartSums`).
+    """
+    codes = np.asarray(codes)
+    if codes.ndim == 1:
+        codes = codes[:, None]
+    n, m = codes.shape
+    k = n_categories
+    if domains is None:
+        domains = np.zeros(n, dtype=np.int64)
+        n_domains = 1
+    groups = design.clusters if design.clusters is not None else design.strata
+    n_groups = design.n_clusters if design.clusters is not None else design.n_strata
+    cal = design.calibration
+    n_cells = cal.n_cells if cal is not None else 1
+    group_cell = groups.astype(np.int64) * n_cells + (cal.cells if cal is not None else 0)
+    weighted = design.weighted
+    weights = unit_scaled_weights(design)
+    reference = np.ones(n_groups * n_cells)
+    if weighted:
+        reference[group_cell[::-1]] = weights[::-1]  # a weight of the group and cell's own
+    unit_key = np.where(domains < 0, n_domains, domains).astype(np.int64) * (n_groups * n_cells) + group_cell
+    unit_key *= k + 1
+    size = (n_domains + 1) * n_groups * n_cells * (k + 1)
+    shape = (m, n_domains + 1, n_groups, n_cells, k + 1)
+    count = np.zeros(m * size)
+    deviation = np.zeros(m * size) if weighted else None
+    deviation2 = np.zeros(m * size) if weighted else None
+    scales = _glm_mean_weights(design, weights, domains, n_domains) if (
+        glm_start and weighted and np.any(weights != reference[group_cell])) else None
+    glm = [np.zeros(m * size) for _ in range(4)] if scales is not None else None
+    offsets = (np.arange(m, dtype=np.int64) * size)[None, :]
+    for start in range(0, n, chunk_rows):
+        stop = min(start + chunk_rows, n)
+        block = codes[start:stop].astype(np.int64)
+        block[block < 0] = k
+        block += unit_key[start:stop, None]
+        block += offsets
+        keys = block.ravel()
+        count += np.bincount(keys, minlength=m * size)
+        if weighted:
+            d = np.repeat(weights[start:stop] - reference[group_cell[start:stop]], m)
+            deviation += np.bincount(keys, weights=d, minlength=m * size)
+            d *= d
+            deviation2 += np.bincount(keys, weights=d, minlength=m * size)
+        if glm is not None:
+            domain_mean, sample_mean = scales
+            unit_domain = np.maximum(domains[start:stop], 0)
+            for position, x in ((0, weights[start:stop] / domain_mean[unit_domain]),
+                                (2, weights[start:stop] / sample_mean)):
+                for offset, term in enumerate(unit_working_terms(x)):
+                    glm[position + offset] += np.bincount(keys, weights=np.repeat(term, m), minlength=m * size)
+    start_sums = None if glm is None else GlmStartSums(*(a.reshape(shape) for a in glm))
+    return SufficientStatistics(count.reshape(shape), deviation.reshape(shape) if weighted else None,
+                                deviation2.reshape(shape) if weighted else None,
+                                reference.reshape(n_groups, n_cells), start_sums)
+
+
+def _glm_mean_weights(design: SampleDesign, weights: np.ndarray, domains: np.ndarray,
+                      n_domains: int) -> tuple[np.ndarray, float]:
+    """The mean weights `svyglm` rescales by: per domain (R's subset design: the domain's rows,
+    or for a calibrated design all rows, the others at weight zero) and for the whole sample."""
+    inside = domains >= 0
+    row_weight = np.bincount(domains[inside], weights=weights[inside], minlength=n_domains)
+    rows = np.bincount(domains[inside], minlength=n_domains).astype(float)
+    if design.calibration is not None:
+        rows = np.full(n_domains, float(len(weights)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return row_weight / rows, float(weights.sum() / len(weights))
