@@ -1,7 +1,8 @@
 """Survey pipeline: questionnaire in, checked statistics and an accessible report out.
 
-Public surface: load a questionnaire, read and check answers against it, and run the
-whole method (`run_report`). Everything survey-specific lives in the questionnaire file.
+Public surface: load a questionnaire and its errors; `pipeline.run.analyse` runs the whole
+method and `pipeline.cli` is the command line. Everything survey-specific lives in the
+questionnaire and answers files.
 """
 
 from pipeline.errors import AnswersError, PipelineError, QuestionnaireError
