@@ -298,6 +298,12 @@ class Field:
 _QUOTED_TEXT = re.compile(rb'[^"]*(?:""[^"]*)*')
 
 
+def _match_end(pattern: re.Pattern[bytes], data: bytes, start: int, end: int) -> int:
+    """Where a pattern that matches the empty string stops matching (it always matches)."""
+    match = pattern.match(data, start, end)
+    return start if match is None else match.end()
+
+
 def record_fields(data: bytes, start: int, end: int, delimiter: int) -> list[Field]:
     """Split one record, data[start:end] (without its final line break), as the reader does.
 
@@ -311,13 +317,13 @@ def record_fields(data: bytes, start: int, end: int, delimiter: int) -> list[Fie
         field_start, opened, closed = position, None, None
         if position < end and data[position] == QUOTE:
             opened = position
-            position = _QUOTED_TEXT.match(data, position + 1, end).end()
+            position = _match_end(_QUOTED_TEXT, data, position + 1, end)
             if position >= end:
                 fields.append(Field(len(fields), field_start, end, opened))
                 return fields
             closed = position
             position += 1
-        position = unquoted.match(data, position, end).end()
+        position = _match_end(unquoted, data, position, end)
         fields.append(Field(len(fields), field_start, position, opened, closed))
         if position >= end or data[position] != delimiter:
             return fields

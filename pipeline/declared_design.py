@@ -62,7 +62,8 @@ def declare_design(responses: Responses) -> DeclaredDesign:
     d = q.design
     answers = responses.answers
     n = len(answers)
-    strata, labels = None, ("",)
+    strata: np.ndarray | None = None
+    labels: tuple[str, ...] = ("",)
     if d.strata:
         categories, codes = categories_and_codes(answers[d.strata])
         present, strata = np.unique(codes, return_inverse=True)  # strata of excluded rows drop out

@@ -33,6 +33,8 @@ def _reproduced(claim: Claim, questionnaire: Questionnaire, estimates: EstimateT
                 respondents: int) -> tuple[float, int]:
     if claim.statistic == "respondents":
         return float(respondents), respondents
+    if claim.measure is None:
+        raise LookupError(f"claim {claim.id} names no measure")
     measure = questionnaire.measure(claim.measure)
     variable, value = claim.domain or ("", "")
     estimate = estimates.get(measure.id, "|".join(measure.categories), variable, value, SRS)

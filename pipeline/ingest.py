@@ -141,10 +141,9 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
     account = _line_account(body, delimiter, records, header)
     del data, body
     if len(set(header)) != len(header):
-        seen: set[str] = set()
-        dupes = [h for h in header if h in seen or seen.add(h)]
-        raise AnswersError(Issue("duplicate-column", name, f"the column '{dupes[0]}' twice",
-                                 "each column once", line=1, column=dupes[0]))
+        repeated = next(h for i, h in enumerate(header) if h in header[:i])
+        raise AnswersError(Issue("duplicate-column", name, f"the column '{repeated}' twice",
+                                 "each column once", line=1, column=repeated))
     cells = pd.DataFrame(dict(zip(header, columns)), copy=False) if header else pd.DataFrame()
     malformed = [_wrong_field_count(name, records, account, number, actual, expected)
                  for number, actual, expected in invalid_rows]
@@ -159,6 +158,7 @@ def _check_records(body: bytes, delimiter: str, name: str, names: list[str], rea
     records = scan_records(body, delimiter, reader_records)
     if records.unclosed:
         field = unclosed_field(body, records, delimiter)
+        assert field.opened is not None  # an unclosed value always has its opening quote
         opened = records.line_of(field.opened)
         raise AnswersError(Issue(
             "unclosed-quote", name,
@@ -194,7 +194,7 @@ def _spanning_fields(body: bytes, delimiter: str, records: RecordLines, index: i
     start, end = records.byte_range(first, last)
     found = []
     for field in record_fields(body, start, end, ord(delimiter)):
-        if field.opened is None:
+        if field.opened is None or field.closed is None:
             continue
         opened, closed = records.line_of(field.opened), records.line_of(field.closed)
         if closed > opened:
@@ -213,6 +213,8 @@ def _row_like_line(body: bytes, records: RecordLines, field: Field, delimiter: s
     up to here). Either way the value is refused rather than a respondent silently lost.
     """
     if columns < 2:
+        return None
+    if field.opened is None or field.closed is None:
         return None
     mark = delimiter.encode()
     row_start = max(field.index, 1)
@@ -269,7 +271,7 @@ def _parse(body: bytes, delimiter: str, name: str) -> tuple[list[str], list, lis
         if "utf8" in message.lower() or "utf-8" in message.lower():
             raise _NotUtf8() from None
         raise AnswersError(Issue("unreadable-csv", name, message.splitlines()[0], "a comma-separated file")) from None
-    invalid_rows.sort(key=lambda row: row[0])
+    invalid_rows.sort(key=lambda row: -1 if row[0] is None else row[0])
     return names, columns, invalid_rows
 
 

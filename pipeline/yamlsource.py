@@ -74,13 +74,13 @@ def read_yaml(path: Path) -> YamlDocument:
         node = yaml.compose(text, Loader=_Yaml12Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        problem_line: int | None = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and context_mark is not None and context_mark.line + 1 != line:
+        if context and context_mark is not None and context_mark.line + 1 != problem_line:
             problem = f"{context} started on line {context_mark.line + 1}: {problem}"
         raise QuestionnaireError(Issue("yaml-syntax", name, f"invalid YAML ({problem})",
-                                       "well-formed YAML", line=line)) from None
+                                       "well-formed YAML", line=problem_line)) from None
     if node is None:
         raise QuestionnaireError(Issue("yaml-empty", name, "an empty file", "a questionnaire mapping", line=1))
     lines: dict[str, int] = {}

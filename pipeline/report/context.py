@@ -155,14 +155,14 @@ def _likert_charts(lookup: EstimateTable, questions, title: str, suppress: int) 
 def _likert(lookup: EstimateTable, questions, title: str, suppress: int):
     items = []
     for question in questions:
-        sides = {}
+        sides: dict[str, list[tuple[str, float]]] = {}
         bases = []
         for side in ("negative", "neutral", "positive"):
             sides[side] = []
             for code in question.scale.get(side, ()):
                 row = lookup.get(question.id, code)
                 bases.append(int(row.n) if row is not None else 0)
-                share = float(row.estimate) if shown(row, suppress) else 0.0
+                share = row.estimate if row is not None and shown(row, suppress) else 0.0
                 sides[side].append((question.label_of(code), share))
         base = max(bases, default=0)
         items.append({"label": question.label, **sides,
@@ -183,7 +183,7 @@ def _subgroups(q, lookup: EstimateTable, suppress: int) -> list[dict]:
                 row = lookup.get(measure_id, "|".join(measure.categories), variable, code)
                 design = lookup.get(measure_id, "|".join(measure.categories), variable, code, "design")
                 n = int(row.n) if row is not None else 0
-                if n < suppress:
+                if row is None or n < suppress:
                     cells.append({"text": "[c]", "n": n, "weighted": "[c]"})
                 else:
                     flag = " [u]" if n < LOW_RELIABILITY_BELOW else ""

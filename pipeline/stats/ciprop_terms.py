@@ -73,5 +73,5 @@ def _first_step_from_sums(statistics: SufficientStatistics, d: int, k: int, mean
         chosen = np.arange(k) == category
         classes = [np.stack([(a * ~chosen).reshape(m, d, -1), (a * chosen).reshape(m, d, -1)], axis=-1)
                    for a in cells]
-        steps.append(irls_first_step(*classes, mean_weight))
+        steps.append(irls_first_step(classes[0], classes[1], classes[2], mean_weight))
     return np.stack(steps, axis=-1)

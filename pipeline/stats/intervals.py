@@ -175,6 +175,7 @@ def _design_interval(p, se, df, method: str, level: float, model: ModelTerms) ->
             half = t * se / (2 * np.sqrt(p * (1 - p)))
             return np.sin(centre - half) ** 2, np.sin(centre + half) ** 2
         if method == "beta":
+            assert model.rows is not None  # checked by ModelTerms
             return _beta_interval(p, se, df, alpha, np.broadcast_to(model.rows, shape))
         if method in ("logit", "likelihood"):
             fitted = fits(p, se, model, shape)

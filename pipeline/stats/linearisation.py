@@ -72,6 +72,7 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
         deviation = deviation2 = np.zeros_like(count)
     else:
         reference = statistics.reference
+        assert statistics.deviation2 is not None  # kept together with the deviations
         deviation, deviation2 = statistics.deviation, statistics.deviation2
     ref = reference[None, None, :, :, None]
     sum_w = count * ref + deviation

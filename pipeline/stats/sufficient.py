@@ -167,11 +167,11 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
     size = (n_domains + 1) * n_groups * n_cells * (k + 1)
     shape = (m, n_domains + 1, n_groups, n_cells, k + 1)
     count = np.zeros(m * size)
-    deviation = np.zeros(m * size) if weighted else None
-    deviation2 = np.zeros(m * size) if weighted else None
+    deviation = np.zeros(m * size)
+    deviation2 = np.zeros(m * size)
     scales = _glm_mean_weights(design, weights, domains, n_domains) if (
         glm_start and weighted and np.any(weights != reference[group_cell])) else None
-    glm = [np.zeros(m * size) for _ in range(4)] if scales is not None else None
+    glm = [np.zeros(m * size) for _ in range(4)]
     offsets = (np.arange(m, dtype=np.int64) * size)[None, :]
     for start in range(0, n, chunk_rows):
         stop = min(start + chunk_rows, n)
@@ -186,14 +186,14 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
             deviation += np.bincount(keys, weights=d, minlength=m * size)
             d *= d
             deviation2 += np.bincount(keys, weights=d, minlength=m * size)
-        if glm is not None:
+        if scales is not None:
             domain_mean, sample_mean = scales
             unit_domain = np.maximum(domains[start:stop], 0)
             for position, x in ((0, weights[start:stop] / domain_mean[unit_domain]),
                                 (2, weights[start:stop] / sample_mean)):
                 for offset, term in enumerate(unit_working_terms(x)):
                     glm[position + offset] += np.bincount(keys, weights=np.repeat(term, m), minlength=m * size)
-    start_sums = None if glm is None else GlmStartSums(*(a.reshape(shape) for a in glm))
+    start_sums = None if scales is None else GlmStartSums(*(a.reshape(shape) for a in glm))
     return SufficientStatistics(count.reshape(shape), deviation.reshape(shape) if weighted else None,
                                 deviation2.reshape(shape) if weighted else None,
                                 reference.reshape(n_groups, n_cells), start_sums)

@@ -101,8 +101,8 @@ class _Fits:
     se_beta: np.ndarray      # its design-based standard error, sqrt(cov.unscaled)
     naive_inverse: np.ndarray  # 1 / naive.cov: the model's information at the previous iterate
     scale: np.ndarray        # sum of the rescaled weights of the valid answers
-    dispersion: np.ndarray   # summary.svyglm's: svyvar of the Pearson residuals
-    model_rows: np.ndarray
+    dispersion: np.ndarray | None   # summary.svyglm's: svyvar of the Pearson residuals (likelihood only)
+    model_rows: np.ndarray | None
 
 
 def fits(p, se, model: ModelTerms, shape) -> _Fits:
@@ -179,6 +179,8 @@ def likelihood_interval(fits: _Fits, df: np.ndarray, level: float) -> tuple[np.n
     alpha = 1 - level
     lam = fits.se_beta ** 2 * fits.naive_inverse          # design variance / model (naive) variance
     half_alpha = special.ndtr(_t_ppf(alpha / 2, df) * np.sqrt(lam)) / 2
+    if fits.dispersion is None or fits.model_rows is None:
+        raise ValueError("the likelihood interval needs the dispersion and the model's rows (n)")
     for index in np.ndindex(shape):
         if not (0 < fits.p[index] < 1) or not fits.se_beta[index] > 0 or not fits.model_rows[index] > 1:
             continue
