@@ -44,12 +44,50 @@ def test_invalid_answers_exit_2_without_traceback_or_output(tmp_path, study_ques
     assert not out.exists()
 
 
+COMPARISON_COLUMNS = ["measure", "category", "by", "group_a", "group_b", "n_a", "n_b", "estimate_a", "estimate_b",
+                      "difference", "ci_low", "ci_high", "ci_method", "test", "statistic", "df", "p_value",
+                      "p_adjusted", "adjust_method", "significant", "letters", "note"]
+
+
 def test_estimate_writes_the_tidy_outputs(tmp_path, study_questionnaire, study_answers):
     out = tmp_path / "out"
     result = run_cli("estimate", study_questionnaire, study_answers, "--out", out)
     assert result.returncode == 0, result.stderr
     assert {p.name for p in out.iterdir()} == {"estimates.csv", "findings.csv", "comparisons.csv", "validation.json",
                                                 "manifest.json"}
+    check_study_comparisons(out / "comparisons.csv", study_questionnaire)
+
+
+def check_study_comparisons(path, questionnaire_path):
+    """comparisons.csv holds the plan's tests: p-values in [0, 1], Holm-adjusted (never below the
+    raw p-value), and letters shared exactly by the pairs that do not differ."""
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    from pipeline.questionnaire import load_questionnaire
+
+    table = pd.read_csv(path, keep_default_na=False, dtype={"letters": str, "df": str})
+    assert list(table.columns) == COMPARISON_COLUMNS
+    plan = {(c.measure, c.by) for c in load_questionnaire(questionnaire_path).analysis.comparisons}
+    assert set(zip(table.measure, table.by)) == plan
+    tested = table[table.p_value != ""]
+    p, adjusted = tested.p_value.astype(float).to_numpy(), tested.p_adjusted.astype(float).to_numpy()
+    assert len(tested) and ((0 <= p) & (p <= 1)).all() and ((0 <= adjusted) & (adjusted <= 1)).all()
+    assert (adjusted >= p - 1e-15).all()
+    order = np.argsort(p)  # Holm, written out
+    holm = np.minimum(np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]), 1.0)
+    assert adjusted[order] == pytest.approx(holm, rel=1e-12)
+    assert set(tested.adjust_method) == {"Holm"} and set(table.test) == {"fisher", "rao-scott-f"}
+    pairs = table[table.test == "fisher"]
+    for row in pairs.itertuples():
+        letters_a, letters_b = row.letters.split(" | ")
+        assert (row.significant == "True") == (not set(letters_a) & set(letters_b)), row
+    # Pressure from the Government Office by role: 33 of 41 directors, 25 of 41 others (the recipe).
+    (row,) = pairs[(pairs.measure == "go_pressured") & (pairs.by == "role")].itertuples()
+    assert (row.group_a, row.group_b, int(row.n_a), int(row.n_b)) == ("dcs", "other", 41, 41)
+    assert float(row.estimate_a) == pytest.approx(33 / 41) and float(row.difference) == pytest.approx(8 / 41)
+    assert float(row.p_value) == pytest.approx(stats.fisher_exact([[33, 8], [25, 16]]).pvalue, rel=1e-10)
 
 
 def test_progress_shows_only_on_a_terminal_and_only_when_slow():

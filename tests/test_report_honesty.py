@@ -25,6 +25,9 @@ from pypdf import PdfReader
 from pipeline import run
 from pipeline.estimates import estimate_all
 from pipeline.findings import check_claims
+from pipeline.report.context import build_context
+from pipeline.report.render import render_html, render_pdf
+from pipeline.report.workbook import build_workbook
 
 MARKER = "[c]"
 ILLUSTRATION = "Illustrations of the method, not findings of the study."
@@ -41,30 +44,39 @@ SUPPRESSED_MEASURE = "pressure_neet"  # added to the study copy's headline: its 
 
 @dataclass(frozen=True)
 class Built:
-    """One survey's results and files; each text is extracted once, as PDF extraction is slow."""
+    """One survey's results, and each output made when a test first reads it: a test of the HTML
+    or the tables renders no PDF. Each text is extracted once, as PDF extraction is slow."""
 
     results: run.Results
-    files: dict[str, bytes]
     unsuppressed: EstimateTable
 
     @cached_property
+    def files(self) -> dict[str, bytes]:
+        """The machine-readable outputs (estimates, findings, comparisons)."""
+        return run.estimate_files(self.results)
+
+    @cached_property
+    def html_source(self) -> str:
+        return render_html(build_context(self.results))
+
+    @cached_property
     def html(self) -> str:
-        return html_module.unescape(self.files["report.html"].decode())
+        return html_module.unescape(self.html_source)
 
     @cached_property
     def charts(self) -> list[str]:
         """Every chart's SVG source, decoded from its data URI."""
         return [base64.b64decode(uri).decode() for uri in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)",
-                                                                       self.files["report.html"].decode())]
+                                                                       self.html_source)]
 
     @cached_property
     def pdf_text(self) -> str:
-        reader = PdfReader(io.BytesIO(self.files["report.pdf"]))
+        reader = PdfReader(io.BytesIO(render_pdf(self.html_source)))
         return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
     @property
     def workbook(self):
-        return load_workbook(io.BytesIO(self.files["tables.xlsx"]))
+        return load_workbook(io.BytesIO(build_workbook(self.results)))
 
     @cached_property
     def workbook_text(self) -> str:
@@ -87,7 +99,7 @@ def _build(root: Path, questionnaire: Path, survey: str) -> Built:
     answers = root / "raw" / f"{survey}.csv"
     results = run.analyse(questionnaire, answers, "python -m pipeline report (test)")
     _, _, responses = run.load_and_check(questionnaire, answers)
-    return Built(results, run.report_files(results), estimate_all(responses))
+    return Built(results, estimate_all(responses))
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,9 @@ The `ciprop_*` cases on further designs are in test_svyciprop_designs.py.
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,12 +28,18 @@ from pipeline.stats.weighting import poststratify
 from .test_svyciprop_designs import CASES as DESIGN_CASES
 
 REL = 1e-10
-REFERENCE = pd.read_csv(__import__("pathlib").Path(__file__).parents[1] / "reference" / "reference.csv",
-                        dtype=str, keep_default_na=False)
+REFERENCE_DIR = Path(__file__).parents[1] / "reference"
+
+
+@cache
+def reference() -> pd.DataFrame:
+    """reference.csv, read when a test first needs it (not at collection), then kept."""
+    return pd.read_csv(REFERENCE_DIR / "reference.csv", dtype=str, keep_default_na=False)
 
 
 def rows(case: str) -> list[pd.Series]:
-    selected = [row for _, row in REFERENCE[REFERENCE["case"] == case].iterrows()]
+    table = reference()
+    selected = [row for _, row in table[table["case"] == case].iterrows()]
     assert selected, f"no reference rows for {case}"
     return selected
 
@@ -46,7 +55,7 @@ def binary_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str
 
 
 def api(name: str) -> pd.DataFrame:
-    return pd.read_csv(__import__("pathlib").Path(__file__).parents[1] / "reference" / f"api_{name}.csv")
+    return pd.read_csv(REFERENCE_DIR / f"api_{name}.csv")
 
 
 DESIGNS = {
@@ -199,4 +208,4 @@ def test_every_reference_row_is_used():
     tested = {"share_srs", "share_strat", "share_strat_nofpc", "share_clus1", "ciprop_strat", "domain_strat",
               "poststrat_srs", "raoscott_strat", "wilson_58_82", "clopper_58_82", "fisher_2x2", "chisq_2x2",
               "holm", "bh"} | set(DESIGN_CASES)
-    assert set(REFERENCE["case"]) == tested
+    assert set(reference()["case"]) == tested

@@ -1,0 +1,45 @@
+"""The report's HTML, without a PDF: every name defined, free text escaped, only its own assets fetched."""
+
+import jinja2
+import pytest
+
+from pipeline import run
+from pipeline.report.context import build_context
+from pipeline.report.render import ASSETS, FetchRefused, make_fetcher, render_html
+from survey_files import write_survey
+
+YES_NO = [{"code": "no", "label": "No"}, {"code": "yes", "label": "Yes"}]
+MARKUP = '<script>alert("x")</script>'
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("render")
+    rows = [{"rid": f"r{i}", "q": "yes" if i % 3 else "no", "note": MARKUP if i == 0 else ""} for i in range(12)]
+    paths = write_survey(folder, "tiny", rows, {"respondent_id": "rid"},
+                         [{"id": "q", "type": "single_choice", "label": "Says yes", "codes": YES_NO},
+                          {"id": "note", "type": "text"}])
+    return render_html(build_context(run.analyse(*paths, command="test")))
+
+
+def test_the_report_is_one_html_document_in_british_english(html):
+    assert html.lstrip().lower().startswith("<!doctype html>") and 'lang="en-GB"' in html
+
+
+def test_free_text_markup_is_escaped(html):
+    assert MARKUP not in html and "&lt;script&gt;" in html
+
+
+def test_an_undefined_name_in_the_template_is_an_error():
+    with pytest.raises(jinja2.UndefinedError):
+        render_html({})
+
+
+def test_the_fetcher_refuses_files_outside_the_assets_and_serves_its_own():
+    fetcher = make_fetcher()
+    with pytest.raises(FetchRefused):
+        fetcher.fetch("file:///etc/passwd")
+    with pytest.raises(FetchRefused):
+        fetcher.fetch((ASSETS / ".." / "render.py").resolve().as_uri())
+    assert fetcher.refused == ["file:///etc/passwd", (ASSETS.parent / "render.py").as_uri()]
+    assert fetcher.fetch((ASSETS / "report.css").as_uri())
