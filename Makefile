@@ -25,8 +25,10 @@ report: $(REPORTS)
 reports/%/report.pdf: questionnaires/%.yaml raw/%.csv $$(wildcard raw/$$*.provenance.yaml) $(PIPELINE_CODE) $(STAMP)
 	$(PY) -m pipeline report $< raw/$*.csv --out reports/$*
 
-## test: run the whole test suite
+## test: lint (ruff), type-check (mypy) and run the whole test suite
 test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 ## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents (medians of 3 runs)

@@ -37,7 +37,8 @@ def questionnaire_yaml(size: int) -> str:
     type: scale
     codes: *codes
     scale: *sides""" for i in range(1, ITEMS + 1))
-    measures = "\n".join(f"""  - {{id: item{i:02d}_agree, question: item{i:02d}, categories: ["4", "5"], base: valid, label: Agree with item {i}}}"""
+    measures = "\n".join(f"""  - {{id: item{i:02d}_agree, question: item{i:02d}, categories: ["4", "5"], base: valid, \
+label: Agree with item {i}}}"""
                          for i in range(1, ITEMS + 1))
     first = """  - id: item01
     text: Synthetic item 1
@@ -127,7 +128,7 @@ def main() -> None:
             print(f"  (generating {size:,} synthetic respondents)", file=sys.stderr)
             write_answers(answers, size)
         runs = [measure_run(questionnaire, answers, args.cache / f"out_{size}") for _ in range(args.repeats)]
-        walls, peaks = zip(*runs)
+        walls, peaks = zip(*runs, strict=True)
         print(f"{size:>12,} {statistics.median(walls):>16.2f} {statistics.median(peaks):>21.0f}  "
               + ", ".join(f"{w:.2f}s/{p:.0f}MB" for w, p in runs))
 

@@ -27,7 +27,7 @@ def present_values(series: pd.Series) -> list:
     categories, codes = categories_and_codes(series)
     used = np.zeros(len(categories) + 1, dtype=bool)
     used[codes] = True
-    return [value for value, seen in zip(categories, used[:-1]) if seen]
+    return [value for value, seen in zip(categories, used[:-1], strict=True) if seen]
 
 
 def per_value(series: pd.Series, function: Callable[[str], object], missing: object = None,

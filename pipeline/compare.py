@@ -15,7 +15,14 @@ import pandas as pd
 
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable
-from pipeline.stats.comparisons import ADJUST_NAMES, adjust, compact_letters, fisher_exact, newcombe_difference, rao_scott
+from pipeline.stats.comparisons import (
+    ADJUST_NAMES,
+    adjust,
+    compact_letters,
+    fisher_exact,
+    newcombe_difference,
+    rao_scott,
+)
 from pipeline.stats.linearisation import share_covariance
 from pipeline.survey_design import DesignVariant
 from pipeline.validate import Responses
@@ -102,11 +109,12 @@ def _letters(table: pd.DataFrame) -> list[str]:
     """For pairwise rows, the letters of group_a and group_b within their comparison ('a' | 'b')."""
     letters = [""] * len(table)
     pairwise = table[table["test"] == "fisher"]
-    for (measure, by), block in pairwise.groupby(["measure", "by"], sort=False):
+    for (_measure, _by), block in pairwise.groupby(["measure", "by"], sort=False):
         groups = list(dict.fromkeys(list(block["group_a"]) + list(block["group_b"])))
-        significant = {frozenset((a, b)) for a, b, s in zip(block["group_a"], block["group_b"], block["significant"])
+        pairs = zip(block["group_a"], block["group_b"], block["significant"], strict=True)
+        significant = {frozenset((a, b)) for a, b, s in pairs
                        if s}
         assigned = compact_letters(groups, significant)
-        for index, a, b in zip(block.index, block["group_a"], block["group_b"]):
+        for index, a, b in zip(block.index, block["group_a"], block["group_b"], strict=True):
             letters[table.index.get_loc(index)] = f"{assigned[a]} | {assigned[b]}"
     return letters

@@ -86,10 +86,10 @@ def scan_records(body: bytes, delimiter: str, reader_records: int | None = None)
     """
     raw = np.frombuffer(body, dtype=np.uint8)
     quoted = body.find(b'"') >= 0
-    if reader_records is not None and body.find(b"\r") < 0 and body.count(b"\n") == reader_records:
-        # as many LF-ended lines as records: none is empty, each is one record
-        if not quoted or not _last_line_open(body, delimiter):
-            return RecordLines(np.arange(1, reader_records + 1), _NONE, _NONE, reader_records, 0)
+    # as many LF-ended lines as records: none is empty, each is one record
+    if (reader_records is not None and body.find(b"\r") < 0 and body.count(b"\n") == reader_records
+            and (not quoted or not _last_line_open(body, delimiter))):
+        return RecordLines(np.arange(1, reader_records + 1), _NONE, _NONE, reader_records, 0)
     if not quoted or reader_records is not None:
         lines = _plain_lines(raw)
         if not quoted or (reader_records == lines.records and not _last_line_open(body, delimiter)):

@@ -72,7 +72,8 @@ def declare_design(responses: Responses) -> DeclaredDesign:
     stratum_of_unit = strata if strata is not None else np.zeros(n, dtype=np.int64)
     clusters = None
     if d.clusters:
-        clusters = np.unique(categories_and_codes(answers[d.clusters])[1], return_inverse=True)[1].astype(np.int64).ravel()
+        cluster_codes = categories_and_codes(answers[d.clusters])[1]
+        clusters = np.unique(cluster_codes, return_inverse=True)[1].astype(np.int64).ravel()
     psu_stratum = _psu_strata(stratum_of_unit, clusters)
     psus = np.bincount(psu_stratum, minlength=len(labels)).astype(float)
     population = _population(responses, stratum_of_unit, labels)

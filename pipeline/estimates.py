@@ -17,9 +17,9 @@ from pipeline.measures import CodedVariable, code_measure, code_options, code_qu
 from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.ciprop_terms import interval_terms_by_category
+from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.stats.linearisation import shares_from_statistics
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
-from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
 
@@ -57,7 +57,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     variants = design_variants(responses) if variants is None else variants
     variables = coded_variables(responses) if variables is None else variables
     subgroups = subgroup_domains(responses)
-    splits = [("", ("",), None)] + subgroups
+    splits = [("", ("",), None), *subgroups]
     finest = next((v for v in variants if v.name == "design"), variants[0])
     derived = _derivable_measures(q, variables)
     by_size: dict[int, list[int]] = defaultdict(list)
@@ -215,7 +215,7 @@ def _bounds(q, variables: list[CodedVariable], groups) -> list[Estimate]:
         overall = by_split[""].count
         for position, i in enumerate(members):
             k = overall.shape[4] - 1
-            counts[i] = (int(round(overall[position, 0, :, :, :k].sum())), int(round(overall[position, 0, :, :, 1].sum())))
+            counts[i] = (round(overall[position, 0, :, :, :k].sum()), round(overall[position, 0, :, :, 1].sum()))
     records = []
     for i, coded in enumerate(variables):
         if coded.id not in measure_ids:

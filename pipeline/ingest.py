@@ -23,8 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from pipeline.errors import AnswersError, Issue
 from pipeline.csv_lines import Field, RecordLines, record_fields, scan_records, unclosed_field
+from pipeline.errors import AnswersError, Issue
 
 ENCODINGS = ("utf-8", "cp1252")
 
@@ -144,7 +144,7 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
         repeated = next(h for i, h in enumerate(header) if h in header[:i])
         raise AnswersError(Issue("duplicate-column", name, f"the column '{repeated}' twice",
                                  "each column once", line=1, column=repeated))
-    cells = pd.DataFrame(dict(zip(header, columns)), copy=False) if header else pd.DataFrame()
+    cells = pd.DataFrame(dict(zip(header, columns, strict=True)), copy=False) if header else pd.DataFrame()
     malformed = [_wrong_field_count(name, records, account, number, actual, expected)
                  for number, actual, expected in invalid_rows]
     line_numbers = _line_numbers(records, {number for number, _, _ in invalid_rows})
@@ -306,7 +306,7 @@ def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
     names = list(reader.schema.names)
     builders = [_ColumnBuilder() for _ in names]
     for batch in reader:
-        for builder, column in zip(builders, batch.columns):
+        for builder, column in zip(builders, batch.columns, strict=True):
             builder.add(column)
     return names, [builder.finish() for builder in builders]
 

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
 from pipeline.columns import index_of, is_blank, is_in, per_value
+from pipeline.questionnaire import Measure, Question
 from pipeline.summaries import STATUSES
-from pipeline.questionnaire import Measure, Question, Questionnaire
 from pipeline.validate import Responses
 
 OUT_OF_BASE = -1

@@ -50,7 +50,8 @@ def build_manifest(inputs: dict[str, Path | str | None], command: str) -> Manife
         except metadata.PackageNotFoundError:
             continue
     return Manifest(__version__, platform.python_version(), command,
-                    {role: InputFile(str(path), sha256_file(path)) for role, path in inputs.items() if path is not None},
+                    {role: InputFile(str(path), sha256_file(path))
+                     for role, path in inputs.items() if path is not None},
                     versions)
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from pipeline.errors import Issue, QuestionnaireError
 from pipeline.yamlsource import read_yaml
 
-
 ILLUSTRATION = "Illustrations of the method, not findings of the study."
 
 

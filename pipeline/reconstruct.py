@@ -55,7 +55,7 @@ def reconstruct_answers(questionnaire: Questionnaire, recipe: YamlDocument) -> p
         if target is None:
             raise QuestionnaireError(recipe.issue("missing-key", key, "no recipe for this question",
                                                   "counts for every question not given by the frame"))
-        asked = asked_mask(answers.reindex(columns=list(answers.columns) + [question.id], fill_value=""),
+        asked = asked_mask(answers.reindex(columns=[*list(answers.columns), question.id], fill_value=""),
                            questionnaire, question)
         try:
             drawn = _draw(question, target, asked, answers, rng, recipe, key)
@@ -145,12 +145,13 @@ def _place(pool: list[str], members: np.ndarray, rng: np.random.Generator, recip
         raise QuestionnaireError(recipe.issue("count-mismatch", key, f"counts summing to {len(pool)}",
                                               f"{int(members.sum())}, the number of respondents asked"))
     values = [""] * len(members)
-    for row, value in zip(np.flatnonzero(members), (pool[i] for i in rng.permutation(len(pool)))):
+    for row, value in zip(np.flatnonzero(members), (pool[i] for i in rng.permutation(len(pool))), strict=True):
         values[row] = value
     return values
 
 
 def _join_ticks(question: Question, columns: dict[str, list[str]]) -> list[str]:
     codes = question.code_values
-    rows = zip(*(columns[f"{question.id}.{c}"] for c in codes))
-    return [question.delimiter.join(c for c, v in zip(codes, row) if v == question.selected) for row in rows]
+    rows = zip(*(columns[f"{question.id}.{c}"] for c in codes), strict=True)
+    return [question.delimiter.join(c for c, v in zip(codes, row, strict=True) if v == question.selected)
+            for row in rows]

@@ -12,13 +12,12 @@ from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.ingest import read_answers
 from pipeline.measures import status_codes
-from pipeline.progress import Progress, Silent
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
+from pipeline.progress import Progress, Silent
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
 from pipeline.records import EstimateTable
-from pipeline.summaries import (STATUSES, AnswerStatusCounts, LineSummary, Manifest, SpanningRecord,
-                                 ValidationSummary)
+from pipeline.summaries import STATUSES, AnswerStatusCounts, LineSummary, Manifest, SpanningRecord, ValidationSummary
 from pipeline.suppression import suppress_tables
 from pipeline.survey_design import DesignVariant, checked_design, design_variants
 from pipeline.validate import Responses, check_answers
@@ -138,4 +137,5 @@ def _line_summary(responses: Responses) -> LineSummary | None:
         if value.column not in columns:
             columns.append(value.column)
     return LineSummary(account.physical, account.header, account.blank, account.records,
-                       tuple(SpanningRecord(first, last, tuple(columns)) for (first, last), columns in spanning.items()))
+                       tuple(SpanningRecord(first, last, tuple(columns))
+                             for (first, last), columns in spanning.items()))

@@ -116,7 +116,7 @@ def _calibrate(responses: Responses, weights: np.ndarray):
     frame = q.population
     answers = responses.answers
     variables = list(d.weighting_variables)
-    cells = pd.DataFrame([dict(zip(frame.variables, c.values), count=c.count) for c in frame.cells])
+    cells = pd.DataFrame([dict(zip(frame.variables, c.values, strict=True), count=c.count) for c in frame.cells])
     issues = []
     for variable in variables:
         known = set(cells[variable])

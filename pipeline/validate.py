@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -101,7 +102,7 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
     excluded = tuple(int(raw.line_numbers.iloc[r]) for r in bad_rows) + tuple(
         i.line for i in file_issues if i.line is not None)
     if len(answers) == 0:
-        raise AnswersError(all_issues + [Issue("no-valid-rows", raw.path, "no row without problems",
+        raise AnswersError([*all_issues, Issue("no-valid-rows", raw.path, "no row without problems",
                                                "at least one valid row to analyse")])
     numeric = {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type == "numeric"}
     return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding, tuple(all_issues),
@@ -113,13 +114,14 @@ def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Iss
     present = set(raw.header)
     for column in expected:
         if column not in present:
-            yield Issue("missing-column", raw.path, "no such column", f"a column '{column}' (from {questionnaire.path})",
+            yield Issue("missing-column", raw.path, "no such column",
+                        f"a column '{column}' (from {questionnaire.path})",
                         line=1, column=column)
     allowed = set(expected)
     for column in raw.header:
         if column not in allowed:
             yield Issue("unexpected-column", raw.path, f"the column '{column}'",
-                        f"only columns the questionnaire defines", line=1, column=column)
+                        "only columns the questionnaire defines", line=1, column=column)
 
 
 def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
@@ -169,7 +171,7 @@ def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[
     if not repeated.any():
         return
     first = ~ids.duplicated(keep="first").to_numpy()
-    first_line = dict(zip(ids[first], raw.line_numbers[first]))
+    first_line = dict(zip(ids[first], raw.line_numbers[first], strict=True))
     for row, issue in _cell_issues(raw, questionnaire, repeated, column, "duplicate-id", "unique respondent ids"):
         yield row, Issue(issue.code, issue.file, f"'{ids.iloc[row]}', already used on line {first_line[ids.iloc[row]]}",
                          issue.expected, line=issue.line, respondent=issue.respondent, column=column)
@@ -201,7 +203,7 @@ def _check_questions(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[
         valid = set(question.code_values) if question.type in CATEGORICAL else None
         for column in question.columns:
             values = raw.cells[column]
-            kind = per_value(values, lambda v: _kind(v, missing_codes, valid), BLANK_CELL, np.int8)
+            kind = per_value(values, partial(_kind, missing_codes=missing_codes, valid=valid), BLANK_CELL, np.int8)
             blank = kind == BLANK_CELL
             yield from _cell_issues(raw, questionnaire, ~asked & ~blank, column, "answered-not-asked",
                                     f"a blank (routing asks only respondents with {question.asked_if.question} in "

@@ -41,11 +41,13 @@ class YamlDocument:
 
 
 class _Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (`yes`, `no`, `on`, `off` stay strings: they are answer codes) and dates kept as text."""
+    """SafeLoader with YAML 1.2 booleans (`yes`, `no`, `on`, `off` stay strings: they are answer
+    codes) and dates kept as text."""
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Yaml12Loader.add_implicit_resolver(

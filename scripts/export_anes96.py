@@ -91,7 +91,7 @@ def answers_csv(data) -> bytes:
     writer.writerow([RESPONDENT_ID, *columns])
     for row, record in enumerate(data[columns].itertuples(index=False)):
         cells = [str(row + 1)]
-        for column, value in zip(columns, record):
+        for column, value in zip(columns, record, strict=True):
             number = _whole(value, column, row)
             if column in CODED:
                 if number not in CODED[column]:
@@ -137,9 +137,11 @@ def provenance_yaml(answers: bytes, rows: int) -> bytes:
         "rows": rows,
         "answers_sha256": hashlib.sha256(answers).hexdigest(),
     }
+    def codes_of(column: str) -> dict:
+        return {value: {"code": code, "label": label} for value, (code, label) in CODED[column].items()}
+
     coding = {column: {"description": CODING_NOTES[column],
-                       **({"codes": {value: {"code": code, "label": label} for value, (code, label) in CODED[column].items()}}
-                          if column in CODED else {"numeric": True})}
+                       **({"codes": codes_of(column)} if column in CODED else {"numeric": True})}
               for column in sorted(CODING_NOTES, key=lambda c: (c.lower(), c))}
     coding[RESPONDENT_ID] = {"description": "Row number in the statsmodels extract, 1 to N (added on export)."}
     for column, reason in DROPPED.items():

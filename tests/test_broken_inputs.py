@@ -97,7 +97,7 @@ def test_awkward_but_valid_answers_are_accepted(case, tmp_path, capsys):
     by_id = responses.answers.set_index(responses.questionnaire.design.respondent_id, drop=False)
     for cell in case.get("cells", []):
         assert by_id.loc[cell["respondent"], cell["column"]] == cell["value"]
-    lines = dict(zip(responses.respondent_ids, responses.line_numbers))
+    lines = dict(zip(responses.respondent_ids, responses.line_numbers, strict=True))
     for respondent, line in case.get("lines", {}).items():
         assert lines[respondent] == line
     assert sha256(answers) == before

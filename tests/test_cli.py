@@ -70,10 +70,10 @@ def check_study_comparisons(path, questionnaire_path):
     table = pd.read_csv(path, keep_default_na=False, dtype={"letters": str, "df": str})
     assert list(table.columns) == COMPARISON_COLUMNS
     plan = {(c.measure, c.by) for c in load_questionnaire(questionnaire_path).analysis.comparisons}
-    assert set(zip(table.measure, table.by)) == plan
+    assert set(zip(table.measure, table.by, strict=True)) == plan
     tested = table[table.p_value != ""]
     p, adjusted = tested.p_value.astype(float).to_numpy(), tested.p_adjusted.astype(float).to_numpy()
-    assert len(tested) and ((0 <= p) & (p <= 1)).all() and ((0 <= adjusted) & (adjusted <= 1)).all()
+    assert len(tested) and ((p >= 0) & (p <= 1)).all() and ((adjusted >= 0) & (adjusted <= 1)).all()
     assert (adjusted >= p - 1e-15).all()
     order = np.argsort(p)  # Holm, written out
     holm = np.minimum(np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]), 1.0)

@@ -14,11 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from survey_files import write_survey
 
 from pipeline.cli import main
 from pipeline.run import analyse
-from survey_files import write_survey
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 R_VALUES = pd.read_csv(REFERENCE / "reference_design.csv", dtype={"estimate": str, "se": str})
@@ -109,7 +108,7 @@ def test_a_stratum_with_a_single_psu_stops_naming_the_stratum(tmp_path, capsys):
 def test_a_single_psu_stratum_taken_whole_still_stops_without_the_fpc(tmp_path, capsys):
     rows = [r for r in apistrat_rows() if r["stype"] != "H"]
     lone = dict(next(r for r in apistrat_rows() if r["stype"] == "H"), fpc="1")
-    paths = apistrat_survey(tmp_path, rows + [lone])
+    paths = apistrat_survey(tmp_path, [*rows, lone])
     paths[0].write_text(paths[0].read_text(encoding="utf-8").replace("fpc: true", "fpc: false"), encoding="utf-8")
     code, err = run_cli(paths, tmp_path / "out", capsys)
     assert code == 2 and "[lonely-psu]" in err and "stratum 'H'" in err
@@ -118,7 +117,7 @@ def test_a_single_psu_stratum_taken_whole_still_stops_without_the_fpc(tmp_path, 
 def test_a_single_psu_stratum_taken_whole_adds_no_variance(tmp_path):
     rows = [r for r in apistrat_rows() if r["stype"] != "H"]
     lone = dict(next(r for r in apistrat_rows() if r["stype"] == "H"), fpc="1")
-    results = analyse(*apistrat_survey(tmp_path, rows + [lone]), command="test")
+    results = analyse(*apistrat_survey(tmp_path, [*rows, lone]), command="test")
     assert len(design_rows(results.estimates.frame())) > 0
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from survey_files import write_survey
 
 from pipeline.cli import main
 from pipeline.run import analyse
-from survey_files import write_survey
 
 YES_NO = [{"code": "no", "label": "No"}, {"code": "yes", "label": "Yes"}]
 GROUPS = [{"code": "a", "label": "A"}, {"code": "b", "label": "B"}, {"code": "c", "label": "C"}]
@@ -18,7 +18,7 @@ GROUPS = [{"code": "a", "label": "A"}, {"code": "b", "label": "B"}, {"code": "c"
 def weighted_survey(folder, answers: list[str], weights: list[float], name: str = "edges"):
     """A stratified, weighted survey of one yes/no question, with a group to compare by."""
     rows = [{"rid": f"r{i}", "stratum": "s1" if i % 2 else "s2", "w": repr(w), "group": "abc"[i % 3], "q": a}
-            for i, (a, w) in enumerate(zip(answers, weights))]
+            for i, (a, w) in enumerate(zip(answers, weights, strict=True))]
     questions = [{"id": "group", "type": "single_choice", "codes": GROUPS},
                  {"id": "q", "type": "single_choice", "codes": YES_NO}]
     analysis = {"fpc": False, "subgroups": ["group"], "comparisons": [{"measure": "says_yes", "by": "group"}]}

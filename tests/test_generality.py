@@ -2,8 +2,6 @@
 
 import re
 
-import pytest
-
 from pipeline.questionnaire import load_questionnaire
 
 
@@ -24,7 +22,6 @@ def test_pipeline_code_names_no_survey_specific_id(root):
         if path.suffix not in {".py", ".j2", ".html", ".css"}:
             continue
         text = path.read_text(encoding="utf-8")
-        for identifier in ids:
-            if re.search(rf"[\"'.]{re.escape(identifier)}[\"']", text):
-                offenders.append(f"{path.relative_to(root)}: {identifier}")
+        offenders.extend(f"{path.relative_to(root)}: {identifier}" for identifier in ids
+                         if re.search(rf"[\"'.]{re.escape(identifier)}[\"']", text))
     assert offenders == []

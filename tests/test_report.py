@@ -88,7 +88,7 @@ def test_key_findings_numbers_are_in_the_estimates(results, html):
     assert found and found <= allowed
     counts = set(re.findall(r"(\d+) of (\d+) \(", section))
     srs = headline[~headline.weighted & ~headline.fpc & (headline.ci_method == "wilson")]
-    assert counts == {(str(round(p * n)), str(n)) for p, n in zip(srs.estimate, srs.n)}
+    assert counts == {(str(round(p * n)), str(n)) for p, n in zip(srs.estimate, srs.n, strict=True)}
 
 
 def test_the_70_and_71_per_cent_reconciliation(html):

@@ -25,6 +25,7 @@ from pypdf import PdfReader
 from pipeline import run
 from pipeline.estimates import estimate_all
 from pipeline.findings import check_claims
+from pipeline.records import EstimateTable
 from pipeline.report.context import build_context
 from pipeline.report.render import render_html, render_pdf
 from pipeline.report.workbook import build_workbook
@@ -283,7 +284,7 @@ def test_workbook_has_the_suppressed_tables(study):
         sheet = book[name]
         header = [c.value for c in sheet[2]]
         assert "note" in header, name
-        rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=3)]
+        rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=3)]
         marked = [r for r in rows if r["note"] and MARKER in r["note"]]
         assert marked, name
         value = {"Estimates": "estimate", "Comparisons": "difference", "Findings": "reproduced"}[name]

@@ -51,7 +51,7 @@ def test_estimates_have_fpc_weighted_and_bounds_rows(study):
     _, _, estimates = study
     frame = estimates.frame()
     rows = frame[(frame.measure == "go_pressured") & (frame.domain == "")]
-    methods = {(m, w, f) for m, w, f in zip(rows.ci_method, rows.weighted, rows.fpc)}
+    methods = {(m, w, f) for m, w, f in zip(rows.ci_method, rows.weighted, rows.fpc, strict=True)}
     assert methods == {("wilson", False, False), ("logit", False, True), ("logit", True, True),
                        ("nonresponse-bounds", False, False)}
     fpc = rows[rows.fpc & ~rows.weighted].iloc[0]
@@ -67,7 +67,7 @@ def test_raked_weights_meet_the_frame_margins(study_questionnaire, study_answers
     questionnaire, _, responses = load_and_check(study_questionnaire, study_answers)
     (design,) = [v for v in design_variants(responses) if v.weighted]
     weights = design.design.weights
-    frame = pd.DataFrame([dict(zip(questionnaire.population.variables, c.values), count=c.count)
+    frame = pd.DataFrame([dict(zip(questionnaire.population.variables, c.values, strict=True), count=c.count)
                           for c in questionnaire.population.cells])
     for variable in questionnaire.design.weighting_variables:
         got = pd.Series(weights).groupby(responses.answers[variable].to_numpy()).sum()

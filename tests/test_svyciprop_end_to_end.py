@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from survey_files import write_survey
 
 from pipeline.run import analyse
-from survey_files import write_survey
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
@@ -71,7 +71,7 @@ def test_apistrat_with_missing_answers_matches_r(tmp_path, method):
     frame = pd.read_csv(REFERENCE_DIR / "api_strat.csv", dtype=str, keep_default_na=False)
     over = ["" if v == "" else ("1" if float(v) > 28 else "0") for v in frame["acs.46"]]
     rows = [{"cds": c, "stype": s, "pw": w, "fpc": f, "big_classes": o}
-            for c, s, w, f, o in zip(frame["cds"], frame["stype"], frame["pw"], frame["fpc"], over)]
+            for c, s, w, f, o in zip(frame["cds"], frame["stype"], frame["pw"], frame["fpc"], over, strict=True)]
     questions = [{"id": "big_classes", "type": "single_choice", "missing": {"allow_blank": True}, "codes": ZERO_ONE}]
     design = {"respondent_id": "cds", "strata": "stype", "weights": "pw", "population_size": "fpc"}
     paths = write_survey(tmp_path, "apistrat", rows, design, questions, {"fpc": True, "design_interval": method})

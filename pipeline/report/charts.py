@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from pipeline.report.palette import negative_colours, neutral_colours, positive_colours  # noqa: E402
-from pipeline.suppression import MARKER  # noqa: E402
+from pipeline.report.palette import negative_colours, neutral_colours, positive_colours
+from pipeline.suppression import MARKER
 
 RATE_COLOUR = "#0072b2"
 SIDES = ("negative", "neutral", "positive")
@@ -71,7 +71,8 @@ def likert_chart(title: str, items: list[dict]) -> Chart:
     first = items[0]
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for side in SIDES for c in scale_colours(first, side)]
     names = [label for label, _ in first["negative"] + first["neutral"] + first["positive"]]
-    axis.legend(handles, names, ncol=min(len(names), 5), loc="upper center", bbox_to_anchor=(0.4, -0.35 - 0.1 / len(items)),
+    axis.legend(handles, names, ncol=min(len(names), 5), loc="upper center",
+                bbox_to_anchor=(0.4, -0.35 - 0.1 / len(items)),
                 frameon=False, fontsize=7)
     alt = f"{title}. Diverging bar chart of valid answers. " + " ".join(_likert_alt(item) for item in items)
     return Chart(_finish(figure), alt)
@@ -79,7 +80,8 @@ def likert_chart(title: str, items: list[dict]) -> Chart:
 
 def scale_colours(item: dict, side: str) -> list[str]:
     """The colours of one side of an item's scale, in scale order, for however many categories it has."""
-    return {"negative": negative_colours, "neutral": neutral_colours, "positive": positive_colours}[side](len(item[side]))
+    ramps = {"negative": negative_colours, "neutral": neutral_colours, "positive": positive_colours}
+    return ramps[side](len(item[side]))
 
 
 def _diverging_bar(axis, row: int, item: dict) -> None:
@@ -87,7 +89,7 @@ def _diverging_bar(axis, row: int, item: dict) -> None:
     neutral = sum(share for _, share in item["neutral"])
     start = -neutral / 2 - sum(share for _, share in item["negative"])
     for side in SIDES:
-        for (_, share), colour in zip(item[side], scale_colours(item, side)):
+        for (_, share), colour in zip(item[side], scale_colours(item, side), strict=True):
             axis.barh(row, share * 100, left=start * 100, color=colour, height=0.6)
             start += share
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from pipeline.records import BOUNDS, EstimateTable
-from pipeline.summaries import ValidationSummary
 from pipeline.report.charts import likert_chart, rate_chart
 from pipeline.stats.comparisons import ADJUST_NAMES
 from pipeline.stats.intervals import METHOD_NAMES
+from pipeline.summaries import ValidationSummary
 from pipeline.suppression import MARKER
 
 LOW_RELIABILITY_BELOW = 30
@@ -29,7 +28,7 @@ LOW_RELIABILITY_BELOW = 30
 def percent(value: float, digits: int = 0) -> str:
     """A proportion as a rounded percentage, e.g. 0.7073 -> '71%'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return "\u2013"  # an en dash: no figure
     return f"{value * 100:.{digits}f}%"
 
 
@@ -74,7 +73,7 @@ def build_context(results) -> dict:
             return _suppressed_figure(measure_id, measure.label, n, row.base, fpc, design, bounds, suppress)
         return {
             "id": measure_id, "label": measure.label, "estimate": row.estimate, "percent": percent(row.estimate),
-            "count": int(round(row.estimate * n)), "n": n, "base": row.base,
+            "count": round(row.estimate * n), "n": n, "base": row.base,
             "low": row.ci_low, "high": row.ci_high, "interval": interval(row.ci_low, row.ci_high),
             "fpc_interval": interval(fpc.ci_low, fpc.ci_high) if fpc is not None else None,
             "weighted": percent(design.estimate) if design is not None else None,
@@ -87,7 +86,8 @@ def build_context(results) -> dict:
     themes = []
     for theme in q.analysis.themes:
         figures = [f for f in (figure(m) for m in theme.measures) if f]
-        scales = [q.question(qid) for qid in theme.questions if q.question(qid).type == "scale" and q.question(qid).scale]
+        scales = [q.question(qid) for qid in theme.questions
+                  if q.question(qid).type == "scale" and q.question(qid).scale]
         likert = _likert_charts(lookup, scales, theme.title, suppress)
         rates = rate_chart(theme.title, [dict(label=f["label"], estimate=f["estimate"], low=f["low"], high=f["high"],
                                               n=f["n"], suppressed=f["suppressed"]) for f in figures],
@@ -242,7 +242,7 @@ def _reconciliation(q, findings: pd.DataFrame, lookup: EstimateTable) -> list[di
         measure = q.measure(measure_id)
         n = int(group["n"].iloc[0])
         value = float(group["reproduced"].iloc[0])
-        count = int(round(value * n))
+        count = round(value * n)
         out.append({"label": measure.label, "count": count, "n": n, "exact": f"{value * 100:.2f}%",
                     "truncated": f"{math.floor(value * 100)}%", "rounded": f"{value * 100:.0f}%",
                     "claims": [{"wording": r.wording, "verdict": r.verdict} for r in group.itertuples()]})
@@ -276,7 +276,7 @@ def _appendix_row(label: str, row, suppress: int) -> dict:
     if n < suppress:
         return {"label": label, "percent": MARKER, "estimate": None, "count": MARKER, "n": n, "interval": MARKER}
     return {"label": label, "percent": percent(row.estimate), "estimate": row.estimate,
-            "count": int(round(row.estimate * n)), "n": n, "interval": interval(row.ci_low, row.ci_high)}
+            "count": round(row.estimate * n), "n": n, "interval": interval(row.ci_low, row.ci_high)}
 
 
 def _appendix_note(question, rows: list[dict], suppress: int) -> str:

@@ -55,7 +55,7 @@ def build_workbook(results) -> bytes:
     for name, title, _ in sheets:
         contents.append([name, title])
     contents["A1"].font = contents["B1"].font = Font(bold=True)
-    for index, (name, title, frame) in enumerate(sheets, start=1):
+    for _index, (name, title, frame) in enumerate(sheets, start=1):
         sheet = book.create_sheet(name)
         sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
         sheet.append(list(frame.columns))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+
 @dataclass(frozen=True)
 class Calibration:
     """The groups weights were calibrated to: each unit's cell, and each margin's grouping of cells.

@@ -12,7 +12,6 @@ Two families:
 
 from __future__ import annotations
 
-
 import numpy as np
 from scipy import special
 
@@ -67,7 +66,8 @@ def binomial_interval(x, n, method: str = "wilson", level: float = 0.95) -> tupl
             yates = np.minimum(0.5, np.abs(x - n * 0.5))
             z22n = z * z / (2 * n)
             pc = p + yates / n
-            high = np.where(pc >= 1, 1.0, (pc + z22n + z * np.sqrt(pc * (1 - pc) / n + z22n / (2 * n))) / (1 + 2 * z22n))
+            high = np.where(pc >= 1, 1.0,
+                            (pc + z22n + z * np.sqrt(pc * (1 - pc) / n + z22n / (2 * n))) / (1 + 2 * z22n))
             pc = p - yates / n
             low = np.where(pc <= 0, 0.0, (pc + z22n - z * np.sqrt(pc * (1 - pc) / n + z22n / (2 * n))) / (1 + 2 * z22n))
         elif method == "clopper-pearson":

@@ -148,8 +148,8 @@ def _unit_sums(groups, reference: np.ndarray):
     ref = reference[None, None, :, :, None, None]
     value = a * ref                                           # z of a unit at the reference weight
     c_full = np.broadcast_to(c, value.shape)
-    largest = np.argmax(c_full.reshape(c_full.shape[:3] + (-1, c_full.shape[-1])), axis=3)
-    flat_value = value.reshape(value.shape[:3] + (-1, value.shape[-1]))
+    largest = np.argmax(c_full.reshape((*c_full.shape[:3], -1, c_full.shape[-1])), axis=3)
+    flat_value = value.reshape((*value.shape[:3], -1, value.shape[-1]))
     shift = np.take_along_axis(flat_value, largest[:, :, :, None, :], axis=3)[:, :, :, 0, :]  # (m, D, A, K)
     gap = value - shift[:, :, :, None, None, :]
     total = (a * dev + c * gap).sum(axis=(3, 4))
@@ -161,7 +161,7 @@ def _unit_sums(groups, reference: np.ndarray):
 def _cluster_sums(design: SampleDesign, groups, reference: np.ndarray):
     """Per stratum: sums of (z_j - shift) and (z_j - shift)^2 over its PSUs' totals z_j, the
     shift being the total of one of the stratum's PSUs."""
-    a, c, dev, dev2 = groups
+    a, c, dev, _dev2 = groups
     ref = reference[None, None, :, :, None, None]
     psu_total = (a * (c * ref + dev)).sum(axis=(3, 4))        # (m, D, P, K)
     strata_of = np.zeros(design.n_clusters, dtype=np.int64)
@@ -178,7 +178,7 @@ def _cluster_sums(design: SampleDesign, groups, reference: np.ndarray):
 def _sum_by(values: np.ndarray, index: np.ndarray, size: int, axis: int) -> np.ndarray:
     """Sums along `axis` by group: entry j of that axis goes to group index[j] (0..size-1)."""
     moved = np.moveaxis(np.asarray(values, dtype=float), axis, -1)
-    out = np.zeros(moved.shape[:-1] + (size,))
+    out = np.zeros((*moved.shape[:-1], size))
     if moved.shape[-1]:
         order = np.argsort(index, kind="stable")
         groups, first = np.unique(index[order], return_index=True)

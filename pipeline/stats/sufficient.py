@@ -91,7 +91,7 @@ class SufficientStatistics:
     def overall(self) -> SufficientStatistics:
         """The same statistics for all units as one domain (domains, and none, summed)."""
         def total(a):
-            out = np.zeros((a.shape[0], 2) + a.shape[2:])
+            out = np.zeros((a.shape[0], 2, *a.shape[2:]))
             out[:, 0] = a.sum(axis=1)
             return out
         result = self._map(total)

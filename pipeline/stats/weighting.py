@@ -60,20 +60,20 @@ def rake(weights: np.ndarray, margins: list[np.ndarray], targets: list[np.ndarra
     weights = np.asarray(weights, dtype=float).copy()
     margins = [np.asarray(m, dtype=np.int64) for m in margins]
     targets = [np.asarray(t, dtype=float) for t in targets]
-    for j, (margin, target) in enumerate(zip(margins, targets)):
+    for j, (margin, target) in enumerate(zip(margins, targets, strict=True)):
         totals = np.bincount(margin, weights=weights, minlength=len(target))
         empty = np.flatnonzero((totals == 0) & (target > 0))
         if len(empty):
             raise WeightingError(f"margin {j}: categories {empty.tolist()} have population but no respondents")
     error = np.inf
     iteration = 0
-    for iteration in range(1, max_iterations + 1):
-        for margin, target in zip(margins, targets):
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 (the count is returned)
+        for margin, target in zip(margins, targets, strict=True):
             totals = np.bincount(margin, weights=weights, minlength=len(target))
             factor = np.divide(target, totals, out=np.zeros_like(target), where=totals > 0)
             weights *= factor[margin]
         error = max(float(np.max(np.abs(np.bincount(m, weights=weights, minlength=len(t)) - t) / np.maximum(t, 1)))
-                    for m, t in zip(margins, targets))
+                    for m, t in zip(margins, targets, strict=True))
         if error < tolerance:
             break
     cells, joint = _joint_cells(margins)

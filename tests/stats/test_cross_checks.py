@@ -11,12 +11,12 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from pipeline.stats.bounds import nonresponse_bounds
-from pipeline.stats.comparisons import compact_letters, fisher_exact, newcombe_difference
 from pipeline.stats.ciprop_terms import interval_terms
+from pipeline.stats.comparisons import compact_letters, fisher_exact, newcombe_difference
 from pipeline.stats.design import design_from_columns, simple_design
+from pipeline.stats.intervals import BINOMIAL_METHODS, DESIGN_METHODS, binomial_interval, design_interval
 from pipeline.stats.linearisation import estimate_shares, share_covariance
 from pipeline.stats.sufficient import sufficient_statistics
-from pipeline.stats.intervals import BINOMIAL_METHODS, DESIGN_METHODS, binomial_interval, design_interval
 from pipeline.stats.weighting import effective_sample_size, kish_design_effect, poststratify, rake
 
 STATSMODELS = {"wilson": "wilson", "clopper-pearson": "beta", "agresti-coull": "agresti_coull", "wald": "normal"}

@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.stats.comparisons import adjust, chi_square, fisher_exact, rao_scott
 from pipeline.stats.ciprop_terms import interval_terms
-from pipeline.stats.design import Calibration, codes_of, design_from_columns
+from pipeline.stats.comparisons import adjust, chi_square, fisher_exact, rao_scott
+from pipeline.stats.design import codes_of, design_from_columns
+from pipeline.stats.intervals import binomial_interval, design_interval
 from pipeline.stats.linearisation import estimate_shares, share_covariance
 from pipeline.stats.sufficient import sufficient_statistics
-from pipeline.stats.intervals import binomial_interval, design_interval
 from pipeline.stats.weighting import poststratify
+
 from .test_svyciprop_designs import CASES as DESIGN_CASES
 
 REL = 1e-10
@@ -133,7 +134,7 @@ def test_post_stratification():
                                  calibration=weighting.calibration)
     codes, cats = binary_codes(data, "sch.wide")
     result = estimate_shares(design, codes, len(cats))
-    shares, covariance = share_covariance(design, codes, len(cats))
+    _shares, covariance = share_covariance(design, codes, len(cats))
     for row in rows("poststrat_srs"):
         k = cats.index(row["category"])
         close(result.estimate[0, 0, k], row["estimate"])
@@ -174,7 +175,7 @@ def test_prop_test_and_binom_test_statistics():
 
     from pipeline.stats.comparisons import one_sample_test
 
-    for row, correct in zip(rows("wilson_58_82"), (False, True)):
+    for row, correct in zip(rows("wilson_58_82"), (False, True), strict=True):
         result = one_sample_test(58, 82, correct=correct)
         close(result.statistic, row["statistic"])
         close(result.p_value, row["p_value"])
@@ -190,7 +191,7 @@ def test_fisher_and_chi_square_2x2():
     close(result.ci_low, row["ci_low"])
     close(result.ci_high, row["ci_high"])
     close(result.p_value, row["p_value"])
-    for row, correct in zip(rows("chisq_2x2"), (False, True)):
+    for row, correct in zip(rows("chisq_2x2"), (False, True), strict=True):
         result = chi_square(table, correct=correct)
         close(result.statistic, row["statistic"])
         assert result.df == (float(row["df"]),)

@@ -19,9 +19,9 @@ import pytest
 
 from pipeline.stats.ciprop_terms import interval_terms
 from pipeline.stats.design import codes_of, design_from_columns, unit_scaled_weights
+from pipeline.stats.intervals import design_interval
 from pipeline.stats.linearisation import shares_from_statistics
 from pipeline.stats.sufficient import sufficient_statistics
-from pipeline.stats.intervals import design_interval
 from pipeline.stats.svyglm_fit import irls_first_step
 from pipeline.stats.weighting import poststratify
 
@@ -180,7 +180,7 @@ def test_first_step_from_sums_when_weights_vary_within_psus():
 @pytest.mark.parametrize("method,missing", [("likelihood", "first_step"), ("likelihood", "rows"),
                                             ("beta", "rows"), ("logit", "weight")])
 def test_a_missing_term_is_a_clear_error(method, missing):
-    label, p, se, df, terms = next(cells("ciprop_clus1"))
+    _label, p, se, df, terms = next(cells("ciprop_clus1"))
     given = {name: value for name, value in terms.items() if name != missing}
     if method == "logit":
         given = {"first_step": terms["first_step"]}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from survey_files import write_survey
 
 from pipeline.ingest import read_answers
 from pipeline.questionnaire import load_questionnaire
 from pipeline.validate import Responses, check_answers
-from survey_files import write_survey
 
 GROUPS = [{"code": "a", "label": "Group A"}, {"code": "b", "label": "Group B"}]
 YES_NO = [{"code": "no", "label": "No"}, {"code": "yes", "label": "Yes"}]

@@ -1,9 +1,9 @@
 """The command line turns input errors into a message and exit 2, and success into exit 0."""
 
 import pytest
+from survey_files import write_survey
 
 from pipeline.cli import EXIT_INVALID, EXIT_OK, build_parser, main
-from survey_files import write_survey
 
 from .conftest import YES_NO
 

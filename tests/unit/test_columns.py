@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from pipeline.columns import MANY, categories_and_codes, index_of, is_blank, is_in, numbers, present_values, per_value
+from pipeline.columns import MANY, categories_and_codes, index_of, is_blank, is_in, numbers, per_value, present_values
 
 
 def test_plain_text_is_factorised_with_minus_one_for_missing():

@@ -40,7 +40,7 @@ def table(make_responses):
 
 def test_every_pair_is_compared_once_with_its_shares_and_difference(table):
     assert list(table.columns) == list(COLUMNS)
-    assert list(zip(table.group_a, table.group_b)) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert list(zip(table.group_a, table.group_b, strict=True)) == [("a", "b"), ("a", "c"), ("b", "c")]
     assert table.estimate_a.tolist() == [0.9, 0.9, 0.1] and table.estimate_b.tolist() == [0.1, 0.5, 0.5]
     assert table.difference.tolist() == pytest.approx([0.8, 0.4, -0.4])
     assert (table.ci_low < table.difference).all() and (table.difference < table.ci_high).all()

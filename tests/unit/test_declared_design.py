@@ -12,7 +12,8 @@ QUESTIONS = [{"id": "q", "type": "single_choice", "codes": YES_NO}]
 
 
 def stratified(make_responses, sizes, strata=("s1", "s1", "s2", "s2", "s2"), fpc=True, **design):
-    rows = [{"rid": f"r{i}", "stratum": s, "size": str(n), "q": "yes"} for i, (s, n) in enumerate(zip(strata, sizes))]
+    rows = [{"rid": f"r{i}", "stratum": s, "size": str(n), "q": "yes"}
+            for i, (s, n) in enumerate(zip(strata, sizes, strict=True))]
     return make_responses(rows, {"respondent_id": "rid", "strata": "stratum", "population_size": "size", **design},
                           QUESTIONS, {"fpc": fpc})
 

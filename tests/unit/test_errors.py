@@ -13,7 +13,8 @@ def test_message_names_place_code_found_expected_and_hint():
 
 
 def test_location_of_a_yaml_key_has_line_and_key_only():
-    assert Issue("wrong-type", "q.yaml", "1", "text", line=7, key="survey.id").location() == "q.yaml, line 7, key survey.id"
+    issue = Issue("wrong-type", "q.yaml", "1", "text", line=7, key="survey.id")
+    assert issue.location() == "q.yaml, line 7, key survey.id"
 
 
 def test_to_dict_leaves_out_what_was_not_said():

@@ -69,5 +69,5 @@ def test_a_missing_file_is_named(tmp_path):
 
 
 def test_decode_prefers_utf8_and_falls_back_to_windows_1252():
-    assert decode_answers("é\n".encode("utf-8"), "f") == ("é\n", "utf-8")
+    assert decode_answers("é\n".encode(), "f") == ("é\n", "utf-8")
     assert decode_answers(b"\x80\n", "f") == ("€\n", "cp1252")

@@ -18,7 +18,7 @@ def test_sha256_of_a_known_text(tmp_path):
 
 def test_csv_keeps_full_precision_and_unix_line_endings():
     data = csv_bytes(pd.DataFrame({"estimate": [0.1 + 0.2], "label": ["é"]}))
-    assert data == "estimate,label\n0.30000000000000004,é\n".encode("utf-8")
+    assert data == "estimate,label\n0.30000000000000004,é\n".encode()
 
 
 def test_json_keeps_key_order_and_non_ascii_and_ends_with_a_newline():

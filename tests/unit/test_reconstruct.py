@@ -2,18 +2,19 @@
 
 import pytest
 import yaml
+from survey_files import write_survey
 
 from pipeline.errors import QuestionnaireError
 from pipeline.questionnaire import load_questionnaire
 from pipeline.reconstruct import read_recipe, reconstruct_answers, write_answers_csv
-from survey_files import write_survey
 
 from .conftest import GROUPS, YES_NO
 
 QUESTIONS = [{"id": "group", "type": "single_choice", "codes": GROUPS},
              {"id": "q", "type": "single_choice", "codes": YES_NO},
              {"id": "why", "type": "text"}]
-FRAME = {"size": 10, "frame": {"variables": ["group"], "cells": [{"group": "a", "count": 6}, {"group": "b", "count": 4}]}}
+FRAME = {"size": 10,
+         "frame": {"variables": ["group"], "cells": [{"group": "a", "count": 6}, {"group": "b", "count": 4}]}}
 
 
 def recipe(tmp_path, respondents=3, counts=None, seed=7):

@@ -10,7 +10,8 @@ from .conftest import GROUPS, YES_NO
 
 QUESTIONS = [{"id": "group", "type": "single_choice", "codes": GROUPS},
              {"id": "q", "type": "single_choice", "codes": YES_NO}]
-FRAME = {"size": 10, "frame": {"variables": ["group"], "cells": [{"group": "a", "count": 6}, {"group": "b", "count": 4}]}}
+FRAME = {"size": 10,
+         "frame": {"variables": ["group"], "cells": [{"group": "a", "count": 6}, {"group": "b", "count": 4}]}}
 
 
 def rows(groups):

@@ -3,8 +3,15 @@
 import numpy as np
 import pytest
 
-from pipeline.report.palette import (NEGATIVE_RAMP, hex_colour, lab, negative_colours, neutral_colours,
-                                     positive_colours, ramp)
+from pipeline.report.palette import (
+    NEGATIVE_RAMP,
+    hex_colour,
+    lab,
+    negative_colours,
+    neutral_colours,
+    positive_colours,
+    ramp,
+)
 
 
 def test_cielab_of_white_black_and_red():

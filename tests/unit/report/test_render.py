@@ -2,11 +2,11 @@
 
 import jinja2
 import pytest
+from survey_files import write_survey
 
 from pipeline import run
 from pipeline.report.context import build_context
 from pipeline.report.render import ASSETS, FetchRefused, make_fetcher, render_html
-from survey_files import write_survey
 
 YES_NO = [{"code": "no", "label": "No"}, {"code": "yes", "label": "Yes"}]
 MARKUP = '<script>alert("x")</script>'

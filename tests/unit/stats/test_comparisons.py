@@ -5,8 +5,15 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from pipeline.stats.comparisons import (adjust, chi_square, compact_letters, fisher_exact, newcombe_difference,
-                                        one_sample_test, rao_scott)
+from pipeline.stats.comparisons import (
+    adjust,
+    chi_square,
+    compact_letters,
+    fisher_exact,
+    newcombe_difference,
+    one_sample_test,
+    rao_scott,
+)
 
 P = [0.01, 0.04, 0.03, 0.005, 0.2]
 
