@@ -1,0 +1,30 @@
+"""Shares and their linearised variances from sufficient statistics, computed by hand."""
+
+import numpy as np
+import pytest
+
+from pipeline.stats.design import design_from_columns
+from pipeline.stats.linearisation import estimate_shares
+from pipeline.stats.sufficient import sufficient_statistics
+
+
+def test_a_variable_constant_within_strata_has_a_standard_error_of_exactly_zero():
+    strata = np.array([0, 0, 0, 1, 1])
+    design = design_from_columns(weights=np.array([3.3, 3.3, 3.3, 7.1, 7.1]), strata=strata)
+    result = estimate_shares(design, strata, 2)
+    assert result.se[0, 0].tolist() == [0.0, 0.0]
+    assert result.estimate[0, 0, 0] == pytest.approx(9.9 / (9.9 + 14.2))
+
+
+def test_unstratified_equal_weights_give_the_textbook_variance():
+    codes = np.array([1, 1, 0, 1, 0, 0, 1, 1])
+    result = estimate_shares(design_from_columns(n=8), codes, 2)
+    p = 5 / 8
+    assert result.se[0, 0, 1] == pytest.approx(np.sqrt(p * (1 - p) / 7))  # sum (y - p)^2 / (n (n - 1))
+
+
+def test_weights_are_summed_as_deviations_so_a_constant_weight_leaves_none():
+    design = design_from_columns(weights=np.array([2.0, 2.0, 5.0, 5.0]), strata=np.array([0, 0, 1, 1]))
+    statistics = sufficient_statistics(design, np.array([0, 1, 0, 1]), 2)
+    assert np.all(statistics.deviation2 == 0.0)
+    assert statistics.sum_w.sum() == pytest.approx(14 / 5)  # scaled to the largest weight
