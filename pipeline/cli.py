@@ -1,4 +1,4 @@
-"""The command line: `python -m pipeline validate | estimate | report | reconstruct`.
+"""The command line: `python -m pipeline validate | estimate | report | reconstruct | schema`.
 
 Exit status: 0 success; 2 invalid input (the message names the file, the row or key, what
 was found and what was expected); 1 an internal error. This is the only place a
@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     reconstruct.add_argument("questionnaire", type=Path, help="questionnaire YAML file")
     reconstruct.add_argument("recipe", type=Path, help="provenance YAML file with a reconstruction section")
     reconstruct.add_argument("--out", type=Path, required=True, help="answers CSV file to write")
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of the questionnaire format (or its key tables)",
+        description="Print the JSON Schema of the questionnaire format, as committed in "
+                    "docs/questionnaire.schema.json, or with --tables the key tables of the docs.")
+    schema.add_argument("--tables", action="store_true", help="print the key tables as Markdown instead")
     return parser
 
 
@@ -78,6 +84,11 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
         questionnaire, _, responses = run.load_and_check(args.questionnaire, args.answers, exclude_invalid=False)
         print(f"{args.answers}: {len(responses.answers)} rows valid against '{questionnaire.survey.id}' "
               f"({len(responses.answers.columns)} columns, {responses.encoding})")
+        return EXIT_OK
+    if args.command == "schema":
+        from pipeline.questionnaire.exports import key_table, schema_text
+
+        print(key_table() if args.tables else schema_text(), end="")
         return EXIT_OK
     if args.command == "reconstruct":
         from pipeline.questionnaire import load_questionnaire

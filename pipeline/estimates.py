@@ -30,9 +30,9 @@ def coded_variables(responses: Responses) -> list[CodedVariable]:
     """Every question's categories and every derived measure, in questionnaire order."""
     variables: list[CodedVariable] = []
     for question in responses.questionnaire.questions:
-        if question.type in ("single_choice", "scale", "yes_no"):
+        if question.type.is_categorical:
             variables.append(code_question(responses, question))
-        elif question.type == "multiple_choice":
+        elif question.type.is_multiple_choice:
             variables.extend(code_options(responses, question))
     variables.extend(code_measure(responses, m) for m in responses.questionnaire.measures)
     return variables

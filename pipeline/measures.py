@@ -67,7 +67,7 @@ def status_codes(responses: Responses, question: Question) -> np.ndarray:
 def _status_codes(responses: Responses, question: Question) -> np.ndarray:
     kind_of = {value: STATUSES.index(kind) for kind, values in question.missing.items() for value in values}
     kind_of[""] = BLANK
-    if question.type == "multiple_choice" and question.layout == "columns":
+    if question.type.is_multiple_choice and question.layout == "columns":
         blank = np.logical_and.reduce([is_blank(responses.answers[c]) for c in question.columns])
         status = index_of(responses.answers[question.columns[0]], kind_of, missing=ANSWERED, dtype=np.int8)
         status[(status == BLANK) & ~blank] = ANSWERED
@@ -90,7 +90,7 @@ def in_base(responses: Responses, question: Question, base: str) -> np.ndarray:
 def selected(responses: Responses, question: Question, categories: tuple[str, ...]) -> np.ndarray:
     """Whether each respondent's answer is one of `categories` (any of them, for multiple choice)."""
     answers = responses.answers
-    if question.type == "multiple_choice":
+    if question.type.is_multiple_choice:
         if question.layout == "columns":
             return np.logical_or.reduce(
                 [is_in(answers[f"{question.id}.{c}"], (question.selected,)) for c in categories])

@@ -106,7 +106,7 @@ def _allocate_to_frame(questionnaire: Questionnaire, respondents: int, rng: np.r
 def _draw(question: Question, target: dict, asked: np.ndarray, answers: pd.DataFrame,
           rng: np.random.Generator, recipe: YamlDocument, key: str) -> dict[str, list[str]]:
     n = len(answers)
-    if question.type == "multiple_choice":
+    if question.type.is_multiple_choice:
         selected = target.get("selected", {})
         columns = {}
         for code in question.code_values:
@@ -114,12 +114,12 @@ def _draw(question: Question, target: dict, asked: np.ndarray, answers: pd.DataF
             pool = [question.selected] * count + [question.not_selected] * (int(asked.sum()) - count)
             columns[f"{question.id}.{code}"] = _place(pool, asked, rng, recipe, f"{key}.selected.{code}")
         return columns if question.layout == "columns" else {question.id: _join_ticks(question, columns)}
-    if question.type == "numeric":
+    if question.type.is_numeric:
         blanks = int(target.get(BLANK_KEY, 0))
         low, high = int(target["integers"]["low"]), int(target["integers"]["high"])
         draws = [str(v) for v in rng.integers(low, high + 1, size=int(asked.sum()) - blanks)]
         return {question.id: _place(draws + [""] * blanks, asked, rng, recipe, key)}
-    if question.type == "text":
+    if question.type.is_free_text:
         texts = [str(t) for t in target.get("texts", [])]
         return {question.id: _place(texts + [""] * (int(asked.sum()) - len(texts)), asked, rng, recipe, key)}
     if "by" in target:

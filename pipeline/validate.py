@@ -20,8 +20,6 @@ from pipeline.errors import AnswersError, Issue
 from pipeline.ingest import LineAccount, RawAnswers
 from pipeline.questionnaire import Question, Questionnaire
 
-CATEGORICAL = ("single_choice", "scale", "yes_no")
-
 
 class QuestionColumns:
     """Columns derived from the answers once per question and reused (routing masks, answer
@@ -104,7 +102,7 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
     if len(answers) == 0:
         raise AnswersError([*all_issues, Issue("no-valid-rows", raw.path, "no row without problems",
                                                "at least one valid row to analyse")])
-    numeric = {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type == "numeric"}
+    numeric = {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type.is_numeric}
     return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding, tuple(all_issues),
                      tuple(sorted(excluded)), numeric, lines=raw.lines)
 
@@ -133,7 +131,7 @@ def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[I
     """
     if raw.lines is None:
         return
-    free_text = {column for q in questionnaire.questions if q.type == "text" for column in q.columns}
+    free_text = {column for q in questionnaire.questions if q.type.is_free_text for column in q.columns}
     for value in raw.lines.spanning:
         runs = f"a quoted value running over {value.lines} lines, to line {value.closed_line}"
         if value.column not in free_text:
@@ -199,8 +197,8 @@ def _check_design_columns(raw: RawAnswers, questionnaire: Questionnaire) -> Iter
 def _check_questions(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[int, Issue]]:
     for question in questionnaire.questions:
         asked = asked_mask(raw.cells, questionnaire, question)
-        missing_codes = {v for values in question.missing.values() for v in values}
-        valid = set(question.code_values) if question.type in CATEGORICAL else None
+        missing_codes = set(question.missing.codes)
+        valid = set(question.code_values) if question.type.is_categorical else None
         for column in question.columns:
             values = raw.cells[column]
             kind = per_value(values, partial(_kind, missing_codes=missing_codes, valid=valid), BLANK_CELL, np.int8)
@@ -229,22 +227,22 @@ def _kind(value: str, missing_codes: set[str], valid: set[str] | None) -> int:
 
 def _check_values(raw: RawAnswers, questionnaire: Questionnaire, question: Question, column: str,
                   values: pd.Series, answered: np.ndarray, kind: np.ndarray) -> Iterator[tuple[int, Issue]]:
-    missing_codes = sorted({v for vs in question.missing.values() for v in vs})
-    if question.type in CATEGORICAL:
+    missing_codes = sorted(question.missing.codes)
+    if question.type.is_categorical:
         bad = answered & (kind == INVALID_CELL)
         expected = "one of " + ", ".join(question.code_values + tuple(missing_codes))
         yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
-    elif question.type == "multiple_choice" and question.layout == "columns":
+    elif question.type.is_multiple_choice and question.layout == "columns":
         bad = answered & ~is_in(values, (question.selected, question.not_selected))
         expected = f"'{question.selected}' (ticked) or '{question.not_selected}' (not ticked)"
         yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
-    elif question.type == "multiple_choice":
+    elif question.type.is_multiple_choice:
         allowed = set(question.code_values)
         bad = answered & per_value(values, lambda text: any(p.strip() not in allowed
                                                             for p in text.split(question.delimiter)), False, bool)
         expected = f"codes from {', '.join(question.code_values)} separated by '{question.delimiter}'"
         yield from _cell_issues(raw, questionnaire, bad, column, "invalid-code", expected)
-    elif question.type == "numeric":
+    elif question.type.is_numeric:
         values_as_numbers = numbers(values)
         not_number = answered & np.isnan(values_as_numbers)
         yield from _cell_issues(raw, questionnaire, not_number, column, "not-a-number", "a number"
@@ -267,5 +265,5 @@ def _check_values(raw: RawAnswers, questionnaire: Questionnaire, question: Quest
 def _numbers(values: pd.Series, question: Question) -> pd.Series:
     """A numeric question's answers as floats; blanks and missing codes become NaN."""
     result = numbers(values)
-    result[is_in(values, {v for vs in question.missing.values() for v in vs})] = np.nan
+    result[is_in(values, set(question.missing.codes))] = np.nan
     return pd.Series(result, index=values.index)

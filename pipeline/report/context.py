@@ -87,7 +87,7 @@ def build_context(results) -> dict:
     for theme in q.analysis.themes:
         figures = [f for f in (figure(m) for m in theme.measures) if f]
         scales = [q.question(qid) for qid in theme.questions
-                  if q.question(qid).type == "scale" and q.question(qid).scale]
+                  if q.question(qid).type.has_scale and q.question(qid).scale]
         likert = _likert_charts(lookup, scales, theme.title, suppress)
         rates = rate_chart(theme.title, [dict(label=f["label"], estimate=f["estimate"], low=f["low"], high=f["high"],
                                               n=f["n"], suppressed=f["suppressed"]) for f in figures],
@@ -252,11 +252,11 @@ def _reconciliation(q, findings: pd.DataFrame, lookup: EstimateTable) -> list[di
 def _appendix(q, lookup: EstimateTable, suppress: int) -> list[dict]:
     tables = []
     for question in q.questions:
-        if question.type not in ("single_choice", "scale", "yes_no", "multiple_choice"):
+        if not question.type.has_codes:
             continue
         rows = []
         for code in question.codes:
-            measure = question.id if question.type != "multiple_choice" else f"{question.id}.{code.code}"
+            measure = question.id if not question.type.is_multiple_choice else f"{question.id}.{code.code}"
             row = lookup.get(measure, code.code)
             if row is None:
                 continue
@@ -283,7 +283,7 @@ def _appendix_note(question, rows: list[dict], suppress: int) -> str:
     """Why the shown shares do not add up to 100%, when they do not."""
     if any(r["estimate"] is None for r in rows):
         return f"{MARKER}: fewer than {suppress} in the base, so the figures are suppressed."
-    if question.type == "multiple_choice":
+    if question.type.is_multiple_choice:
         return "More than one answer could be given, so shares do not sum to 100%."
     rounded_total = sum(round(r["estimate"] * 100) for r in rows)
     if rounded_total != 100:
@@ -295,7 +295,7 @@ def _free_text(q, responses) -> list[dict]:
     """Free-text answers as given (the template escapes them), in file order."""
     out = []
     for question in q.questions:
-        if question.type != "text":
+        if not question.type.is_free_text:
             continue
         answers = [a for a in responses.answers[question.id] if a]
         out.append({"label": question.label, "text": question.text, "answers": answers})
