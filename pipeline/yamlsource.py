@@ -47,11 +47,52 @@ class _Yaml12Loader(yaml.SafeLoader):
 
 _Yaml12Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Yaml12Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# YAML 1.2 integers: decimal digits are decimal (010 is ten, not eight), 0o octal, 0x hexadecimal;
+# no 1.1 sexagesimal (1:20) or underscore forms.
+_YAML12_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+0123456789"))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class WrittenInt(int):
+    """A whole number that keeps the text it was written as (`07`), for keys read as text."""
+
+    written: str
+
+
+class WrittenFloat(float):
+    """A number that keeps the text it was written as (`1.50`), for keys read as text."""
+
+    written: str
+
+
+def _keep_written(value: Any, node: yaml.Node) -> Any:
+    """A plain number keeps its text: codes such as `07` are text, and answers are read as text."""
+    if not isinstance(node, yaml.ScalarNode) or node.style is not None or isinstance(value, bool):
+        return value
+    kept: Any
+    if isinstance(value, int):
+        kept = WrittenInt(value)
+    elif isinstance(value, float):
+        kept = WrittenFloat(value)
+    else:
+        return value
+    kept.written = str(node.value)
+    return kept
 
 
 def read_yaml(path: Path) -> YamlDocument:
@@ -110,7 +151,7 @@ def _to_python(node: yaml.Node, path: str, lines: dict[str, int], duplicates: li
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, f"{path}[{i}]", lines, duplicates, name) for i, item in enumerate(node.value)]
     try:
-        return _Yaml12Loader("").construct_object(node, deep=True)
+        return _keep_written(_Yaml12Loader("").construct_object(node, deep=True), node)
     except (yaml.YAMLError, ValueError, KeyError, AttributeError):
         # An explicit tag the value does not fit (`!!int abc`) or that safe YAML does not allow (`!foo`).
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")

@@ -47,7 +47,7 @@ class Reader:
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             self.fail("wrong-type", key, describe(value), "text")
             return default
-        return str(value)
+        return getattr(value, "written", None) or str(value)
 
     def sequence(self, value: Any, key: str) -> list:
         if value is None:
@@ -117,6 +117,9 @@ class Reader:
             return self.number(given, path, default)
         if item.kind is Kind.WHOLE:
             number = self.number(given, path, default)
+            if number is not None and not float(number).is_integer():
+                self.fail("invalid-value", path, f"{given}", "a whole number")
+                return default
             return int(number) if number is not None else None
         if item.kind is Kind.FLAG:
             return self.flag(given, path, default)

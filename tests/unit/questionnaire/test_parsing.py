@@ -177,8 +177,6 @@ def test_every_problem_is_reported_together(tmp_path):
                                         ("undefined-reference", 18, "measures[0].question")]
 
 
-@pytest.mark.xfail(strict=True, reason="YAML 1.1 integers: code 07 is read as '7' and 010 as the octal '8', "
-                                       "while 08 stays '08'")
 def test_a_code_with_leading_zeros_keeps_its_digits(tmp_path):
     """Answers are read as text (`07` stays `07`), so a code must be too, or no answer matches it."""
     text = MINIMAL.replace("codes: [{code: r, label: Red}, {code: b}]", "codes: [{code: 07}, {code: 08}, {code: 010}]")

@@ -162,7 +162,6 @@ def test_a_default_taken_from_another_key():
     assert (values["label"], values["base"], values["description"]) == ("agrees", "valid", None)
 
 
-@pytest.mark.xfail(strict=True, reason="a whole-number key silently truncates a fraction (2.5 is read as 2)")
 def test_a_fraction_where_a_whole_number_belongs_is_reported(tmp_path):
     """`suppress_below: 2.5` is not a whole number; reading it as 2 changes what is published."""
     path = tmp_path / "w.yaml"
