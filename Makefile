@@ -39,7 +39,7 @@ bench: $(STAMP)
 setup: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
-	@bash scripts/check-system.sh
+	@bash scripts/check-system.sh --install
 	@rm -rf $(VENV)
 	$(PYTHON_SYSTEM) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
