@@ -47,7 +47,8 @@ def test_without_the_right_to_install_set_up_stops_with_the_one_command(tmp_path
 
 
 def test_a_python_without_the_dependencies_is_told_how_to_run_the_commands():
-    code = ("import sys, runpy; sys.modules['numpy'] = None; sys.argv = ['pipeline', 'validate', 'questionnaires/anes96.yaml', 'raw/anes96.csv']; "
+    code = ("import sys, runpy; sys.modules['numpy'] = None; "
+            "sys.argv = ['pipeline', 'validate', 'questionnaires/anes96.yaml', 'raw/anes96.csv']; "
             "runpy.run_module('pipeline', run_name='__main__')")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
