@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline.errors import OutputError, PipelineError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 CONSOLE_LIMIT = 50
@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         sub.add_argument("questionnaire", type=Path, help="questionnaire YAML file")
         sub.add_argument("answers", type=Path, help="answers CSV file")
-        sub.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
+        sub.add_argument("--out", type=Path, required=True,
+                         help="output folder, created if missing and replaced as a whole")
         sub.add_argument("--exclude-invalid", action="store_true", default=None,
                          help="exclude rows with invalid answers instead of stopping "
                               "(the default is the questionnaire's answers.on_invalid, else stop)")
@@ -47,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "file), deterministically: the same recipe gives the same bytes.")
     reconstruct.add_argument("questionnaire", type=Path, help="questionnaire YAML file")
     reconstruct.add_argument("recipe", type=Path, help="provenance YAML file with a reconstruction section")
-    reconstruct.add_argument("--out", type=Path, required=True, help="answers CSV file to write")
+    reconstruct.add_argument("--out", type=Path, required=True,
+                             help="answers CSV file to write (replaced whole, never an input)")
 
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of the questionnaire format (or its key tables)",
@@ -63,14 +65,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args, command_line)
     except PipelineError as error:
-        print(f"error: {len(error.issues)} problem(s) in the input; nothing was written.", file=sys.stderr)
+        print(_headline(error), file=sys.stderr)
         print(error.render(limit=CONSOLE_LIMIT), file=sys.stderr)
         return EXIT_INVALID
 
 
+def _headline(error: PipelineError) -> str:
+    """The first line of the message: an output problem is not a problem in the input."""
+    if isinstance(error, OutputError):
+        return f"error: {len(error.issues)} problem(s) with the output; inputs and previous outputs are unchanged."
+    return f"error: {len(error.issues)} problem(s) in the input; nothing was written."
+
+
 def _dispatch(args: argparse.Namespace, command_line: str) -> int:
     from pipeline import run
-    from pipeline.outputs import write_outputs
 
     if args.command == "validate":
         from pipeline.questionnaire import load_questionnaire
@@ -91,20 +99,30 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
         print(key_table() if args.tables else schema_text(), end="")
         return EXIT_OK
     if args.command == "reconstruct":
+        from pipeline.output_folder import write_file
         from pipeline.questionnaire import load_questionnaire
         from pipeline.reconstruct import read_recipe, reconstruct_answers, write_answers_csv
 
         answers = reconstruct_answers(load_questionnaire(args.questionnaire), read_recipe(args.recipe))
-        write_outputs(args.out.parent, {args.out.name: write_answers_csv(answers)})
+        write_file(args.out, write_answers_csv(answers), inputs=(args.questionnaire, args.recipe))
         print(f"wrote {args.out} ({len(answers)} respondents)")
         return EXIT_OK
+    return _analyse(args, command_line)
+
+
+def _analyse(args: argparse.Namespace, command_line: str) -> int:
+    """estimate or report: the output folder is checked and locked before the analysis starts."""
+    from pipeline import run
+    from pipeline.output_folder import output_folder, replace_folder
     from pipeline.progress import Progress
+    from pipeline.provenance import provenance_path
 
     progress = Progress()
-    results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress)
-    progress.stage("writing outputs")
-    files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
-    written = write_outputs(args.out, files)
+    with output_folder(args.out, (args.questionnaire, args.answers, provenance_path(args.answers))) as out:
+        results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress)
+        progress.stage("writing outputs")
+        files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
+        written = replace_folder(out, files)
     progress.done()
     excluded = results.validation.rows_excluded
     print(f"{results.questionnaire.survey.id}: {results.validation.rows_accepted} respondents"

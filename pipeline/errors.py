@@ -2,7 +2,9 @@
 
     PipelineError            any user error: the CLI prints it and exits 2
     ├── QuestionnaireError   the questionnaire file is malformed or inconsistent
-    └── AnswersError         the answers file does not match its questionnaire
+    ├── AnswersError         the answers file does not match its questionnaire
+    └── OutputError          the output folder or file cannot be written (inputs and
+                             the previous outputs are left as they were)
 
 Each error carries one or more `Issue` records: a stable code, the file, the location
 (a line number, a respondent id and column, or a YAML key path), what was found and what
@@ -78,3 +80,7 @@ class QuestionnaireError(PipelineError):
 
 class AnswersError(PipelineError):
     """The answers do not fit the questionnaire."""
+
+
+class OutputError(PipelineError):
+    """The outputs cannot be written where asked; nothing was changed."""

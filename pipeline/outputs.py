@@ -1,16 +1,14 @@
-"""Write output files all-or-nothing, and describe the inputs that made them.
+"""The bytes of each output file, and the manifest describing the inputs that made them.
 
-Every output is computed in memory first; only then are files written, each to a
-temporary name and renamed into place, so a failed run never leaves a half-written report.
+Every output is computed in memory first; `pipeline.output_folder` then replaces the
+output folder as a whole, so a failed run never leaves a half-written report.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -53,23 +51,3 @@ def build_manifest(inputs: dict[str, Path | str | None], command: str) -> Manife
                     {role: InputFile(str(path), sha256_file(path))
                      for role, path in inputs.items() if path is not None},
                     versions)
-
-
-def write_outputs(out_dir: Path | str, files: dict[str, bytes]) -> list[Path]:
-    """Write each file atomically (temporary file, then rename) into out_dir."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in files.items():
-        target = out / name
-        handle, temporary = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        written.append(target)
-    return written

@@ -20,3 +20,9 @@ def study_questionnaire() -> Path:
 @pytest.fixture
 def study_answers() -> Path:
     return ROOT / "raw" / "fitter_for_the_future.csv"
+
+
+@pytest.fixture
+def out_dir(tmp_path_factory) -> Path:
+    """An output folder apart from tmp_path, since --out may not lie in an input's folder."""
+    return tmp_path_factory.mktemp("outputs") / "out"

@@ -32,11 +32,11 @@ def test_validate_accepts_the_study(study_questionnaire, study_answers):
     assert "82 rows valid" in result.stdout
 
 
-def test_invalid_answers_exit_2_without_traceback_or_output(tmp_path, study_questionnaire, study_answers):
+def test_invalid_answers_exit_2_without_traceback_or_output(tmp_path, out_dir, study_questionnaire, study_answers):
     broken = tmp_path / "answers.csv"
     text = study_answers.read_text().replace(",yes,", ",perhaps,", 1)
     broken.write_text(text)
-    out = tmp_path / "out"
+    out = out_dir
     result = run_cli("estimate", study_questionnaire, broken, "--out", out)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -108,7 +108,7 @@ def test_progress_shows_only_on_a_terminal_and_only_when_slow():
     assert "estimating" in shown.getvalue() and "done" in shown.getvalue()
 
 
-def test_exclude_invalid_accounts_for_every_row(tmp_path, study_questionnaire, study_answers):
+def test_exclude_invalid_accounts_for_every_row(tmp_path, out_dir, study_questionnaire, study_answers):
     import json
 
     lines = study_answers.read_text(encoding="utf-8").splitlines()
@@ -122,11 +122,11 @@ def test_exclude_invalid_accounts_for_every_row(tmp_path, study_questionnaire, s
     answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = answers.read_bytes()
 
-    stopped = run_cli("estimate", study_questionnaire, answers, "--out", tmp_path / "stopped")
-    assert stopped.returncode == 2 and not (tmp_path / "stopped").exists()
+    stopped = run_cli("estimate", study_questionnaire, answers, "--out", out_dir.with_name("stopped"))
+    assert stopped.returncode == 2 and not (out_dir.with_name("stopped")).exists()
     assert "line 4" in stopped.stderr and "[invalid-code]" in stopped.stderr and "line 8" in stopped.stderr
 
-    out = tmp_path / "out"
+    out = out_dir
     result = run_cli("estimate", study_questionnaire, answers, "--out", out, "--exclude-invalid")
     assert result.returncode == 0, result.stderr
     validation = json.loads((out / "validation.json").read_text())

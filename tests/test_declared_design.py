@@ -96,21 +96,21 @@ def run_cli(paths: tuple[Path, Path], out: Path, capsys) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-def test_a_stratum_with_a_single_psu_stops_naming_the_stratum(tmp_path, capsys):
+def test_a_stratum_with_a_single_psu_stops_naming_the_stratum(tmp_path, out_dir, capsys):
     rows = [r for r in apistrat_rows() if r["stype"] != "H"] + [next(r for r in apistrat_rows() if r["stype"] == "H")]
-    code, err = run_cli(apistrat_survey(tmp_path, rows), tmp_path / "out", capsys)
+    code, err = run_cli(apistrat_survey(tmp_path, rows), out_dir, capsys)
     assert code == 2
     assert "[lonely-psu]" in err and "stratum 'H'" in err
     assert "Traceback" not in err
-    assert not (tmp_path / "out").exists()
+    assert not (out_dir).exists()
 
 
-def test_a_single_psu_stratum_taken_whole_still_stops_without_the_fpc(tmp_path, capsys):
+def test_a_single_psu_stratum_taken_whole_still_stops_without_the_fpc(tmp_path, out_dir, capsys):
     rows = [r for r in apistrat_rows() if r["stype"] != "H"]
     lone = dict(next(r for r in apistrat_rows() if r["stype"] == "H"), fpc="1")
     paths = apistrat_survey(tmp_path, [*rows, lone])
     paths[0].write_text(paths[0].read_text(encoding="utf-8").replace("fpc: true", "fpc: false"), encoding="utf-8")
-    code, err = run_cli(paths, tmp_path / "out", capsys)
+    code, err = run_cli(paths, out_dir, capsys)
     assert code == 2 and "[lonely-psu]" in err and "stratum 'H'" in err
 
 
@@ -122,7 +122,7 @@ def test_a_single_psu_stratum_taken_whole_adds_no_variance(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["stratum", "overall", "clusters"])
-def test_a_population_smaller_than_the_sample_is_an_input_error(tmp_path, capsys, where):
+def test_a_population_smaller_than_the_sample_is_an_input_error(tmp_path, out_dir, capsys, where):
     if where == "stratum":
         rows = [dict(r, fpc="20") if r["stype"] == "M" else r for r in apistrat_rows()]
         paths, named = apistrat_survey(tmp_path, rows), "stratum 'M'"
@@ -138,23 +138,23 @@ def test_a_population_smaller_than_the_sample_is_an_input_error(tmp_path, capsys
                              {"respondent_id": "cds", "clusters": "dnum", "population_size": 10},
                              [{"id": "sch_wide", "type": "single_choice", "codes": YES_NO}])
         named = "15 sampled clusters"
-    code, err = run_cli(paths, tmp_path / "out", capsys)
+    code, err = run_cli(paths, out_dir, capsys)
     assert code == 2, err
     assert "[population-too-small]" in err and named in err
     assert "Traceback" not in err
 
 
-def test_population_sizes_that_vary_within_a_stratum_are_an_input_error(tmp_path, capsys):
+def test_population_sizes_that_vary_within_a_stratum_are_an_input_error(tmp_path, out_dir, capsys):
     rows = apistrat_rows()
     rows[0] = dict(rows[0], fpc=str(int(rows[0]["fpc"]) + 1))
-    code, err = run_cli(apistrat_survey(tmp_path, rows), tmp_path / "out", capsys)
+    code, err = run_cli(apistrat_survey(tmp_path, rows), out_dir, capsys)
     assert code == 2
     assert "[inconsistent-population-size]" in err and f"stratum '{rows[0]['stype']}'" in err
 
 
-def test_a_single_population_size_with_strata_is_refused_not_guessed(tmp_path, capsys):
+def test_a_single_population_size_with_strata_is_refused_not_guessed(tmp_path, out_dir, capsys):
     rows = [{k: v for k, v in r.items() if k != "fpc"} for r in apistrat_rows()]
-    code, err = run_cli(apistrat_survey(tmp_path, rows, population_size=6194), tmp_path / "out", capsys)
+    code, err = run_cli(apistrat_survey(tmp_path, rows, population_size=6194), out_dir, capsys)
     assert code == 2
     assert "[population-size-needs-strata]" in err
 

@@ -58,12 +58,12 @@ def test_extreme_but_valid_weights_still_give_design_intervals(tmp_path):
     assert_every_row_has_an_interval_or_a_reason(estimates)
 
 
-def test_a_weighted_comparison_with_an_empty_row_is_a_row_saying_why(tmp_path, capsys):
+def test_a_weighted_comparison_with_an_empty_row_is_a_row_saying_why(tmp_path, out_dir, capsys):
     paths = weighted_survey(tmp_path, ["yes"] * 12, [1.0, 2.0, 3.0] * 4)
-    code = main(["estimate", str(paths[0]), str(paths[1]), "--out", str(tmp_path / "out")])
+    code = main(["estimate", str(paths[0]), str(paths[1]), "--out", str(out_dir)])
     err = capsys.readouterr().err
     assert code == 0, err
-    comparisons = pd.read_csv(tmp_path / "out" / "comparisons.csv", keep_default_na=False)
+    comparisons = pd.read_csv(out_dir / "comparisons.csv", keep_default_na=False)
     rao_scott = comparisons[comparisons["test"] == "rao-scott-f"].iloc[0]
     assert rao_scott["p_value"] == "" and rao_scott["note"].startswith("not tested")
     assert (comparisons[comparisons["test"] == "fisher"]["p_adjusted"] != "").all()

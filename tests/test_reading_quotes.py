@@ -80,14 +80,14 @@ def test_the_swallowing_quote_is_refused_naming_where_it_opened(tmp_path, capsys
     assert f"{path}, line 4, column comments: [runaway-quote]" in err
 
 
-def test_a_quote_open_at_the_end_of_the_file_is_an_input_error_naming_its_line_and_column(tmp_path, capsys):
+def test_a_quote_open_at_the_end_of_the_file_is_an_input_error_naming_its_line_and_column(tmp_path, out_dir, capsys):
     path = study_with(tmp_path, {3: with_comment(3, '"Never closed')})
     before = path.read_bytes()
     status, _, err = validate(path, capsys)
     assert status == 2 and "Traceback" not in err
     assert f"{path}, line 3, column comments: [unclosed-quote] found " in err
     assert f"runs over the last {len(STUDY) - 2} line(s)" in err
-    out = tmp_path / "out"
+    out = out_dir
     assert main(["estimate", str(QUESTIONNAIRE), str(path), "--out", str(out)]) == 2
     assert not out.exists() and path.read_bytes() == before
 
@@ -115,10 +115,10 @@ def test_a_bad_code_after_a_multi_line_comment_is_reported_on_its_true_line(tmp_
     assert f"{path}, line 16, respondent {respondent}, column role: [invalid-code] found 'mayor'" in err
 
 
-def test_multi_line_free_text_is_accepted_and_counted_in_validation_and_report(tmp_path, capsys):
+def test_multi_line_free_text_is_accepted_and_counted_in_validation_and_report(tmp_path, out_dir, capsys):
     path = study_with(tmp_path, {12: with_comment(12, '"first line\r\nsecond, line\r\nthird"'),
                                  30: with_comment(30, '"one\n\ntwo"')})
-    out = tmp_path / "out"
+    out = out_dir
     assert main(["estimate", str(QUESTIONNAIRE), str(path), "--out", str(out)]) == 0, capsys.readouterr().err
     validation = json.loads((out / "validation.json").read_text())
     assert validation["rows_read"] == RESPONDENTS

@@ -45,8 +45,8 @@ def test_invalid_answers_exit_2_with_the_issue_and_no_traceback(tmp_path, capsys
     assert "line 2, respondent r1, column q: [invalid-code] found 'maybe'" in err and "Traceback" not in err
 
 
-def test_estimate_writes_its_files_and_says_what_it_wrote(tmp_path, capsys):
+def test_estimate_writes_its_files_and_says_what_it_wrote(tmp_path, out_dir, capsys):
     q_path, a_path = survey(tmp_path)
-    assert main(["estimate", str(q_path), str(a_path), "--out", str(tmp_path / "out")]) == EXIT_OK
-    assert {p.name for p in (tmp_path / "out").iterdir()} == {"estimates.csv", "validation.json", "manifest.json"}
+    assert main(["estimate", str(q_path), str(a_path), "--out", str(out_dir)]) == EXIT_OK
+    assert {p.name for p in out_dir.iterdir()} == {"estimates.csv", "validation.json", "manifest.json"}
     assert capsys.readouterr().out.startswith("tiny: 2 respondents; wrote ")

@@ -1,12 +1,11 @@
-"""Outputs are written whole or not at all, at full precision, with the inputs' fingerprints."""
+"""Outputs at full precision, with the inputs' fingerprints."""
 
 import hashlib
 import json
 
 import pandas as pd
-import pytest
 
-from pipeline.outputs import build_manifest, csv_bytes, json_bytes, sha256_file, write_outputs
+from pipeline.outputs import build_manifest, csv_bytes, json_bytes, sha256_file
 
 
 def test_sha256_of_a_known_text(tmp_path):
@@ -25,19 +24,6 @@ def test_json_keeps_key_order_and_non_ascii_and_ends_with_a_newline():
     data = json_bytes({"z": 1, "a": "Ménage"})
     assert data.decode("utf-8").endswith("}\n") and "Ménage" in data.decode("utf-8")
     assert list(json.loads(data)) == ["z", "a"]
-
-
-def test_write_outputs_leaves_no_temporary_file(tmp_path):
-    written = write_outputs(tmp_path / "out", {"a.csv": b"x\n", "b.json": b"{}\n"})
-    assert [p.name for p in written] == ["a.csv", "b.json"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv", "b.json"]
-    assert (tmp_path / "out" / "a.csv").read_bytes() == b"x\n"
-
-
-def test_a_failed_write_leaves_neither_the_file_nor_its_temporary(tmp_path):
-    with pytest.raises(TypeError):
-        write_outputs(tmp_path, {"bad.csv": "text, not bytes"})
-    assert list(tmp_path.iterdir()) == []
 
 
 def test_manifest_fingerprints_each_given_input_and_skips_absent_ones(tmp_path):

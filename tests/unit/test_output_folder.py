@@ -1,0 +1,72 @@
+"""The output folder is replaced whole; the pieces of the switch, one by one."""
+
+import os
+
+import pytest
+
+from pipeline.errors import OutputError
+from pipeline.output_folder import check_out_folder, lock_path, write_file, write_outputs
+
+
+def test_write_outputs_leaves_exactly_the_files_and_no_temporary(tmp_path):
+    written = write_outputs(tmp_path / "out", {"a.csv": b"x\n", "manifest.json": b"{}\n"})
+    assert [p.name for p in written] == ["a.csv", "manifest.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv", "manifest.json"]
+    assert (tmp_path / "out" / "a.csv").read_bytes() == b"x\n"
+
+
+def test_a_second_write_replaces_the_folder_as_a_whole(tmp_path):
+    write_outputs(tmp_path / "out", {"old.pdf": b"%PDF", "manifest.json": b"{}\n"})
+    write_outputs(tmp_path / "out", {"new.csv": b"x\n", "manifest.json": b"{}\n"})
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["manifest.json", "new.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_failed_write_leaves_neither_the_folder_nor_its_staging(tmp_path):
+    with pytest.raises(TypeError):
+        write_outputs(tmp_path / "out", {"bad.csv": "text, not bytes"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_parent_folders_are_created_and_removed_again_on_failure(tmp_path):
+    with pytest.raises(TypeError):
+        write_outputs(tmp_path / "a" / "b" / "out", {"bad.csv": "text, not bytes"})
+    assert list(tmp_path.iterdir()) == []
+    write_outputs(tmp_path / "a" / "b" / "out", {"manifest.json": b"{}\n"})
+    assert (tmp_path / "a" / "b" / "out" / "manifest.json").exists()
+
+
+def test_a_folder_the_pipeline_did_not_write_is_never_replaced(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep")
+    with pytest.raises(OutputError) as caught:
+        check_out_folder(tmp_path / "notes")
+    assert caught.value.codes == ["out-not-outputs"]
+
+
+def test_the_lock_file_shares_the_prefix_and_is_gone_after_a_run(tmp_path):
+    out = tmp_path / "out"
+    assert lock_path(out).name == ".out.pipeline-lock"
+    write_outputs(out, {"manifest.json": b"{}\n"})
+    assert not lock_path(out).exists()
+
+
+def test_write_file_replaces_one_file_and_refuses_its_own_input(tmp_path):
+    target = tmp_path / "answers.csv"
+    target.write_bytes(b"old\n")
+    write_file(target, b"new\n", inputs=[tmp_path / "recipe.yaml"])
+    assert target.read_bytes() == b"new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv"]
+    with pytest.raises(OutputError) as caught:
+        write_file(target, b"x\n", inputs=[target])
+    assert caught.value.codes == ["out-overlaps-input"]
+
+
+def test_a_symlinked_input_folder_still_overlaps(tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.csv").write_text("rid\n")
+    os.symlink(tmp_path / "raw", tmp_path / "link")
+    with pytest.raises(OutputError) as caught:
+        check_out_folder(tmp_path / "link" / "out", [tmp_path / "raw" / "a.csv"])
+    assert caught.value.codes == ["out-overlaps-input"]
