@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.cell_safety import csv_text
 from pipeline.summaries import InputFile, Manifest
 
 DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "jinja2", "weasyprint", "pyyaml", "matplotlib",
@@ -29,8 +30,9 @@ def sha256_file(path: Path | str) -> str:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV at full precision (shortest round-trip repr of each float), LF line endings, UTF-8."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """CSV at full precision (shortest round-trip repr of each float), LF line endings, UTF-8;
+    text a spreadsheet would run as a formula is made inert (`pipeline.cell_safety`)."""
+    return csv_text(frame).encode("utf-8")
 
 
 def json_bytes(value: dict) -> bytes:

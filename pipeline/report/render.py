@@ -4,19 +4,27 @@ The renderer may load only the report's own assets. Answers' free text reaches t
 template, so markup in it is escaped, and the URL fetcher refuses anything that is not a
 file inside the assets folder (or one of the report's own SVG charts, inlined as data URIs):
 no other local file, no network.
+
+The HTML says nothing of where the package is installed, so every checkout builds the same
+bytes: the stylesheet is inlined, and it names its fonts by `report-asset:` URLs, which the
+fetcher serves from the assets folder. (A browser cannot load those, so there the report is
+styled but set in the browser's own sans-serif; the PDF embeds the fonts.)
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
-
+ASSET_SCHEME = "report-asset"
 
 CHART_PREFIX = "data:image/svg+xml;base64,"
 
@@ -26,10 +34,28 @@ class FetchRefused(Exception):
 
 
 def render_html(context: dict) -> str:
-    """The report as one HTML document."""
+    """The report as one HTML document, its stylesheet inlined."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return environment.get_template("report.html.j2").render(**context, assets=ASSETS.as_uri())
+    return environment.get_template("report.html.j2").render(**context, stylesheet=_stylesheet())
+
+
+def _stylesheet() -> Markup:
+    """The report's CSS as the template inlines it: the package's own file, so not escaped."""
+    return Markup((ASSETS / "report.css").read_text(encoding="utf-8"))
+
+
+def asset_path(url: str) -> Path | None:
+    """The file inside the assets folder that a URL names (`report-asset:` or `file:`), or None."""
+    parsed = urlparse(url)
+    if parsed.scheme == ASSET_SCHEME:
+        path = ASSETS / unquote(parsed.path)
+    elif parsed.scheme == "file":
+        path = Path(unquote(parsed.path))
+    else:
+        return None
+    path = path.resolve()
+    return path if ASSETS.resolve() in path.parents and path.is_file() else None
 
 
 def make_fetcher():
@@ -44,20 +70,38 @@ def make_fetcher():
         def fetch(self, url, headers=None):
             if url.startswith(CHART_PREFIX):
                 return super().fetch(url, headers)
-            parsed = urlparse(url)
-            path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
-            if path is None or ASSETS.resolve() not in path.parents:
+            path = asset_path(url)
+            if path is None:
                 self.refused.append(url)
                 raise FetchRefused(f"refused to fetch {url!r}: only the report's own assets may be loaded")
-            return super().fetch(url, headers)
+            return super().fetch(path.as_uri(), headers)
 
     return AssetsOnlyFetcher()
 
 
 def render_pdf(html: str, fetcher=None) -> bytes:
     """PDF bytes; the same HTML gives the same bytes (dates from its meta tags, fixed id and font timestamps)."""
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher or make_fetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"survey-pipeline-report")
+    document = HTML(string=html, url_fetcher=fetcher or make_fetcher())
+    with _source_date_fixed():
+        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"survey-pipeline-report")
+
+
+@contextmanager
+def _source_date_fixed() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH at 0 while the PDF is written, then as it was.
+
+    Without HarfBuzz's subsetter, WeasyPrint subsets fonts with fontTools, which stamps each
+    subset with SOURCE_DATE_EPOCH, or with the clock when it is unset; fixing it here means
+    neither the clock nor the caller's setting reaches the PDF's bytes.
+    """
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved

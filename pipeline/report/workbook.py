@@ -3,7 +3,8 @@
 A cover sheet (title, source, provenance), a contents sheet, then one table per sheet, each
 with its title in cell A1 and the table starting below it; no merged cells, no blank rows
 inside tables, column headers in one row. The bytes are deterministic: fixed document dates
-and fixed timestamps inside the zip archive.
+and fixed timestamps inside the zip archive. Every text goes through `pipeline.cell_safety`:
+a formula-like text is inert, a control character (which XML cannot hold) a visible escape.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from pipeline.cell_safety import visible_text, workbook_text
 from pipeline.report.context import level_text
 from pipeline.stats.intervals import METHOD_NAMES
 from pipeline.suppression import MARKER
@@ -49,16 +51,16 @@ def build_workbook(results) -> bytes:
               _suppression_line(q.analysis.suppress_below),
               "The Contents sheet lists the tables."]
     for row, text in enumerate(lines, start=1):
-        cover.cell(row=row, column=1, value=text).font = Font(bold=row == 1, size=14 if row == 1 else 11)
+        cover.cell(row=row, column=1, value=_cell(text)).font = Font(bold=row == 1, size=14 if row == 1 else 11)
     contents = book.create_sheet("Contents")
     contents.append(["Sheet", "Table"])
     for name, title, _ in sheets:
-        contents.append([name, title])
+        contents.append([_cell(name), _cell(title)])
     contents["A1"].font = contents["B1"].font = Font(bold=True)
     for _index, (name, title, frame) in enumerate(sheets, start=1):
         sheet = book.create_sheet(name)
-        sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
-        sheet.append(list(frame.columns))
+        sheet.cell(row=1, column=1, value=_cell(title)).font = Font(bold=True, size=13)
+        sheet.append([_cell(c) for c in frame.columns])
         for record in frame.itertuples(index=False):
             sheet.append([_cell(v) for v in record])
         last = sheet.cell(row=sheet.max_row, column=len(frame.columns)).coordinate
@@ -66,7 +68,7 @@ def build_workbook(results) -> bytes:
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
         sheet.add_table(table)
     book.properties.created = book.properties.modified = FIXED
-    book.properties.title = q.survey.title
+    book.properties.title = visible_text(q.survey.title)
     buffer = io.BytesIO()
     book.save(buffer)
     return _fixed_zip(buffer.getvalue())
@@ -85,10 +87,13 @@ def _suppression_line(threshold: int) -> str:
 
 
 def _cell(value):
+    """A value as a cell holds it: a blank for NaN, a Python number for a NumPy one, text made safe."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item"):
-        return value.item()
+        return _cell(value.item())
+    if isinstance(value, str):
+        return workbook_text(value)
     return value
 
 

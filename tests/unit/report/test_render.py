@@ -43,3 +43,18 @@ def test_the_fetcher_refuses_files_outside_the_assets_and_serves_its_own():
         fetcher.fetch((ASSETS / ".." / "render.py").resolve().as_uri())
     assert fetcher.refused == ["file:///etc/passwd", (ASSETS.parent / "render.py").as_uri()]
     assert fetcher.fetch((ASSETS / "report.css").as_uri())
+
+
+def test_the_fetcher_serves_report_asset_urls_only_inside_the_assets_folder():
+    fetcher = make_fetcher()
+    font = fetcher.fetch("report-asset:fonts/DejaVuSans.ttf")
+    assert font.read() == (ASSETS / "fonts" / "DejaVuSans.ttf").read_bytes()
+    font.close()
+    for url in ("report-asset:../render.py", "report-asset:/etc/passwd", "report-asset:fonts/missing.ttf"):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 3
+
+
+def test_the_stylesheet_is_inlined_so_the_html_names_no_path(html):
+    assert "file:" not in html and str(ASSETS) not in html and "report-asset:fonts/DejaVuSans.ttf" in html
