@@ -44,8 +44,12 @@ def read_bounded(path: Path | str, max_bytes: int) -> bytes:
     try:
         # without O_NONBLOCK, opening a named pipe waits for a writer, possibly for ever
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(descriptor, "rb") as handle:
+        try:
             _check_regular(os.fstat(descriptor).st_mode)
+        except FileProblem:
+            os.close(descriptor)
+            raise
+        with os.fdopen(descriptor, "rb") as handle:
             return _read_chunks(handle, max_bytes)
     except FileNotFoundError:
         raise FileProblem("file-not-found", "no such file") from None

@@ -1,8 +1,10 @@
 """Shared fixtures: paths to the repository's questionnaires and answers."""
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,3 +22,8 @@ def study_questionnaire() -> Path:
 @pytest.fixture
 def study_answers() -> Path:
     return ROOT / "raw" / "fitter_for_the_future.csv"
+
+
+# `make fuzz` sets HYPOTHESIS_PROFILE=fuzz: 10,000 examples for each property test it runs.
+settings.register_profile("fuzz", max_examples=10_000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
