@@ -12,7 +12,7 @@ PIPELINE_CODE := $(shell find pipeline -type f \( -name '*.py' -o -name '*.j2' -
 SURVEYS := $(foreach q,$(wildcard questionnaires/*.yaml),$(if $(wildcard raw/$(basename $(notdir $(q))).csv),$(basename $(notdir $(q)))))
 REPORTS := $(foreach s,$(SURVEYS),reports/$(s)/report.pdf)
 
-.PHONY: help report test setup clean system-deps check-system lock bench reconstruct
+.PHONY: help report test fuzz setup clean system-deps check-system lock bench reconstruct
 
 ## help: list the targets (this message)
 help:
@@ -30,6 +30,10 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+## fuzz: 10,000 random damaged and garbage inputs per reader property (minutes; not part of make test)
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_inputs.py
 
 ## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents (medians of 3 runs)
 bench: $(STAMP)

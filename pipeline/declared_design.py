@@ -12,7 +12,8 @@ means:
   (`options(survey.lonely.psu = "fail")`) stops, unless the stratum was sampled whole
   (its population size equals its sample), where R adds no variance.
 
-Every breach is an input error naming the stratum or the key, never a silent default.
+Every breach is an input error naming the stratum or the key, and the lines and respondents
+concerned (the first few), never a silent default.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.columns import categories_and_codes, numbers
-from pipeline.errors import AnswersError, Issue
+from pipeline.errors import AnswersError, Issue, shorten
 from pipeline.validate import Responses
 
 WEIGHTS_GIVEN, WEIGHTS_FROM_POPULATION, WEIGHTS_EQUAL = "column", "population", "equal"
+ROWS_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def declare_design(responses: Responses) -> DeclaredDesign:
     population = _population(responses, stratum_of_unit, labels)
     issues = []
     if population is not None:
-        issues.extend(_too_small(responses, population, psus, labels))
+        issues.extend(_too_small(responses, population, psus, labels, stratum_of_unit))
     if issues:
         raise AnswersError(issues)
     if d.weights:
@@ -102,14 +104,33 @@ def check_lonely_psus(responses: Responses, design: DeclaredDesign) -> None:
         return
     unit = "cluster" if design.clusters is not None else "respondent"
     issues = []
+    stratum_of_unit = design.strata if design.strata is not None else np.zeros(len(responses.answers), np.int64)
     for h in np.flatnonzero(lonely):
         where = f"stratum '{design.stratum_labels[h]}'" if design.strata is not None else "the sample"
+        rows = np.flatnonzero(stratum_of_unit == h)
         issues.append(Issue(
-            "lonely-psu", responses.path, f"{where} with a single sampled {unit}, whose variance cannot be estimated",
+            "lonely-psu", responses.path, f"{where} with a single sampled {unit} ({_rows_named(responses, rows)}), "
+            "whose variance cannot be estimated",
             f"at least two sampled {unit}s in every stratum (R survey's default, survey.lonely.psu = \"fail\"), "
             "or a population size equal to the sample for a stratum taken whole",
-            column=q.design.strata or q.design.clusters or None))
+            **_first_row(responses, rows), column=q.design.strata or q.design.clusters or None))
     raise AnswersError(issues)
+
+
+def _rows_named(responses: Responses, rows: np.ndarray, limit: int = ROWS_NAMED) -> str:
+    """Some rows by line and respondent id, so that a stratum's problem can be found in the file."""
+    ids, lines = responses.respondent_ids, responses.line_numbers
+    named = [f"line {int(lines.iloc[r])}, respondent {shorten(str(ids.iloc[r]), 40)}" for r in rows[:limit]]
+    more = f" and {len(rows) - limit} more row(s)" if len(rows) > limit else ""
+    return "; ".join(named) + more
+
+
+def _first_row(responses: Responses, rows: np.ndarray) -> dict:
+    """The line and respondent of the first row concerned, as an Issue's location."""
+    if len(rows) == 0:
+        return {}
+    return {"line": int(responses.line_numbers.iloc[rows[0]]),
+            "respondent": str(responses.respondent_ids.iloc[rows[0]]) or None}
 
 
 def _psu_strata(stratum_of_unit: np.ndarray, clusters: np.ndarray | None) -> np.ndarray:
@@ -141,17 +162,30 @@ def _population(responses: Responses, stratum_of_unit: np.ndarray, labels: tuple
     np.maximum.at(high, stratum_of_unit, values)
     varies = np.flatnonzero(low != high)
     if len(varies):
-        issues = [Issue("inconsistent-population-size", responses.path,
-                        f"population sizes from {low[h]:g} to {high[h]:g} in "
-                        + (f"stratum '{labels[h]}'" if d.strata else "the sample"),
-                        "one population size for every respondent of a stratum", column=size)
-                  for h in varies]
-        raise AnswersError(issues)
+        raise AnswersError([_varying_size(responses, values, stratum_of_unit, labels, int(h)) for h in varies])
     return low
 
 
+def _varying_size(responses: Responses, values: np.ndarray, stratum_of_unit: np.ndarray,
+                  labels: tuple[str, ...], h: int) -> Issue:
+    """A stratum whose rows give different population sizes, located at the first row that differs
+    from the stratum's first, which is named too."""
+    d = responses.questionnaire.design
+    rows = np.flatnonzero(stratum_of_unit == h)
+    differing = rows[values[rows] != values[rows[0]]]
+    where = f"stratum '{labels[h]}'" if d.strata else "the sample"
+    first = _rows_named(responses, rows[:1])
+    return Issue("inconsistent-population-size", responses.path,
+                 f"a population size of {values[differing[0]]:g} in {where}, where {first} has "
+                 f"{values[rows[0]]:g} (sizes from {values[rows].min():g} to {values[rows].max():g}; "
+                 f"differing: {_rows_named(responses, differing)})",
+                 "one population size for every respondent of a stratum",
+                 **_first_row(responses, differing), column=d.population_size if isinstance(d.population_size, str)
+                 else None)
+
+
 def _too_small(responses: Responses, population: np.ndarray, psus: np.ndarray,
-               labels: tuple[str, ...]) -> list[Issue]:
+               labels: tuple[str, ...], stratum_of_unit: np.ndarray) -> list[Issue]:
     """Population sizes smaller than the sample drawn from them (R: '>100% sampling')."""
     q = responses.questionnaire
     d = q.design
@@ -160,10 +194,12 @@ def _too_small(responses: Responses, population: np.ndarray, psus: np.ndarray,
     for h in np.flatnonzero(population < psus):
         if isinstance(d.population_size, str):
             where = f"stratum '{labels[h]}'" if d.strata else "the sample"
+            rows = np.flatnonzero(stratum_of_unit == h)
             issues.append(Issue("population-too-small", responses.path,
                                 f"a population size of {population[h]:g} for {where}, which has {psus[h]:g} "
-                                f"sampled {unit}", f"a population size of at least {psus[h]:g}",
-                                column=d.population_size))
+                                f"sampled {unit} ({_rows_named(responses, rows)})",
+                                f"a population size of at least {psus[h]:g}",
+                                **_first_row(responses, rows), column=d.population_size))
         else:
             issues.append(Issue("population-too-small", q.path,
                                 f"a population size of {population[h]:g} for {psus[h]:g} sampled {unit} "

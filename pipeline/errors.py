@@ -14,7 +14,28 @@ are not PipelineErrors and still show a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
+
+QUOTED_LIMIT = 80
+"""At most this many characters of an input value are quoted in a message: a 10 MB cell or a
+5,000-digit number must not flood the terminal."""
+_FIELD_LIMIT = 400
+_QUOTED = re.compile(rf"'([^'\n]{{{QUOTED_LIMIT + 1},}})'")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def shorten(text: str, limit: int = QUOTED_LIMIT) -> str:
+    """`text` cut to `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def _readable(text: str) -> str:
+    """Message text as it is printed, on one line: control bytes escaped, long quoted values and long
+    fields cut."""
+    text = _UNPRINTABLE.sub(lambda match: f"\\x{ord(match.group()):02x}", text[:_FIELD_LIMIT * 25])
+    text = _QUOTED.sub(lambda match: f"'{shorten(match.group(1))}'", text)
+    return shorten(text, _FIELD_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -37,17 +58,18 @@ class Issue:
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.key:
-            parts.append(f"key {self.key}")
+            parts.append(f"key {_readable(shorten(self.key))}")
         if self.respondent is not None:
-            parts.append(f"respondent {self.respondent}")
+            parts.append(f"respondent {_readable(shorten(self.respondent))}")
         if self.column:
-            parts.append(f"column {self.column}")
+            parts.append(f"column {_readable(shorten(self.column))}")
         return ", ".join(parts)
 
     def message(self) -> str:
-        text = f"{self.location()}: [{self.code}] found {self.found}; expected {self.expected}"
+        """The issue as one line of text; values quoted from the input are cut to QUOTED_LIMIT characters."""
+        text = f"{self.location()}: [{self.code}] found {_readable(self.found)}; expected {_readable(self.expected)}"
         if self.hint:
-            text += f" ({self.hint})"
+            text += f" ({_readable(self.hint)})"
         return text
 
     def to_dict(self) -> dict:

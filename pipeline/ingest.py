@@ -9,12 +9,19 @@ questionnaire.
 Every physical line is accounted for: `csv_lines.scan_records` finds each record's first and
 last line with the reader's own quoting rules, and its count must equal the reader's, so a
 quote that runs past its line can never silently change how many respondents are read.
+
+Limits keep a hostile file from hanging the run or exhausting memory: only regular files of
+at most MAX_ANSWERS_BYTES are read (never a pipe or a device, which may not end), and no value
+may be longer than MAX_FIELD_CHARS characters. Files in UTF-16 or UTF-32 are named as such.
+Text is compared in Unicode normal form NFC: a header or code typed with a combining accent
+(NFD, as some systems write file names) matches the questionnaire's composed letter.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +32,11 @@ import pyarrow.csv as pacsv
 
 from pipeline.csv_lines import Field, RecordLines, record_fields, scan_records, unclosed_field
 from pipeline.errors import AnswersError, Issue
+from pipeline.rawfile import FileProblem, read_bounded, wide_encoding
 
 ENCODINGS = ("utf-8", "cp1252")
+MAX_ANSWERS_BYTES = 8 << 30
+MAX_FIELD_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ def decode_answers(data: bytes, path: str) -> tuple[str, str]:
                              "text in one encoding, UTF-8 or Windows-1252"))
 
 
-def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
+def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_ANSWERS_BYTES) -> RawAnswers:
     """Read the answers file into stripped text cells; every line is kept or accounted for.
 
     Cells come back as pandas categoricals (one small integer per cell, the text once per
@@ -114,30 +124,33 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
     """
     name = str(path)
     try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise AnswersError(Issue("file-not-found", name, "no such file", "a readable CSV file")) from None
-    except OSError as exc:
-        raise AnswersError(Issue("unreadable-file", name, (exc.strerror or "a file that cannot be read").lower(),
-                                 "a readable CSV file")) from None
+        data = read_bounded(path, max_bytes)
+    except FileProblem as problem:
+        expected = f"a readable CSV file (a regular file of at most {max_bytes:,} bytes)"
+        raise AnswersError(problem.issue(name, expected)) from None
+    wide = wide_encoding(data)
+    if wide is not None:
+        raise AnswersError(Issue("encoding", name, f"a {wide} file", "a UTF-8 or Windows-1252 text file",
+                                 hint="save the answers as UTF-8 CSV"))
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if re.search(rb"\S", body) is None:
         raise AnswersError(Issue("empty-file", name, "an empty file", "a header line and at least one row", line=1))
     if not body.endswith((b"\n", b"\r")):
         body += b"\n"
     encoding = "utf-8"
+    ascii_only = body.isascii()
     try:
-        if not body.isascii():
+        if not ascii_only:
             _check_utf8(body)
-        names, columns, invalid_rows = _parse(body, delimiter, name)
+        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=not ascii_only)
     except _NotUtf8:
         text, encoding = decode_answers(data, name)
         body = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
         del text
-        names, columns, invalid_rows = _parse(body, delimiter, name)
+        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=True)
     rows = len(columns[0]) if columns else 0
     records = _check_records(body, delimiter, name, names, 1 + rows + len(invalid_rows))
-    header = tuple(str(c).strip() for c in names)
+    header = tuple(unicodedata.normalize("NFC", str(c).strip()) for c in names)
     account = _line_account(body, delimiter, records, header)
     del data, body
     if len(set(header)) != len(header):
@@ -148,9 +161,43 @@ def read_answers(path: Path | str, delimiter: str = ",") -> RawAnswers:
     malformed = [_wrong_field_count(name, records, account, number, actual, expected)
                  for number, actual, expected in invalid_rows]
     line_numbers = _line_numbers(records, {number for number, _, _ in invalid_rows})
+    _check_field_lengths(name, header, cells, line_numbers)
     if len(cells) == 0 and not malformed:
         raise AnswersError(Issue("no-rows", name, "a header with no rows", "at least one row of answers", line=2))
     return RawAnswers(name, encoding, header, cells, line_numbers, tuple(malformed), account)
+
+
+def _check_field_lengths(name: str, header: tuple[str, ...], cells: pd.DataFrame, line_numbers: pd.Series) -> None:
+    """No column name or value over MAX_FIELD_CHARS characters: no answer is that long, and a value
+    that is has usually swallowed the file after an unclosed quote or is not survey data at all."""
+    for column in header:
+        if len(column) > MAX_FIELD_CHARS:
+            raise AnswersError(_too_long(name, len(column), 1, column))
+    for column in header:
+        row = _first_too_long(cells[column])
+        if row is not None:
+            length = len(str(cells[column].iloc[row]))
+            raise AnswersError(_too_long(name, length, int(line_numbers.iloc[row]), column))
+
+
+def _too_long(name: str, length: int, line: int | None, column: str | None) -> Issue:
+    return Issue("field-too-long", name, f"a value of {length:,} characters",
+                 f"values of at most {MAX_FIELD_CHARS:,} characters", line=line, column=column)
+
+
+def _first_too_long(series: pd.Series) -> int | None:
+    """The first row whose value is over MAX_FIELD_CHARS characters, measured once per distinct value."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        long_codes = [code for code, value in enumerate(series.cat.categories) if len(value) > MAX_FIELD_CHARS]
+        if not long_codes:
+            return None
+        rows = np.flatnonzero(np.isin(series.cat.codes.to_numpy(), long_codes))
+    else:
+        import pyarrow.compute as pc
+
+        lengths = pc.utf8_length(pa.chunked_array(series.array._pa_array)).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(lengths > MAX_FIELD_CHARS)
+    return int(rows[0]) if len(rows) else None
 
 
 def _check_records(body: bytes, delimiter: str, name: str, names: list[str], reader_records: int) -> RecordLines:
@@ -250,9 +297,10 @@ def _check_utf8(body: bytes) -> None:
         raise _NotUtf8() from None
 
 
-def _parse(body: bytes, delimiter: str, name: str) -> tuple[list[str], list, list[tuple[int | None, int, int]]]:
+def _parse(body: bytes, delimiter: str, name: str,
+           normalise: bool = False) -> tuple[list[str], list, list[tuple[int | None, int, int]]]:
     """Column names, the columns (converted batch by batch, so the whole file is never held as
-    an Arrow table), and the rows with the wrong number of fields."""
+    an Arrow table, their text in NFC if `normalise`), and the rows with the wrong number of fields."""
     invalid_rows: list[tuple[int | None, int, int]] = []
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
@@ -260,30 +308,34 @@ def _parse(body: bytes, delimiter: str, name: str) -> tuple[list[str], list, lis
         return "skip"
 
     try:
-        names, columns = _read(body, delimiter, on_invalid_row, threads=True)
+        names, columns = _read(body, delimiter, on_invalid_row, threads=True, normalise=normalise)
         if any(number is None for number, _, _ in invalid_rows):  # in parallel, rows are not numbered
             invalid_rows.clear()
-            names, columns = _read(body, delimiter, on_invalid_row, threads=False)
+            names, columns = _read(body, delimiter, on_invalid_row, threads=False, normalise=normalise)
     except UnicodeDecodeError:  # in the header, which pyarrow decodes in Python
         raise _NotUtf8() from None
     except pa.ArrowInvalid as exc:
         message = str(exc)
         if "utf8" in message.lower() or "utf-8" in message.lower():
             raise _NotUtf8() from None
+        if "straddl" in message:  # a value or row longer than the reader's block
+            raise AnswersError(Issue("field-too-long", name, f"a value or row of more than {BLOCK_BYTES:,} bytes",
+                                     f"values of at most {MAX_FIELD_CHARS:,} characters")) from None
         raise AnswersError(Issue("unreadable-csv", name, message.splitlines()[0], "a comma-separated file")) from None
     invalid_rows.sort(key=lambda row: -1 if row[0] is None else row[0])
     return names, columns, invalid_rows
 
 
 STREAM_ABOVE_BYTES = 256 * 1024 * 1024
+BLOCK_BYTES = 1 << 24
 
 
 def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
-          stream_above: int = STREAM_ABOVE_BYTES) -> tuple[list[str], list]:
+          stream_above: int = STREAM_ABOVE_BYTES, normalise: bool = False) -> tuple[list[str], list]:
     """Parse and convert. A file up to `stream_above` bytes is parsed whole, in parallel; a
     larger one batch by batch, so that it is never held whole as an Arrow table."""
     options = dict(
-        read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24),
+        read_options=pacsv.ReadOptions(use_threads=threads, block_size=BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                           invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
@@ -296,7 +348,7 @@ def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
         del table
         converted = []
         for i in range(len(columns)):
-            builder = _ColumnBuilder()
+            builder = _ColumnBuilder(normalise)
             for chunk in columns[i].chunks:
                 builder.add(chunk)
             columns[i] = None  # free each Arrow column once converted
@@ -304,7 +356,7 @@ def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
         return names, converted
     reader = pacsv.open_csv(pa.BufferReader(pa.py_buffer(body)), **options)
     names = list(reader.schema.names)
-    builders = [_ColumnBuilder() for _ in names]
+    builders = [_ColumnBuilder(normalise) for _ in names]
     for batch in reader:
         for builder, column in zip(builders, batch.columns, strict=True):
             builder.add(column)
@@ -320,10 +372,11 @@ class _ColumnBuilder:
     them are one category.
     """
 
-    def __init__(self):
+    def __init__(self, normalise: bool = False):
         self.index: dict[str, int] = {}
         self.parts: list = []
         self.text: bool | None = None
+        self.normalise = normalise
 
     def add(self, column: pa.DictionaryArray) -> None:
         import pyarrow.compute as pc
@@ -333,9 +386,12 @@ class _ColumnBuilder:
         if self.text is None:
             self.text = len(column.dictionary) > 4096 and 2 * len(column.dictionary) > len(column)
         if self.text:
-            self.parts.append(pc.utf8_trim_whitespace(pc.cast(column, pa.string())))
+            text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+            self.parts.append(pc.utf8_normalize(text, form="NFC") if self.normalise else text)
             return
         values = pc.utf8_trim_whitespace(column.dictionary).to_pylist()
+        if self.normalise:  # values differing only in composition become one category
+            values = [unicodedata.normalize("NFC", value) for value in values]
         remap = np.array([self.index.setdefault(v, len(self.index)) for v in values], dtype=np.int64)
         codes = remap[column.indices.to_numpy(zero_copy_only=False)] if len(remap) else np.zeros(0, np.int64)
         self.parts.append(codes.astype(_code_type(len(self.index))))

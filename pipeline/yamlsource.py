@@ -3,11 +3,19 @@
 PyYAML's composed node tree knows where each node starts; we turn it into plain Python
 values and a map from key path (e.g. ``questions[3].codes``) to line number. Duplicate
 keys, which `yaml.safe_load` silently overwrites, are reported instead.
+
+A questionnaire is a few kilobytes; the limits below are far above any real one and far
+below what would hang the run or exhaust its memory: the file's size, how deep values nest
+(PyYAML composes recursively), how many aliases it uses and how many values they expand to
+(nine nested aliases of nine make a "billion laughs"), and how many digits a number has.
+Text is read in Unicode normal form NFC, as the answers are, so identifiers match however
+an editor composed their accented letters.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +23,13 @@ from typing import Any
 import yaml
 
 from pipeline.errors import Issue, QuestionnaireError
+from pipeline.rawfile import FileProblem, read_bounded, wide_encoding
+
+MAX_QUESTIONNAIRE_BYTES = 1 << 20
+MAX_YAML_DEPTH = 64
+MAX_YAML_ALIASES = 1_000
+MAX_YAML_VALUES = 100_000
+MAX_NUMBER_DIGITS = 30
 
 
 @dataclass(frozen=True)
@@ -40,9 +55,36 @@ class YamlDocument:
                      found=found, expected=expected, hint=hint)
 
 
+class _YamlLimit(Exception):
+    """A limit of the questionnaire's size or shape exceeded, where the YAML event or node starts."""
+
+    def __init__(self, code: str, found: str, expected: str, line: int | None, key: str | None = None):
+        super().__init__(found)
+        self.code, self.found, self.expected, self.line, self.key = code, found, expected, line, key
+
+
 class _Yaml12Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans (`yes`, `no`, `on`, `off` stay strings: they are answer
-    codes) and dates kept as text."""
+    codes) and dates kept as text; composing stops at MAX_YAML_DEPTH levels and MAX_YAML_ALIASES
+    aliases, before Python's recursion limit or an alias bomb is reached."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, yaml.AliasEvent):
+            self.alias_count = getattr(self, "alias_count", 0) + 1
+            if self.alias_count > MAX_YAML_ALIASES:
+                raise _YamlLimit("yaml-too-complex", f"more than {MAX_YAML_ALIASES:,} aliases (*name)",
+                                 f"at most {MAX_YAML_ALIASES:,} aliases in a questionnaire", line)
+            return super().compose_node(parent, index)
+        self.depth = getattr(self, "depth", 0) + 1
+        if self.depth > MAX_YAML_DEPTH:
+            raise _YamlLimit("yaml-too-complex", f"values nested more than {MAX_YAML_DEPTH} levels deep",
+                             f"at most {MAX_YAML_DEPTH} levels of nesting", line)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {
@@ -95,26 +137,22 @@ def _keep_written(value: Any, node: yaml.Node) -> Any:
     return kept
 
 
-def read_yaml(path: Path) -> YamlDocument:
-    """Parse a YAML file into a YamlDocument; malformed YAML is a QuestionnaireError."""
+def read_yaml(path: Path, max_bytes: int = MAX_QUESTIONNAIRE_BYTES) -> YamlDocument:
+    """Parse a YAML file into a YamlDocument; malformed YAML, or YAML beyond the limits, is a QuestionnaireError."""
     name = str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise QuestionnaireError(Issue("file-not-found", name, "no such file", "a readable YAML file")) from None
-    except OSError as exc:
-        raise QuestionnaireError(Issue("unreadable-file", name, (exc.strerror or "a file that cannot be read").lower(),
-                                       "a readable YAML file")) from None
+        raw = read_bounded(path, max_bytes)
+    except FileProblem as unread:
+        expected = f"a readable YAML file (a regular file of at most {max_bytes:,} bytes)"
+        raise QuestionnaireError(unread.issue(name, expected)) from None
+    text = _decode(raw, name)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-        line = raw.count(b"\n", 0, start) + 1
-        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
-        raise QuestionnaireError(Issue("yaml-encoding", name, f"the byte 0x{raw[start]:02x} at column {column}",
-                                       "a UTF-8 text file", line=line)) from None
-    try:
-        node = yaml.compose(text, Loader=_Yaml12Loader)
+        node = _compose(text)
+    except _YamlLimit as limit:
+        raise QuestionnaireError(Issue(limit.code, name, limit.found, limit.expected, line=limit.line,
+                                       key=limit.key)) from None
+    except yaml.reader.ReaderError as exc:
+        raise QuestionnaireError(_unprintable(text, exc, name)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem_line: int | None = mark.line + 1 if mark is not None else None
@@ -128,28 +166,110 @@ def read_yaml(path: Path) -> YamlDocument:
         raise QuestionnaireError(Issue("yaml-empty", name, "an empty file", "a questionnaire mapping", line=1))
     lines: dict[str, int] = {}
     duplicates: list[Issue] = []
-    data = _to_python(node, "", lines, duplicates, name)
+    try:
+        data = _Converter(name, lines, duplicates).value(node, "", 0)
+    except _YamlLimit as limit:
+        raise QuestionnaireError(Issue(limit.code, name, limit.found, limit.expected, line=limit.line,
+                                       key=limit.key)) from None
     if duplicates:
         raise QuestionnaireError(duplicates)
     return YamlDocument(name, data, lines)
 
 
-def _to_python(node: yaml.Node, path: str, lines: dict[str, int], duplicates: list[Issue], name: str) -> Any:
-    if path:
-        lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+def _decode(raw: bytes, name: str) -> str:
+    """The file's text in NFC; UTF-16, UTF-32 and other non-UTF-8 bytes are named, with their line."""
+    wide = wide_encoding(raw)
+    if wide is not None:
+        raise QuestionnaireError(Issue("yaml-encoding", name, f"a {wide} file", "a UTF-8 text file",
+                                       hint="save the file as UTF-8"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        raise QuestionnaireError(Issue("yaml-encoding", name, f"the byte 0x{raw[start]:02x} at column {column}",
+                                       "a UTF-8 text file", line=line)) from None
+    return unicodedata.normalize("NFC", text)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node tree, composed within MAX_YAML_DEPTH and MAX_YAML_ALIASES."""
+    loader = _Yaml12Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _unprintable(text: str, exc: yaml.reader.ReaderError, name: str) -> Issue:
+    """A character YAML does not allow in a file (a NUL byte, a control character), by line and column."""
+    position = min(exc.position, len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    what = "a NUL byte (U+0000)" if exc.character == 0 else f"the control character U+{exc.character:04X}"
+    return Issue("yaml-encoding", name, f"{what} at column {column}",
+                 "text without control characters (YAML allows tabs and line breaks only)", line=line)
+
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+class _Converter:
+    """Turns composed nodes into plain values, recording each key path's line and every duplicate key.
+
+    Aliases share one node, so a small file can stand for a huge tree: values are counted as
+    they are made, and conversion stops at MAX_YAML_VALUES (and at MAX_YAML_DEPTH, which a
+    recursive alias would otherwise exceed).
+    """
+
+    def __init__(self, name: str, lines: dict[str, int], duplicates: list[Issue]):
+        self.name, self.lines, self.duplicates = name, lines, duplicates
+        self.values = 0
+
+    def value(self, node: yaml.Node, path: str, depth: int) -> Any:
+        self._count(node, path, depth)
+        if path:
+            self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node.value)]
+        return _scalar(node, path, self.name)
+
+    def _count(self, node: yaml.Node, path: str, depth: int) -> None:
+        self.values += 1
+        line = node.start_mark.line + 1
+        if self.values > MAX_YAML_VALUES:  # named by its top-level key: paths inside an expansion mean little
+            section = re.split(r"[.\[]", path)[0]
+            raise _YamlLimit("yaml-too-complex", f"more than {MAX_YAML_VALUES:,} values once aliases are expanded",
+                             f"at most {MAX_YAML_VALUES:,} values in a questionnaire",
+                             self.lines.get(section, line), section or None)
+        if depth > MAX_YAML_DEPTH:
+            raise _YamlLimit("yaml-too-complex", f"values nested more than {MAX_YAML_DEPTH} levels deep "
+                             "(an alias inside its own anchor?)", f"at most {MAX_YAML_DEPTH} levels of nesting",
+                             line, path or None)
+
+    def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
             child = f"{path}.{key}" if path else key
             if key in result:
-                duplicates.append(Issue("duplicate-key", name, f"the key '{key}' a second time",
-                                        "each key once per mapping", line=key_node.start_mark.line + 1, key=child))
-            lines[child] = key_node.start_mark.line + 1
-            result[key] = _to_python(value_node, child, lines, duplicates, name)
+                self.duplicates.append(Issue("duplicate-key", self.name, f"the key '{key}' a second time",
+                                             "each key once per mapping", line=key_node.start_mark.line + 1,
+                                             key=child))
+            self.lines[child] = key_node.start_mark.line + 1
+            result[key] = self.value(value_node, child, depth + 1)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, f"{path}[{i}]", lines, duplicates, name) for i, item in enumerate(node.value)]
+
+
+def _scalar(node: yaml.Node, path: str, name: str) -> Any:
+    """A scalar's value; numbers longer than MAX_NUMBER_DIGITS digits are refused before conversion."""
+    if node.tag in _NUMBER_TAGS and sum(c.isalnum() for c in str(node.value)) > MAX_NUMBER_DIGITS:
+        raise QuestionnaireError(Issue("number-too-long", name, f"a number of {len(str(node.value)):,} characters "
+                                       f"('{node.value}')", f"a number of at most {MAX_NUMBER_DIGITS} digits",
+                                       line=node.start_mark.line + 1, key=path or None))
     try:
         return _keep_written(_Yaml12Loader("").construct_object(node, deep=True), node)
     except (yaml.YAMLError, ValueError, KeyError, AttributeError):

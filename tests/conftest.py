@@ -1,8 +1,10 @@
 """Shared fixtures: paths to the repository's questionnaires and answers."""
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,3 +28,8 @@ def study_answers() -> Path:
 def out_dir(tmp_path_factory) -> Path:
     """An output folder apart from tmp_path, since --out may not lie in an input's folder."""
     return tmp_path_factory.mktemp("outputs") / "out"
+
+
+# `make fuzz` sets HYPOTHESIS_PROFILE=fuzz: 10,000 examples for each property test it runs.
+settings.register_profile("fuzz", max_examples=10_000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -4,7 +4,7 @@ import ast
 import re
 
 CODE = re.compile(r"[a-z]+(-[a-z]+)*")
-RAISERS = {"Issue", "fail", "issue", "_cell_issues"}
+RAISERS = {"Issue", "fail", "issue", "_cell_issues", "FileProblem", "_YamlLimit"}
 
 
 def raised_codes(root):
