@@ -29,9 +29,16 @@ _CSV_QUOTE_WHEN = re.compile(r'[,"\r\n]')
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def is_formula_like(value: object) -> bool:
-    """Whether a spreadsheet would read this value as a formula: text starting with a trigger."""
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    """Whether a spreadsheet would read this value as a formula: text starting with a trigger.
+
+    Text that is a plain number (a code such as `-1` or `+2`) is data a spreadsheet reads as
+    that number, never a formula, so it is left as it is: survey codes must round-trip."""
+    return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            and _PLAIN_NUMBER.fullmatch(value) is None)
 
 
 def inert_text(text: str) -> str:

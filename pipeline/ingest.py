@@ -92,11 +92,28 @@ class RawAnswers:
         return len(self.cells) + len(self.malformed_rows)
 
 
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+"""A well-formed UTF-8 sequence of two to four bytes: in Windows-1252 text it would be mojibake."""
+
+
 def decode_answers(data: bytes, path: str) -> tuple[str, str]:
     """Decode the file's bytes, trying UTF-8 (with or without BOM) then Windows-1252."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for encoding in ENCODINGS:
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    utf8_sequence = _UTF8_MULTIBYTE.search(data)
+    if utf8_sequence is not None:
+        # UTF-8 text beside bytes that are not: decoding it all as Windows-1252 would silently
+        # turn every UTF-8 character into two or three others.
+        utf8_line = data.count(b"\n", 0, utf8_sequence.start()) + 1
+        raise AnswersError(Issue(
+            "encoding", path, f"UTF-8 text (line {utf8_line}) and a byte 0x{data[first_bad]:02x} that is not UTF-8",
+            "text in one encoding, UTF-8 or Windows-1252", line=data.count(b"\n", 0, first_bad) + 1,
+            hint="save the file as UTF-8"))
+    for encoding in ENCODINGS[1:]:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:

@@ -83,10 +83,38 @@ def check_out_folder(out_dir: Path | str, inputs: Iterable[Path | str] = ()) -> 
         raise OutputError(Issue("out-is-file", str(out), "a file", "a folder (or a path that does not exist yet)",
                                 hint="--out names the folder that receives the outputs"))
     _check_parents(out)
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise OutputError(Issue("out-not-outputs", str(out), f"a folder with files but no {MARKER}",
-                                "a new or empty folder, or one written by an earlier run",
-                                hint="the folder is replaced as a whole; choose a folder of its own"))
+    if out.is_dir() and any(out.iterdir()):
+        _check_written_by_a_run(out)
+
+
+OUTPUT_NAMES = frozenset({"estimates.csv", "findings.csv", "comparisons.csv", "validation.json", MARKER,
+                          "tables.xlsx", "report.html", "report.pdf"})
+"""Every file a run writes: a folder holding anything else is not the pipeline's to replace."""
+
+
+def _check_written_by_a_run(out: Path) -> None:
+    """A non-empty `--out` is replaced only when it holds an earlier run's outputs and nothing else."""
+    expected = "a new or empty folder, or one written by an earlier run and holding only its outputs"
+    hint = "the folder is replaced as a whole; choose a folder of its own"
+    if not _is_our_manifest(out / MARKER):
+        raise OutputError(Issue("out-not-outputs", str(out), f"a folder with files but no {MARKER} of a run",
+                                expected, hint=hint))
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_NAMES or not p.is_file())
+    if foreign:
+        raise OutputError(Issue("out-not-outputs", str(out), f"'{foreign[0]}', which no run writes"
+                                + (f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""), expected,
+                                hint=hint))
+
+
+def _is_our_manifest(path: Path) -> bool:
+    """Whether `path` is a manifest a run wrote (its own fields, not merely the file name)."""
+    import json
+
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and {"pipeline_version", "command", "inputs"} <= set(manifest)
 
 
 def replace_folder(out: Path, files: dict[str, bytes]) -> list[Path]:

@@ -246,3 +246,25 @@ def test_reconstruct_on_a_full_disk_keeps_the_previous_file_and_no_temporary(tmp
     assert "[disk-full]" in capsys.readouterr().err
     assert out.read_bytes() == b"previous\n"
     assert [p.name for p in tmp_path.iterdir()] == ["answers.csv"]
+
+
+def test_a_folder_with_a_foreign_manifest_or_other_files_is_never_replaced(tmp_path, capsys):
+    """Only a folder holding an earlier run's outputs, and nothing else, is replaced whole."""
+    from pipeline.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    for name, manifest in (("foreign", '{"name": "my web app"}'), ("ours", None)):
+        out = tmp_path / name
+        out.mkdir()
+        (out / "notes.txt").write_text("keep me", encoding="utf-8")
+        if manifest:
+            (out / "manifest.json").write_text(manifest, encoding="utf-8")
+        else:
+            assert main(["estimate", str(root / "questionnaires" / "anes96.yaml"), str(root / "raw" / "anes96.csv"),
+                         "--out", str(tmp_path / "run")]) == 0
+            (out / "manifest.json").write_bytes((tmp_path / "run" / "manifest.json").read_bytes())
+        code = main(["estimate", str(root / "questionnaires" / "anes96.yaml"), str(root / "raw" / "anes96.csv"),
+                     "--out", str(out)])
+        err = capsys.readouterr().err
+        assert code == 2 and "[out-not-outputs]" in err, err
+        assert (out / "notes.txt").read_text(encoding="utf-8") == "keep me"

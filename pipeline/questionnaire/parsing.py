@@ -188,7 +188,7 @@ class _Parser(Reader):
     def population(self, raw: Any, questions: dict[str, Question]) -> Population:
         entry = self.keys(Population, raw, "population")
         values = self.values(Population, entry, "population", only=("size", "unit", "description"))
-        size = values["size"]
+        size = self.whole_count(values["size"], entry.get("size"), "population.size", minimum=1)
         frame = None
         if entry.get("frame") is not None:
             frame = self.frame(entry["frame"], questions)
@@ -197,6 +197,15 @@ class _Parser(Reader):
                 self.fail("frame-total", "population.frame.cells", f"cells summing to {total}",
                           f"the population size {size:g}")
         return Population(**{**values, "size": int(size) if size is not None else None}, frame=frame)
+
+    def whole_count(self, number: float | None, given: Any, key: str, minimum: int) -> float | None:
+        """A count of people: a whole number of at least `minimum`, never silently truncated."""
+        if number is None:
+            return None
+        if not float(number).is_integer() or number < minimum:
+            self.fail("invalid-value", key, f"{given}", f"a whole number of at least {minimum}")
+            return None
+        return number
 
     def frame(self, raw: Any, questions: dict[str, Question]) -> Frame:
         entry = self.keys(Frame, raw, "population.frame")
@@ -213,7 +222,8 @@ class _Parser(Reader):
             for var, value in zip(variables, values, strict=True):
                 if var in questions and value not in questions[var].code_values:
                     self.fail("undefined-code", f"{key}.{var}", f"'{value}'", f"a code of question '{var}'")
-            count = self.number(cell["count"], f"{key}.count", 0)
+            count = self.whole_count(self.number(cell["count"], f"{key}.count", 0), cell["count"], f"{key}.count",
+                                     minimum=0)
             cells.append(FrameCell(values=values, count=int(count or 0)))
         return Frame(variables=variables, cells=tuple(cells))
 

@@ -10,7 +10,7 @@ import pytest
 from pipeline.cell_safety import csv_field, csv_text, inert_text, is_formula_like, visible_text, workbook_text
 
 
-@pytest.mark.parametrize("text", ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ["=1+2", "+A1", "-1+2", "-cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx"])
 def test_text_starting_with_a_formula_trigger_gets_a_quote_in_front(text):
     assert is_formula_like(text) and inert_text(text) == "'" + text
 
@@ -18,6 +18,12 @@ def test_text_starting_with_a_formula_trigger_gets_a_quote_in_front(text):
 @pytest.mark.parametrize("value", [-1, -0.5, np.float64(-2.5), np.int64(-3), "a=1", " =1", "'=1", "", None])
 def test_numbers_and_other_text_are_not_formulas(value):
     assert not is_formula_like(value)
+
+
+@pytest.mark.parametrize("code", ["-1", "+2", "-9", "-2.5", "+.5", "-1e3"])
+def test_a_code_that_is_a_plain_number_round_trips_unchanged(code):
+    """Survey codes such as -1 (refused) are data a spreadsheet reads as numbers, not formulas."""
+    assert not is_formula_like(code) and inert_text(code) == code and csv_field(code) == code
 
 
 def test_a_formula_like_csv_field_is_quoted_with_its_quotes_doubled():

@@ -17,9 +17,10 @@ def test_write_outputs_leaves_exactly_the_files_and_no_temporary(tmp_path):
 
 
 def test_a_second_write_replaces_the_folder_as_a_whole(tmp_path):
-    write_outputs(tmp_path / "out", {"old.pdf": b"%PDF", "manifest.json": b"{}\n"})
-    write_outputs(tmp_path / "out", {"new.csv": b"x\n", "manifest.json": b"{}\n"})
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["manifest.json", "new.csv"]
+    manifest = b'{"pipeline_version": "0.1.0", "command": "python -m pipeline report", "inputs": {}}\n'
+    write_outputs(tmp_path / "out", {"report.pdf": b"%PDF", "manifest.json": manifest})
+    write_outputs(tmp_path / "out", {"estimates.csv": b"x\n", "manifest.json": manifest})
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["estimates.csv", "manifest.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
