@@ -76,6 +76,8 @@ def declare_design(responses: Responses) -> DeclaredDesign:
     if d.clusters:
         cluster_codes = categories_and_codes(answers[d.clusters])[1]
         clusters = np.unique(cluster_codes, return_inverse=True)[1].astype(np.int64).ravel()
+    if clusters is not None and strata is not None and not d.nest:
+        _check_clusters_nested(responses, stratum_of_unit, clusters, labels)
     psu_stratum = _psu_strata(stratum_of_unit, clusters)
     psus = np.bincount(psu_stratum, minlength=len(labels)).astype(float)
     population = _population(responses, stratum_of_unit, labels)
@@ -131,6 +133,26 @@ def _first_row(responses: Responses, rows: np.ndarray) -> dict:
         return {}
     return {"line": int(responses.line_numbers.iloc[rows[0]]),
             "respondent": str(responses.respondent_ids.iloc[rows[0]]) or None}
+
+
+def _check_clusters_nested(responses: Responses, stratum_of_unit: np.ndarray, clusters: np.ndarray,
+                           labels: tuple[str, ...]) -> None:
+    """Without `design.nest`, one cluster code in two strata is a question, not a guess: R's
+    svydesign stops too ("Clusters not nested in strata at top level; you may want nest=TRUE")."""
+    pairs = np.unique(np.column_stack([clusters, stratum_of_unit]), axis=0)
+    repeated = np.flatnonzero(np.bincount(pairs[:, 0]) > 1)
+    if not len(repeated):
+        return
+    d = responses.questionnaire.design
+    code = repeated[0]
+    strata = [labels[h] for h in pairs[pairs[:, 0] == code][:, 1]]
+    example = responses.answers[d.clusters].iloc[int(np.flatnonzero(clusters == code)[0])]
+    raise AnswersError(Issue(
+        "clusters-not-nested", responses.path,
+        f"the cluster code '{example}' in strata {', '.join(repr(s) for s in strata[:3])}"
+        + (f" ({len(repeated)} codes repeat across strata)" if len(repeated) > 1 else ""),
+        "cluster codes unique across strata, or `design.nest: true` when they are numbered within each "
+        "stratum (R's svydesign(nest = TRUE))", column=d.clusters))
 
 
 def _psu_strata(stratum_of_unit: np.ndarray, clusters: np.ndarray | None) -> np.ndarray:

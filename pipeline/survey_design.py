@@ -105,6 +105,8 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
         parts.append(f"{design.n_clusters} clusters")
     if population is not None:
         parts.append("finite population correction")
+    elif d.strata or d.clusters:
+        parts.append("primary sampling units treated as sampled with replacement (no population sizes)")
     description = "weighted: " + "; ".join(parts) if parts else "design-based"
     return DesignVariant("design", design, True, population is not None, q.analysis.design_interval,
                          description, weighting)

@@ -196,3 +196,28 @@ def test_post_stratification_of_unequal_weights_removes_weighted_post_stratum_me
               "weighting": {"method": "poststratify", "variables": ["awards"]}}
     paths = write_survey(tmp_path, "apistrat", rows, design, questions, {"fpc": False}, population=population)
     assert_matches_r(analyse(*paths, command="test").estimates.frame(), "poststrat_varying_weights", MEASURES)
+
+
+def test_cluster_ids_repeated_across_strata_stop_unless_nesting_is_declared(tmp_path, out_dir, capsys):
+    """R's svydesign stops on PSU codes shared by strata unless nest = TRUE; so does the pipeline."""
+    rows = [{"rid": f"r{i}", "stratum": "ab"[i // 4], "psu": str(i // 2 % 2 + 1), "q": "Yes" if i % 3 else "No"}
+            for i in range(8)]
+    questions = [{"id": "q", "type": "single_choice", "codes": YES_NO}]
+    design = {"respondent_id": "rid", "strata": "stratum", "clusters": "psu"}
+    code, err = run_cli(write_survey(tmp_path, "nested", rows, design, questions, {"fpc": False}), out_dir, capsys)
+    assert code == 2 and "[clusters-not-nested]" in err and "'1' in strata 'a', 'b'" in err
+    (tmp_path / "declared").mkdir()
+    nested = write_survey(tmp_path / "declared", "nested", rows, {**design, "nest": True}, questions, {"fpc": False})
+    design_variant = next(v for v in analyse(*nested, command="test").variants if v.name == "design")
+    assert design_variant.design.n_clusters == 4 and design_variant.design.df == 2
+
+
+def test_a_design_without_population_sizes_is_said_to_sample_psus_with_replacement(tmp_path):
+    rows = [{k: v for k, v in r.items() if k != "fpc"} for r in apistrat_rows(with_weights=True)]
+    questions = [{"id": "stype", "type": "single_choice", "codes": STYPES},
+                 {"id": "sch_wide", "type": "single_choice", "codes": YES_NO},
+                 {"id": "awards", "type": "single_choice", "codes": YES_NO}]
+    paths = write_survey(tmp_path, "apistrat", rows, {"respondent_id": "cds", "strata": "stype", "weights": "pw"},
+                         questions, {"fpc": False})
+    design = next(v for v in analyse(*paths, command="test").variants if v.name == "design")
+    assert "sampled with replacement" in design.description

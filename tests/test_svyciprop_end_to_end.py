@@ -35,7 +35,8 @@ def nhanes_survey(folder: Path, method: str) -> tuple[Path, Path]:
     questions = [{"id": "riagendr", "type": "single_choice", "codes": [{"code": "1", "label": "Male"},
                                                                           {"code": "2", "label": "Female"}]},
                  {"id": "hi_chol", "type": "single_choice", "missing": {"allow_blank": True}, "codes": ZERO_ONE}]
-    design = {"respondent_id": "rid", "strata": "sdmvstra", "clusters": "sdmvpsu", "weights": "wtmec2yr"}
+    design = {"respondent_id": "rid", "strata": "sdmvstra", "clusters": "sdmvpsu", "weights": "wtmec2yr",
+              "nest": True}  # PSUs 1 and 2 in every stratum, as R's svydesign(nest = TRUE)
     return write_survey(folder, "nhanes", rows, design, questions,
                         {"fpc": False, "design_interval": method, "subgroups": ["riagendr"]})
 

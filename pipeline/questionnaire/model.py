@@ -86,6 +86,7 @@ class Design:
     strata: str | None = field(default=None, metadata=key("a column of strata"))
     weights: str | None = field(default=None, metadata=key("a column of positive weights"))
     clusters: str | None = field(default=None, metadata=key("a column of cluster ids"))
+    nest: bool = field(default=False, metadata=key("cluster ids are numbered within each stratum (R's nest = TRUE)"))
     population_size: int | str | None = field(
         default=None,
         metadata=key("a whole number, or the name of a column of stratum population sizes", kind=Kind.WHOLE_OR_COLUMN),
