@@ -99,6 +99,8 @@ def check_lonely_psus(responses: Responses, design: DeclaredDesign) -> None:
     """R's default rule for a stratum with one PSU: stop, unless the stratum was taken whole
     (which the variance knows only when the finite population correction is applied)."""
     q = responses.questionnaire
+    if q.design.lonely_psu != "fail":  # the questionnaire chose a rule, which the methods state
+        return
     lonely = design.psus == 1
     if design.population is not None and q.analysis.fpc:
         lonely &= design.population > design.psus

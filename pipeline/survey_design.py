@@ -91,7 +91,7 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     if d.weighting_method != "none":
         weights, calibration, weighting = _calibrate(responses, weights)
     design = design_from_columns(weights=weights, strata=declared.strata, clusters=declared.clusters,
-                                 population=population, n=n, calibration=calibration)
+                                 population=population, n=n, calibration=calibration, lonely_psu=d.lonely_psu)
     parts = []
     if d.weights:
         parts.append(f"weights '{d.weights}'")
@@ -107,6 +107,8 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
         parts.append("finite population correction")
     elif d.strata or d.clusters:
         parts.append("primary sampling units treated as sampled with replacement (no population sizes)")
+    if d.lonely_psu != "fail" and (design.psus_per_stratum == 1).any():
+        parts.append(f"strata with a single sampled unit: the '{d.lonely_psu}' rule of R's survey.lonely.psu")
     description = "weighted: " + "; ".join(parts) if parts else "design-based"
     return DesignVariant("design", design, True, population is not None, q.analysis.design_interval,
                          description, weighting)

@@ -221,3 +221,22 @@ def test_a_design_without_population_sizes_is_said_to_sample_psus_with_replaceme
                          questions, {"fpc": False})
     design = next(v for v in analyse(*paths, command="test").variants if v.name == "design")
     assert "sampled with replacement" in design.description
+
+
+@pytest.mark.parametrize("rule", ["remove", "certainty", "adjust", "average"])
+@pytest.mark.parametrize("fpc", [True, False])
+def test_each_lonely_psu_rule_gives_rs_standard_error(tmp_path, rule, fpc):
+    """apistrat keeping one high school: stratum H has a single PSU; R's options(survey.lonely.psu)."""
+    frame = pd.read_csv(REFERENCE / "api_strat_lonely.csv", dtype=str, keep_default_na=False)
+    rows = frame.rename(columns={"sch.wide": "sch_wide"}).to_dict("records")
+    if not fpc:
+        rows = [{k: v for k, v in r.items() if k != "fpc"} for r in rows]
+    design = {"respondent_id": "cds", "strata": "stype", "weights": "pw", "lonely_psu": rule,
+              **({"population_size": "fpc"} if fpc else {})}
+    questions = [{"id": "stype", "type": "single_choice", "codes": STYPES},
+                 {"id": "sch_wide", "type": "single_choice", "codes": YES_NO}]
+    results = analyse(*write_survey(tmp_path, "lonely", rows, design, questions, {"fpc": fpc}), command="test")
+    assert_matches_r(results.estimates.frame()[lambda t: t["measure"] == "sch_wide"],
+                     f"lonely_{rule}" if fpc else f"lonely_nofpc_{rule}", MEASURES)
+    design_variant = next(v for v in results.variants if v.name == "design")
+    assert f"'{rule}' rule of R's survey.lonely.psu" in design_variant.description

@@ -19,6 +19,7 @@ from pipeline.questionnaire.vocabulary import (
     ClaimStatistic,
     DesignIntervalMethod,
     IntervalMethod,
+    LonelyPsu,
     OnInvalid,
     WeightingMethod,
 )
@@ -87,6 +88,10 @@ class Design:
     weights: str | None = field(default=None, metadata=key("a column of positive weights"))
     clusters: str | None = field(default=None, metadata=key("a column of cluster ids"))
     nest: bool = field(default=False, metadata=key("cluster ids are numbered within each stratum (R's nest = TRUE)"))
+    lonely_psu: LonelyPsu = field(
+        default=LonelyPsu.FAIL,
+        metadata=key("what a stratum with a single sampled PSU adds to the variance (R's survey.lonely.psu)"),
+    )
     population_size: int | str | None = field(
         default=None,
         metadata=key("a whole number, or the name of a column of stratum population sizes", kind=Kind.WHOLE_OR_COLUMN),

@@ -229,7 +229,8 @@ class _Parser(Reader):
 
     def design(self, raw: Any, questions: dict[str, Question], population: Population) -> Design:
         entry = self.keys(Design, raw, "design")
-        values = self.values(Design, entry, "design", only=("respondent_id", "strata", "weights", "clusters", "nest"))
+        values = self.values(Design, entry, "design", only=("respondent_id", "strata", "weights", "clusters", "nest",
+                                                                   "lonely_psu"))
         if entry.get("respondent_id") is not None and values["respondent_id"] in questions:
             self.fail("id-conflict", "design.respondent_id", f"'{values['respondent_id']}', also a question id",
                       "a respondent id column distinct from the questions")

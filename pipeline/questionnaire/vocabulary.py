@@ -144,6 +144,16 @@ class Adjust(StrEnum):
     BH = "bh"
 
 
+class LonelyPsu(StrEnum):
+    """What a stratum with a single sampled PSU adds to the variance, as R's `survey.lonely.psu`."""
+
+    FAIL = "fail"
+    REMOVE = "remove"
+    CERTAINTY = "certainty"
+    ADJUST = "adjust"
+    AVERAGE = "average"
+
+
 class WeightingMethod(StrEnum):
     """How weights are calibrated to the population frame."""
 

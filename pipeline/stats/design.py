@@ -47,6 +47,7 @@ class SampleDesign:
     n_clusters: int = 0
     population: np.ndarray | None = None
     calibration: Calibration | None = None
+    lonely_psu: str = "fail"
     psus_per_stratum: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -92,7 +93,7 @@ def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def design_from_columns(weights=None, strata=None, clusters=None, population=None, n: int | None = None,
-                        calibration: Calibration | None = None) -> SampleDesign:
+                        calibration: Calibration | None = None, lonely_psu: str = "fail") -> SampleDesign:
     """A design from per-unit columns, as R's `svydesign(id, strata, weights, fpc)` takes them.
 
     `population` is per unit (the population size of the unit's stratum, as R's `fpc`), or a
@@ -115,7 +116,7 @@ def design_from_columns(weights=None, strata=None, clusters=None, population=Non
         values = np.broadcast_to(np.asarray(population, dtype=float), (size,))
         pop = np.zeros(n_strata)
         pop[s] = values
-    return SampleDesign(w, s, n_strata, c, n_clusters, pop, calibration)
+    return SampleDesign(w, s, n_strata, c, n_clusters, pop, calibration, lonely_psu)
 
 
 def unit_scaled_weights(design: SampleDesign) -> np.ndarray:

@@ -93,13 +93,13 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
             offset = np.zeros((p.shape[0], n_domains, 1, k))
         groups = _linearised_groups(statistics, deviation, deviation2, pb, offset[:, :, None, :, :], n_domains, k)
         if clustered:
-            square_h, total_h, n_h = _cluster_sums(design, groups, reference)
+            square_h, total_h, n_h, raw_h = _cluster_sums(design, groups, reference)
         else:
-            square_h, total_h, n_h = _unit_sums(groups, reference)
+            square_h, total_h, n_h, raw_h = _unit_sums(groups, reference)
         f = (1 - design.sampling_fraction)[None, None, :, None]
         psus = design.psus_per_stratum.astype(float)[None, None, :, None]
         spread = np.where(psus > 1, f * psus / (psus - 1) * np.maximum(square_h - total_h ** 2 / n_h, 0.0), 0.0)
-        variance = spread.sum(axis=2) / base_w[..., None] ** 2
+        variance = _with_lonely_strata(spread, raw_h, f, psus, design.lonely_psu).sum(axis=2) / base_w[..., None] ** 2
     members = count[:, :n_domains].sum(axis=(3, 4))            # (m, D, A): the domain's units per group
     return ShareEstimates(p, np.sqrt(np.maximum(variance, 0.0)), c1.sum(axis=(2, 3)), c0.sum(axis=(2, 3))[..., 0],
                           base_w, _domain_df(design, members))
@@ -140,6 +140,24 @@ def _linearised_groups(statistics: SufficientStatistics, deviation: np.ndarray, 
     return coefficient, stats[0], stats[1], stats[2]
 
 
+def _with_lonely_strata(spread: np.ndarray, raw: np.ndarray, f: np.ndarray, psus: np.ndarray,
+                        rule: str) -> np.ndarray:
+    """Each stratum's variance with R's `survey.lonely.psu` rule for strata of one PSU (R's
+    `onestrat` and `onestage`): `remove` and `certainty` add nothing; `adjust` centres the lone
+    PSU at the population mean (zero for linearised values), adding f z^2; `average` gives the
+    other strata's variance scaled by all strata over those. A stratum sampled whole adds
+    nothing under any rule; `fail` never reaches here with a lonely stratum."""
+    lonely = (psus == 1) & (f >= 1e-7)
+    if not lonely.any() or rule in ("fail", "remove", "certainty"):
+        return spread
+    if rule == "adjust":
+        return np.where(lonely, f * raw * raw, spread)
+    counted = ~np.broadcast_to(lonely, spread.shape)
+    strata = spread.shape[2]
+    scale = strata / np.maximum(counted.sum(axis=2, keepdims=True), 1)
+    return np.where(counted, spread, 0.0) * scale
+
+
 def _unit_sums(groups, reference: np.ndarray):
     """Per stratum (each PSU a unit): sums of (z - shift) and (z - shift)^2 and the unit count,
     the shift being z of the stratum's largest group, so the centred sum is exact when z is
@@ -155,7 +173,8 @@ def _unit_sums(groups, reference: np.ndarray):
     total = (a * dev + c * gap).sum(axis=(3, 4))
     square = (a * a * dev2 + 2 * a * gap * dev + c * gap * gap).sum(axis=(3, 4))
     n_h = c.sum(axis=(3, 4))
-    return square, total, n_h
+    raw = (a * (c * ref + dev)).sum(axis=(3, 4))               # the stratum's sum of z itself
+    return square, total, n_h, raw
 
 
 def _cluster_sums(design: SampleDesign, groups, reference: np.ndarray):
@@ -172,7 +191,8 @@ def _cluster_sums(design: SampleDesign, groups, reference: np.ndarray):
     total = _sum_by(gap, strata_of, design.n_strata, axis=2)
     square = _sum_by(gap * gap, strata_of, design.n_strata, axis=2)
     n_h = design.psus_per_stratum.astype(float)[None, None, :, None]
-    return square, total, n_h
+    raw = _sum_by(psu_total, strata_of, design.n_strata, axis=2)
+    return square, total, n_h, raw
 
 
 def _sum_by(values: np.ndarray, index: np.ndarray, size: int, axis: int) -> np.ndarray:

@@ -40,4 +40,19 @@ shares("poststrat_varying_weights", ps,
        "postStratify(svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat), ~awards, data.frame(awards=c('No','Yes'), Freq=c(2027, 4167)))",
        c("sch.wide"))
 
+# 5. A stratum with a single PSU under each of R's lonely-PSU rules: apistrat keeping only the
+#    first high school (stratum H), with and without the finite population correction.
+lonely <- apistrat[apistrat$stype != "H" | apistrat$cds == apistrat$cds[apistrat$stype == "H"][1], ]
+write.csv(lonely[, c("cds", "stype", "sch.wide", "pw", "fpc")], "api_strat_lonely.csv", row.names = FALSE)
+for (rule in c("remove", "certainty", "adjust", "average")) {
+  options(survey.lonely.psu = rule)
+  shares(paste0("lonely_", rule), svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = lonely),
+         paste0("options(survey.lonely.psu='", rule, "'); svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=lonely)"),
+         c("sch.wide"))
+  shares(paste0("lonely_nofpc_", rule), svydesign(id = ~1, strata = ~stype, weights = ~pw, data = lonely),
+         paste0("options(survey.lonely.psu='", rule, "'); svydesign(id=~1, strata=~stype, weights=~pw, data=lonely)"),
+         c("sch.wide"))
+}
+options(survey.lonely.psu = "fail")
+
 write.csv(do.call(rbind, rows), "reference_design.csv", row.names = FALSE)
