@@ -264,11 +264,18 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     strata_of[groups] = design.strata
     covariance = np.zeros((n_categories, n_categories))
     fraction = design.sampling_fraction
+    lonely = 0
     for h in range(design.n_strata):
         block = totals[strata_of == h]
         n_h = len(block)
-        if n_h < 2:
-            continue
-        centred = block - block.mean(axis=0)
-        covariance += (1 - fraction[h]) * n_h / (n_h - 1) * centred.T @ centred
+        f = 1 - fraction[h]
+        if n_h >= 2:
+            centred = block - block.mean(axis=0)
+            covariance += f * n_h / (n_h - 1) * centred.T @ centred
+        elif n_h == 1 and f >= 1e-7:  # a lonely PSU, by the design's rule (see _with_lonely_strata)
+            lonely += 1
+            if design.lonely_psu == "adjust":
+                covariance += f * block.T @ block
+    if design.lonely_psu == "average" and lonely:
+        covariance *= design.n_strata / max(design.n_strata - lonely, 1)
     return shares, covariance

@@ -28,3 +28,15 @@ def test_weights_are_summed_as_deviations_so_a_constant_weight_leaves_none():
     statistics = sufficient_statistics(design, np.array([0, 1, 0, 1]), 2)
     assert np.all(statistics.deviation2 == 0.0)
     assert statistics.sum_w.sum() == pytest.approx(14 / 5)  # scaled to the largest weight
+
+
+@pytest.mark.parametrize("rule", ["remove", "adjust", "average"])
+def test_the_covariance_per_unit_follows_the_lonely_psu_rule_of_the_sufficient_statistics(rule):
+    """The Rao-Scott covariance (per unit) and the shares' variances (from sums) apply one rule."""
+    from pipeline.stats.linearisation import share_covariance
+
+    strata = np.array([0, 0, 0, 1, 1, 2])          # stratum 2 has a single unit
+    codes = np.array([0, 1, 1, 0, 1, 1])
+    design = design_from_columns(weights=np.array([1.0, 2.0, 1.5, 3.0, 1.0, 2.5]), strata=strata, lonely_psu=rule)
+    _, covariance = share_covariance(design, codes, 2)
+    assert np.sqrt(covariance[1, 1]) == pytest.approx(estimate_shares(design, codes, 2).se[0, 0, 1], rel=1e-12)
