@@ -96,8 +96,9 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                 if variant is not finest:
                     statistics = statistics.collapsed()
                 result = shares_from_statistics(variant.design, statistics)
-                terms = {} if variant.interval in BINOMIAL_METHODS else _interval_terms(
-                    variant, statistics, domain_variable)
+                # what R's svyciprop needs beyond share, SE and df (rows, weights, where its fit starts)
+                terms = {} if variant.interval in BINOMIAL_METHODS else interval_terms_by_category(
+                    variant.design, statistics, domains_are_subgroups=bool(domain_variable))
                 records.extend(_estimates(q.survey.id, chosen, domain_variable, levels, result, variant,
                                           q.analysis.level, terms))
     records.extend(_bounds(q, variables, groups))
@@ -125,16 +126,6 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
         if all(c in categories for c in measure.categories):
             derived[i] = (question, tuple(categories.index(c) for c in measure.categories))
     return derived
-
-
-def _interval_terms(variant: DesignVariant, statistics: SufficientStatistics, domain_variable: str) -> dict:
-    """What R's `svyciprop` needs beyond share, SE and df, per item, domain and category: the
-    design's rows and weights, and where R's logistic fit starts (see `design_interval`).
-
-    Where weights vary within PSU groups, the fit's first step comes from sums over every
-    unit's own weight, gathered in the same pass as the other statistics (`GlmStartSums`).
-    """
-    return interval_terms_by_category(variant.design, statistics, domains_are_subgroups=bool(domain_variable))
 
 
 def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -108,8 +109,6 @@ def _check_written_by_a_run(out: Path) -> None:
 
 def _is_our_manifest(path: Path) -> bool:
     """Whether `path` is a manifest a run wrote (its own fields, not merely the file name)."""
-    import json
-
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
