@@ -321,6 +321,7 @@ def _methods(q, variants: dict, results, level: str) -> dict:
             "min_weight": f"{weighting.min_weight:.2f}", "max_weight": f"{weighting.max_weight:.2f}",
             "variables": ", ".join(q.question(v).label.lower() for v in weighting.variables)},
         "design_description": design.description if design else None,
+        "lonely_psu": str(q.design.lonely_psu),
         "adjust": ADJUST_NAMES[q.analysis.adjust],
         "bounds": bool(population.size),
     }
