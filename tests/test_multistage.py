@@ -226,3 +226,15 @@ def test_without_the_fpc_the_variance_is_the_first_stages_as_r_computes_it(tmp_p
     expected = design_rows(analyse(*one_stage, command="test").estimates.frame(COLUMNS))
     assert np.array_equal(design_rows(results.estimates.frame(COLUMNS))["se"].to_numpy(float),
                           expected["se"].to_numpy(float), equal_nan=True)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_infinite_degrees_of_freedom_give_rs_normal_quantile_intervals(tmp_path, method):
+    """`analysis.df: inf` as R's svyciprop(..., df = Inf); R's beta method keeps the design's df."""
+    estimates = analyse(*survey(tmp_path, "clus2", method, df="inf"), command="test").estimates.frame(COLUMNS)
+    for expected in cases("ciprop_multistage_clus2_df_inf"):
+        if f"method='{method}'" in expected["call"]:
+            check_share(estimates, expected, method)
+            row = design_rows(estimates)
+            row = row[(row["measure"] == "sch_wide") & (row["category"] == "Yes") & (row["domain"] == "")]
+            assert row["df"].iloc[0] == (39 if method == "beta" else np.inf)

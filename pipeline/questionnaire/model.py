@@ -17,6 +17,7 @@ from pipeline.questionnaire.vocabulary import (
     Adjust,
     Base,
     ClaimStatistic,
+    DegreesOfFreedom,
     DesignIntervalMethod,
     IntervalMethod,
     LonelyPsu,
@@ -237,6 +238,11 @@ class Analysis:
         default=DesignIntervalMethod.LOGIT, metadata=key("design-based interval, as R survey's `svyciprop`")
     )
     fpc: bool = field(default=True, metadata=key("apply the finite population correction"))
+    df: DegreesOfFreedom = field(
+        default=DegreesOfFreedom.DESIGN,
+        metadata=key("degrees of freedom of design-based intervals: the design's (R's `degf`), or `inf` for normal "
+                     "quantiles (R's `df = Inf`)"),
+    )
     headline: tuple[str, ...] = field(default=(), metadata=key("measure ids shown first"))
     subgroups: tuple[str, ...] = field(default=(), metadata=key("questions with codes to break estimates down by"))
     comparisons: tuple[Comparison, ...] = field(default=(), metadata=key("differences between groups to test"))
