@@ -238,3 +238,16 @@ def test_infinite_degrees_of_freedom_give_rs_normal_quantile_intervals(tmp_path,
             row = design_rows(estimates)
             row = row[(row["measure"] == "sch_wide") & (row["category"] == "Yes") & (row["domain"] == "")]
             assert row["df"].iloc[0] == (39 if method == "beta" else np.inf)
+
+
+def test_post_stratified_two_stage_sample_matches_r(tmp_path):
+    """R: postStratify(svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2), ~stype, apipop's counts)."""
+    design = dict(DESIGNS["clus2"], weighting={"method": "poststratify", "variables": ["stype"]})
+    rows = keep(rows_of(), DESIGNS["clus2"])
+    frame = {"variables": ["stype"], "cells": [{"stype": "E", "count": 4421}, {"stype": "H", "count": 755},
+                                               {"stype": "M", "count": 1018}]}
+    paths = write_survey(tmp_path, "poststrat", rows, design, questions(rows[0]), {"fpc": True},
+                         population={"frame": frame})
+    estimates = analyse(*paths, command="test").estimates.frame(COLUMNS)
+    for expected in cases("multistage_poststrat"):
+        check_share(estimates, expected)

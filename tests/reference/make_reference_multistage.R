@@ -109,9 +109,16 @@ for (rule in c("remove", "certainty", "adjust")) {
 }
 options(survey.lonely.psu = "fail")
 
+# 5. Post-stratification of the two-stage design to the school types of apipop (4421 E, 755 H,
+#    1018 M): the residuals enter every stage's variance.
+ps2 <- postStratify(dclus2, ~stype, data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018)))
+shares("multistage_poststrat", ps2,
+       "postStratify(svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=clus2), ~stype, data.frame(stype=c('E','H','M'), Freq=c(4421, 755, 1018)))",
+       c("sch.wide", "awards"))
+
 out <- do.call(rbind, rows)
 
-# 5. Rao-Scott tests (svychisq); df holds the F test's two degrees of freedom, space-separated.
+# 6. Rao-Scott tests (svychisq); df holds the F test's two degrees of freedom, space-separated.
 tests <- list(list("raoscott_multistage_clus2", dclus2, "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=clus2)"),
               list("raoscott_multistage_strat", dstrat2,
                    "svydesign(id=~dnum+snum, strata=~dstrat, fpc=~fpc1s+fpc2, data=clus2)"))
