@@ -12,6 +12,7 @@ beside each value). Tolerances as tests/reference/README.md states them.
 from __future__ import annotations
 
 from functools import cache
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -251,3 +252,14 @@ def test_post_stratified_two_stage_sample_matches_r(tmp_path):
     estimates = analyse(*paths, command="test").estimates.frame(COLUMNS)
     for expected in cases("multistage_poststrat"):
         check_share(estimates, expected)
+
+
+def test_a_multistage_survey_with_infinite_df_runs_to_a_pdf_whose_methods_say_so(tmp_path, out_dir, capsys):
+    code = main(["report", *map(str, survey(tmp_path, "strat", df="inf")), "--out", str(out_dir)])
+    assert code == 0, capsys.readouterr().err
+    assert (out_dir / "report.pdf").read_bytes().startswith(b"%PDF")
+    html = unescape((out_dir / "report.html").read_text(encoding="utf-8"))
+    methods = " ".join(html[html.index("Methods"):].split())
+    assert "2-stage cluster sample (40 units of dnum, 126 units of snum)" in methods
+    assert "product over the stages" in methods and "R's multistage formula" in methods
+    assert "infinite degrees of freedom" in methods
