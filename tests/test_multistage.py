@@ -263,3 +263,18 @@ def test_a_multistage_survey_with_infinite_df_runs_to_a_pdf_whose_methods_say_so
     assert "2-stage cluster sample (40 units of dnum, 126 units of snum)" in methods
     assert "product over the stages" in methods and "R's multistage formula" in methods
     assert "infinite degrees of freedom" in methods
+
+
+def test_three_stages_with_lonely_units_at_the_second_follow_rs_recursion(tmp_path):
+    """Counties, districts, schools, every stage's population from apipop; counties with one
+    sampled district under R's 'adjust' rule (the recursion applied twice)."""
+    rows = rows_of("api_clus3_stages.csv")
+    design = {"respondent_id": "cds", "clusters": ["cnum", "dnum", "snum"],
+              "population_size": ["n_county", "n_district", "n_school"], "lonely_psu": "adjust"}
+    paths = write_survey(tmp_path, "three", rows, design, questions(rows[0]), {"fpc": True})
+    results = analyse(*paths, command="test")
+    for expected in cases("multistage_three_stages"):
+        check_share(results.estimates.frame(COLUMNS), expected)
+    variant = next(v for v in results.variants if v.name == "design")
+    assert len(variant.design.stages) == 2
+    assert "later stage: the 'adjust' rule" in variant.description

@@ -1,6 +1,7 @@
 # Reference values for multistage cluster samples and for intervals with infinite degrees of
 # freedom, computed with R's survey package. Regenerate: Rscript make_reference_multistage.R
-# (writes api_clus2_stages.csv, api_clus2_lonely_stage2.csv and reference_multistage.csv)
+# (writes api_clus2_stages.csv, api_clus2_lonely_stage2.csv, api_clus3_stages.csv and
+# reference_multistage.csv)
 suppressPackageStartupMessages(library(survey))
 data(api)
 
@@ -116,9 +117,27 @@ shares("multistage_poststrat", ps2,
        "postStratify(svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=clus2), ~stype, data.frame(stype=c('E','H','M'), Freq=c(4421, 755, 1018)))",
        c("sch.wide", "awards"))
 
+# 6. Three stages, as if counties had been sampled first: counties (cnum; apipop has 57), then
+#    districts within each county, then schools within each district, with every stage's
+#    population counted in apipop. Counties with a single sampled district follow 'adjust'.
+clus3 <- clus2
+clus3$n_county <- length(unique(apipop$cnum))
+districts_in <- tapply(apipop$dnum, apipop$cnum, function(v) length(unique(v)))
+clus3$n_district <- as.vector(districts_in[as.character(clus3$cnum)])
+schools_in <- table(paste(apipop$cnum, apipop$dnum))
+clus3$n_school <- as.vector(schools_in[paste(clus3$cnum, clus3$dnum)])
+write.csv(clus3[, c("cds", "cnum", "dnum", "snum", "stype", "sch.wide", "awards", "n_county", "n_district",
+                    "n_school")], "api_clus3_stages.csv", row.names = FALSE, na = "")
+options(survey.lonely.psu = "adjust")
+d3 <- svydesign(id = ~cnum + dnum + snum, fpc = ~n_county + n_district + n_school, data = clus3)
+shares("multistage_three_stages", d3,
+       "options(survey.lonely.psu='adjust'); svydesign(id=~cnum+dnum+snum, fpc=~n_county+n_district+n_school, data=clus3)",
+       c("sch.wide", "stype"))
+options(survey.lonely.psu = "fail")
+
 out <- do.call(rbind, rows)
 
-# 6. Rao-Scott tests (svychisq); df holds the F test's two degrees of freedom, space-separated.
+# 7. Rao-Scott tests (svychisq); df holds the F test's two degrees of freedom, space-separated.
 tests <- list(list("raoscott_multistage_clus2", dclus2, "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=clus2)"),
               list("raoscott_multistage_strat", dstrat2,
                    "svydesign(id=~dnum+snum, strata=~dstrat, fpc=~fpc1s+fpc2, data=clus2)"))
