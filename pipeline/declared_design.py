@@ -186,7 +186,7 @@ def _stage_population(responses: Responses, stage: int, above: np.ndarray, above
                 f"'{_label(responses, above_column, rows[0])}' of {above_column}, which has {sampled[unit]:g} "
                 f"sampled units of {column} ({_rows_named(responses, rows)})",
                 f"a population size of at least {sampled[unit]:g}", **_first_row(responses, rows),
-                **({"column": size} if isinstance(size, str) else {})))
+                column=size if isinstance(size, str) else None))
         raise AnswersError(issues)
     return population
 

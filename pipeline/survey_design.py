@@ -110,9 +110,8 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
         parts.append(f"{design.n_strata} strata")
     if len(d.clusters) > 1:
         sampled = [design.n_clusters] + [int(stage.sampled.sum()) for stage in declared.stages]
-        parts.append(f"{len(d.clusters)}-stage cluster sample ("
-                     + ", ".join(f"{count} units of {column}" for count, column in zip(sampled, d.clusters, strict=True))
-                     + ")")
+        units = ", ".join(f"{count} units of {column}" for count, column in zip(sampled, d.clusters, strict=True))
+        parts.append(f"{len(d.clusters)}-stage cluster sample ({units})")
     elif d.clusters:
         parts.append(f"{design.n_clusters} clusters")
     if population is not None and stages:

@@ -236,9 +236,8 @@ class _Parser(Reader):
                       "a respondent id column distinct from the questions")
         size = self.population_sizes(entry.get("population_size"))
         stages = len(values["clusters"])
-        if isinstance(size, tuple) and len(size) != max(stages, 1) or (stages > 1 and size is not None
-                                                                         and not isinstance(size, tuple)):
-            given = len(size) if isinstance(size, tuple) else 1
+        given = len(size) if isinstance(size, tuple) else 1
+        if size is not None and given != max(stages, 1):
             self.fail("stage-count-mismatch", "design.population_size",
                       f"population sizes for {given} stage(s), with clusters at {stages} stage(s)",
                       "one population size per stage of `design.clusters`, first stage first "
