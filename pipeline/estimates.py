@@ -100,7 +100,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                 terms = {} if variant.interval in BINOMIAL_METHODS else interval_terms_by_category(
                     variant.design, statistics, domains_are_subgroups=bool(domain_variable))
                 records.extend(_estimates(q.survey.id, chosen, domain_variable, levels, result, variant,
-                                          q.analysis.level, terms))
+                                          q.analysis.level, terms, infinite_df=q.analysis.df == "inf"))
     records.extend(_bounds(q, variables, groups))
     measure_order = {coded.id: i for i, coded in enumerate(variables)}
     split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
@@ -129,11 +129,15 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
 
 
 def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
-               variant: DesignVariant, level: float, terms: dict) -> list[Estimate]:
+               variant: DesignVariant, level: float, terms: dict, infinite_df: bool = False) -> list[Estimate]:
+    """Records of one pass's shares; with `infinite_df`, design-based intervals use normal
+    quantiles, as R's `svyciprop(..., df = Inf)` (whose `beta` method keeps the design's df)."""
     m, d, k = result.estimate.shape
     estimate = result.estimate
     n = np.broadcast_to(result.n[:, :, None], (m, d, k))
     df = np.broadcast_to(result.df[:, :, None], (m, d, k))
+    if infinite_df and variant.interval not in BINOMIAL_METHODS and variant.interval != "beta":
+        df = np.full((m, d, k), np.inf)
     if variant.interval in BINOMIAL_METHODS:
         low, high = binomial_interval(result.count, n, variant.interval, level)
         with np.errstate(invalid="ignore", divide="ignore"):

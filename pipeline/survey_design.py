@@ -82,16 +82,23 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     d = q.design
     n = len(responses.answers)
     population = None
+    stages = []
     if q.analysis.fpc and declared.population is not None:
         strata = declared.strata if declared.strata is not None else np.zeros(n, dtype=np.int64)
         population = declared.population[strata]
+        above = declared.clusters
+        for stage in declared.stages:  # R adds the later stages' variance when every stage has an fpc
+            assert stage.population is not None  # each stage has a size when the first has
+            stages.append((stage.units, stage.population[above]))
+            above = stage.units
     weights = declared.weights
     calibration = None
     weighting = None
     if d.weighting_method != "none":
         weights, calibration, weighting = _calibrate(responses, weights)
     design = design_from_columns(weights=weights, strata=declared.strata, clusters=declared.clusters,
-                                 population=population, n=n, calibration=calibration, lonely_psu=d.lonely_psu)
+                                 population=population, n=n, calibration=calibration, lonely_psu=d.lonely_psu,
+                                 stages=stages)
     parts = []
     if d.weights:
         parts.append(f"weights '{d.weights}'")
@@ -101,14 +108,27 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
         parts.append(f"{weighting.method} to the population frame by {', '.join(weighting.variables)}")
     if d.strata:
         parts.append(f"{design.n_strata} strata")
-    if d.clusters:
+    if len(d.clusters) > 1:
+        sampled = [design.n_clusters] + [int(stage.sampled.sum()) for stage in declared.stages]
+        units = ", ".join(f"{count} units of {column}" for count, column in zip(sampled, d.clusters, strict=True))
+        parts.append(f"{len(d.clusters)}-stage cluster sample ({units})")
+    elif d.clusters:
         parts.append(f"{design.n_clusters} clusters")
-    if population is not None:
+    if population is not None and stages:
+        parts.append("finite population correction at every stage, with the later stages' variance as R's "
+                     "multistage formula adds it")
+    elif population is not None:
         parts.append("finite population correction")
+    elif len(d.clusters) > 1:
+        parts.append("primary sampling units treated as sampled with replacement (no population sizes), the "
+                     "variance coming from the first stage's clusters only, as R computes it")
     elif d.strata or d.clusters:
         parts.append("primary sampling units treated as sampled with replacement (no population sizes)")
     if d.lonely_psu != "fail" and (design.psus_per_stratum == 1).any():
         parts.append(f"strata with a single sampled unit: the '{d.lonely_psu}' rule of R's survey.lonely.psu")
+    if d.lonely_psu != "fail" and any(((stage.sampled == 1) & (stage.population > 1)).any() for stage in design.stages):
+        parts.append(f"clusters with a single sampled unit at a later stage: the '{d.lonely_psu}' rule of R's "
+                     "survey.lonely.psu")
     description = "weighted: " + "; ".join(parts) if parts else "design-based"
     return DesignVariant("design", design, True, population is not None, q.analysis.design_interval,
                          description, weighting)

@@ -177,7 +177,7 @@ def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[
 
 def _check_design_columns(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[int, Issue]]:
     design = questionnaire.design
-    for column in (design.strata, design.clusters):
+    for column in (design.strata, *design.clusters):
         if column:
             yield from _cell_issues(raw, questionnaire, is_blank(raw.cells[column]), column,
                                     "blank-design-value", f"a value of '{column}' in every row")
@@ -186,11 +186,13 @@ def _check_design_columns(raw: RawAnswers, questionnaire: Questionnaire) -> Iter
         with np.errstate(invalid="ignore"):
             bad = np.isnan(values) | ~(values > 0) | ~np.isfinite(values)
         yield from _cell_issues(raw, questionnaire, bad, design.weights, "invalid-weight", "a positive number")
-    if isinstance(design.population_size, str):
-        values = numbers(raw.cells[design.population_size])
+    for size in design.stage_sizes:
+        if not isinstance(size, str):
+            continue
+        values = numbers(raw.cells[size])
         with np.errstate(invalid="ignore"):
             bad = np.isnan(values) | ~(values >= 1)
-        yield from _cell_issues(raw, questionnaire, bad, design.population_size, "invalid-population-size",
+        yield from _cell_issues(raw, questionnaire, bad, size, "invalid-population-size",
                                 "a population size of at least 1")
 
 

@@ -70,7 +70,8 @@ def _property(item: Declared, definitions: dict[str, Any]) -> dict[str, Any]:
     elif item.kind is Kind.SECTIONS:
         value = {"type": "array", "items": _reference(item.section, definitions)}  # type: ignore[arg-type]
     elif item.kind is Kind.WHOLE_OR_COLUMN:
-        value = {"type": ["integer", "string"]}
+        one = {"type": ["integer", "string"]}
+        value = {"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]}
     elif item.kind is Kind.CELLS:
         value = {"type": "array", "items": {"type": "object", "properties": {"count": {"type": "number"}},
                                             "required": ["count"], "additionalProperties": _TEXT}}
@@ -145,6 +146,8 @@ def _kind_text(item: Declared) -> str:
         return "text or list of text"
     if item.kind is Kind.VERSION:
         return "number"
+    if item.kind is Kind.WHOLE_OR_COLUMN:
+        return "whole number or column name, or a list of them"
     return item.kind.value
 
 

@@ -17,6 +17,7 @@ from pipeline.questionnaire.vocabulary import (
     Adjust,
     Base,
     ClaimStatistic,
+    DegreesOfFreedom,
     DesignIntervalMethod,
     IntervalMethod,
     LonelyPsu,
@@ -86,17 +87,40 @@ class Design:
     respondent_id: str = field(default="id", metadata=key("the column of respondent ids", required=True))
     strata: str | None = field(default=None, metadata=key("a column of strata"))
     weights: str | None = field(default=None, metadata=key("a column of positive weights"))
-    clusters: str | None = field(default=None, metadata=key("a column of cluster ids"))
+    clusters: tuple[str, ...] = field(
+        default=(),
+        metadata=key("a column of cluster ids, or a list of columns, one per stage of a multistage sample",
+                     one_or_list=True),
+    )
     nest: bool = field(default=False, metadata=key("cluster ids are numbered within each stratum (R's nest = TRUE)"))
     lonely_psu: LonelyPsu = field(
         default=LonelyPsu.FAIL,
         metadata=key("what a stratum with a single sampled PSU adds to the variance (R's survey.lonely.psu)"),
     )
-    population_size: int | str | None = field(
+    population_size: int | str | tuple[int | str, ...] | None = field(
         default=None,
-        metadata=key("a whole number, or the name of a column of stratum population sizes", kind=Kind.WHOLE_OR_COLUMN),
+        metadata=key("a whole number, or the name of a column of stratum population sizes; a list of those, "
+                     "one per stage, for a multistage sample", kind=Kind.WHOLE_OR_COLUMN),
     )
     weighting: Weighting | None = field(default=None, metadata=key("calibration of the weights to `population.frame`"))
+
+    @property
+    def first_clusters(self) -> str | None:
+        """The column of primary sampling units (the first stage's clusters), if clustered."""
+        return self.clusters[0] if self.clusters else None
+
+    @property
+    def stage_sizes(self) -> tuple[int | str, ...]:
+        """The population size of each stage (one for a single value; none when not given)."""
+        size = self.population_size
+        if size is None:
+            return ()
+        return size if isinstance(size, tuple) else (size,)
+
+    @property
+    def first_size(self) -> int | str | None:
+        """The first stage's population size (of strata, or of the whole sample)."""
+        return self.stage_sizes[0] if self.stage_sizes else None
 
     @property
     def weighting_method(self) -> WeightingMethod:
@@ -214,6 +238,11 @@ class Analysis:
         default=DesignIntervalMethod.LOGIT, metadata=key("design-based interval, as R survey's `svyciprop`")
     )
     fpc: bool = field(default=True, metadata=key("apply the finite population correction"))
+    df: DegreesOfFreedom = field(
+        default=DegreesOfFreedom.DESIGN,
+        metadata=key("degrees of freedom of design-based intervals: the design's (R's `degf`), or `inf` for normal "
+                     "quantiles (R's `df = Inf`)"),
+    )
     headline: tuple[str, ...] = field(default=(), metadata=key("measure ids shown first"))
     subgroups: tuple[str, ...] = field(default=(), metadata=key("questions with codes to break estimates down by"))
     comparisons: tuple[Comparison, ...] = field(default=(), metadata=key("differences between groups to test"))
@@ -282,11 +311,10 @@ class Questionnaire:
     def expected_columns(self) -> tuple[str, ...]:
         """Every column the answers file must have, in questionnaire order."""
         columns = [self.design.respondent_id]
-        for name in (self.design.strata, self.design.weights, self.design.clusters):
+        for name in (self.design.strata, self.design.weights, *self.design.clusters,
+                     *(size for size in self.design.stage_sizes if isinstance(size, str))):
             if name and name not in columns:
                 columns.append(name)
-        if isinstance(self.design.population_size, str) and self.design.population_size not in columns:
-            columns.append(self.design.population_size)
         for q in self.questions:
             columns.extend(q.columns)
         return tuple(columns)

@@ -234,10 +234,14 @@ class _Parser(Reader):
         if entry.get("respondent_id") is not None and values["respondent_id"] in questions:
             self.fail("id-conflict", "design.respondent_id", f"'{values['respondent_id']}', also a question id",
                       "a respondent id column distinct from the questions")
-        size = entry.get("population_size")
-        if (size is not None and not isinstance(size, (int, str))) or isinstance(size, bool):
-            self.fail("wrong-type", "design.population_size", describe(size),
-                      "a whole number or the name of a column of stratum population sizes")
+        size = self.population_sizes(entry.get("population_size"))
+        stages = len(values["clusters"])
+        given = len(size) if isinstance(size, tuple) else 1
+        if size is not None and given != max(stages, 1):
+            self.fail("stage-count-mismatch", "design.population_size",
+                      f"population sizes for {given} stage(s), with clusters at {stages} stage(s)",
+                      "one population size per stage of `design.clusters`, first stage first "
+                      "(R's svydesign(id = ~psu + ssu, fpc = ~N1 + N2)), or none")
             size = None
         weighting = None
         if entry.get("weighting") is not None:
@@ -250,6 +254,22 @@ class _Parser(Reader):
                 self.fail("missing-key", "population.frame", "no population frame",
                           f"frame counts to {weighting.method} to")
         return Design(**values, population_size=size, weighting=weighting)
+
+    def population_sizes(self, size: Any) -> int | str | tuple[int | str, ...] | None:
+        """A whole number or a column name, or a list of those, one per stage (a list of one is
+        its single item)."""
+        expected = "a whole number or the name of a column of stratum population sizes"
+        if isinstance(size, list):
+            wrong = [item for item in size if not isinstance(item, (int, str)) or isinstance(item, bool)]
+            if not size or wrong:
+                self.fail("wrong-type", "design.population_size", describe(wrong[0]) if wrong else "an empty list",
+                          f"{expected}, or a list of those, one per stage")
+                return None
+            return size[0] if len(size) == 1 else tuple(size)
+        if (size is not None and not isinstance(size, (int, str))) or isinstance(size, bool):
+            self.fail("wrong-type", "design.population_size", describe(size), expected)
+            return None
+        return size
 
     def measures(self, raw: Any, questions: dict[str, Question]) -> list[Measure]:
         measures: list[Measure] = []

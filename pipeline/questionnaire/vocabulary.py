@@ -137,6 +137,13 @@ class DesignIntervalMethod(StrEnum):
     XLOGIT = "xlogit"
 
 
+class DegreesOfFreedom(StrEnum):
+    """Degrees of freedom of design-based intervals: the design's (R's `degf`) or infinite."""
+
+    DESIGN = "design"
+    INF = "inf"
+
+
 class Adjust(StrEnum):
     """Multiple-comparison adjustments."""
 

@@ -314,6 +314,7 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "sampling_fraction": percent(respondents / population.size) if population.size else None,
         "fpc_factor": f"{1 - respondents / population.size:.2f}" if population.size else None,
         "df": (design or variants.get("fpc") or variants["srs"]).design.df,
+        "df_words": _df_words(q, (design or variants.get("fpc") or variants["srs"]).design.df),
         "weighting": None if not weighting else {
             "method": weighting.method, "iterations": weighting.iterations,
             "design_effect": f"{weighting.design_effect:.2f}",
@@ -325,6 +326,14 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "adjust": ADJUST_NAMES[q.analysis.adjust],
         "bounds": bool(population.size),
     }
+
+
+def _df_words(q, df: int) -> str:
+    """The degrees of freedom design-based intervals use, as the methods name them."""
+    if q.analysis.df == "inf":
+        beta = (" (the beta method keeps the design's, as R's does)" if q.analysis.design_interval == "beta" else "")
+        return f"infinite degrees of freedom, normal quantiles as R's df = Inf gives them{beta}"
+    return f"{df} degrees of freedom (the design's primary sampling units less its strata, R's degf)"
 
 
 def _spanning_answers(validation: ValidationSummary) -> dict:

@@ -32,12 +32,40 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class LaterStage:
+    """A stage of sampling after the first (R's second and later `id` columns, with their `fpc`).
+
+    `units` gives each row's unit of this stage, codes 0..U-1 nested in the stage above (a
+    code is never shared by two units above: R's `svydesign` makes later stages' ids nested);
+    `parent` each unit's unit of the stage above (a PSU code for the second stage);
+    `population` the number of this stage's units in the population of each unit above.
+    """
+
+    units: np.ndarray
+    n_units: int
+    parent: np.ndarray
+    population: np.ndarray
+
+    @property
+    def sampled(self) -> np.ndarray:
+        """Units of this stage sampled in each unit of the stage above."""
+        return np.bincount(self.parent, minlength=len(self.population)).astype(float)
+
+    @property
+    def units_are_rows(self) -> bool:
+        """Whether every unit of this stage is a single row (as schools in a district)."""
+        return self.n_units == len(self.units)
+
+
+@dataclass(frozen=True)
 class SampleDesign:
     """A sample's design as integer codes per unit.
 
     `strata` holds stratum codes 0..H-1; `clusters` PSU codes 0..P-1 (unique across strata),
     or None when every unit is its own PSU; `population` the number of PSUs in each stratum's
-    population (for the finite population correction), or None.
+    population (for the finite population correction), or None. `stages` are the later stages
+    of a multistage sample, whose variance R adds when every stage has a population size
+    (`survey.ultimate.cluster = FALSE`); their clusters are nested in the PSUs.
     """
 
     weights: np.ndarray
@@ -48,6 +76,7 @@ class SampleDesign:
     population: np.ndarray | None = None
     calibration: Calibration | None = None
     lonely_psu: str = "fail"
+    stages: tuple[LaterStage, ...] = ()
     psus_per_stratum: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +91,32 @@ class SampleDesign:
     @property
     def n(self) -> int:
         return len(self.weights)
+
+    @property
+    def variance_groups(self) -> tuple[np.ndarray, int]:
+        """The groups the sufficient statistics are summed in, each row's code and their number:
+        the smallest clusters of the design (PSUs, or the last stage's units), or, where every
+        unit of that stage is a row, the units they were sampled in (strata for an unclustered
+        design), whose rows' spread the statistics keep."""
+        if not self.stages:
+            if self.clusters is None:
+                return self.strata, self.n_strata
+            return self.clusters, self.n_clusters
+        last = self.stages[-1]
+        if not last.units_are_rows:
+            return last.units, last.n_units
+        if len(self.stages) == 1:
+            return self.clusters, self.n_clusters  # type: ignore[return-value]
+        above = self.stages[-2]
+        return above.units, above.n_units
+
+    @property
+    def psu_of_group(self) -> np.ndarray:
+        """The PSU of each variance group (for a multistage design)."""
+        codes, n_groups = self.variance_groups
+        out = np.zeros(n_groups, dtype=np.int64)
+        out[codes] = self.clusters if self.clusters is not None else self.strata
+        return out
 
     @property
     def df(self) -> int:
@@ -93,11 +148,15 @@ def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def design_from_columns(weights=None, strata=None, clusters=None, population=None, n: int | None = None,
-                        calibration: Calibration | None = None, lonely_psu: str = "fail") -> SampleDesign:
+                        calibration: Calibration | None = None, lonely_psu: str = "fail",
+                        stages=()) -> SampleDesign:
     """A design from per-unit columns, as R's `svydesign(id, strata, weights, fpc)` takes them.
 
     `population` is per unit (the population size of the unit's stratum, as R's `fpc`), or a
-    single number for an unstratified design. Clusters are nested within strata.
+    single number for an unstratified design. Clusters are nested within strata. `stages`
+    holds, for each stage after the first, a pair of per-unit columns: the stage's cluster
+    ids and its population sizes (R's `id = ~psu + ssu, fpc = ~N1 + N2`); they need
+    `clusters` and `population`, and are nested in the stage above as R nests them.
     """
     size = n if n is not None else len(next(x for x in (weights, strata, clusters) if x is not None))
     w = np.ones(size) if weights is None else np.asarray(weights, dtype=float)
@@ -116,7 +175,20 @@ def design_from_columns(weights=None, strata=None, clusters=None, population=Non
         values = np.broadcast_to(np.asarray(population, dtype=float), (size,))
         pop = np.zeros(n_strata)
         pop[s] = values
-    return SampleDesign(w, s, n_strata, c, n_clusters, pop, calibration, lonely_psu)
+    later = []
+    above, n_above = c, n_clusters
+    for ids, sizes in stages:
+        if above is None or pop is None:
+            raise ValueError("later stages need clusters and population sizes at the first stage")
+        id_codes, id_levels = codes_of(np.asarray(ids))
+        units, levels = codes_of(above * len(id_levels) + id_codes)
+        parent = np.zeros(len(levels), dtype=np.int64)
+        parent[units] = above
+        stage_population = np.zeros(n_above)
+        stage_population[above] = np.broadcast_to(np.asarray(sizes, dtype=float), (size,))
+        later.append(LaterStage(units, len(levels), parent, stage_population))
+        above, n_above = units, len(levels)
+    return SampleDesign(w, s, n_strata, c, n_clusters, pop, calibration, lonely_psu, tuple(later))
 
 
 def unit_scaled_weights(design: SampleDesign) -> np.ndarray:

@@ -57,8 +57,7 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
     about its mean is computed about one of its own values (a shift that is exact when z is
     constant in the stratum), from the centred weight sums of every group.
     """
-    clustered = design.clusters is not None
-    n_groups = design.n_clusters if clustered else design.n_strata
+    n_groups = design.variance_groups[1]
     cal = design.calibration
     n_cells = cal.n_cells if cal is not None else 1
     n_domains, k = statistics.n_domains, statistics.n_categories
@@ -92,21 +91,32 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
         else:
             offset = np.zeros((p.shape[0], n_domains, 1, k))
         groups = _linearised_groups(statistics, deviation, deviation2, pb, offset[:, :, None, :, :], n_domains, k)
-        if clustered:
-            square_h, total_h, n_h, raw_h = _cluster_sums(design, groups, reference)
+        if design.stages:
+            variance = _multistage_variance(design, groups, reference)
         else:
-            square_h, total_h, n_h, raw_h = _unit_sums(groups, reference)
-        f = (1 - design.sampling_fraction)[None, None, :, None]
-        psus = design.psus_per_stratum.astype(float)[None, None, :, None]
-        spread = np.where(psus > 1, f * psus / (psus - 1) * np.maximum(square_h - total_h ** 2 / n_h, 0.0), 0.0)
-        variance = _with_lonely_strata(spread, raw_h, f, psus, design.lonely_psu).sum(axis=2) / base_w[..., None] ** 2
+            variance = _one_stage_variance(design, groups, reference)
+        variance = variance / base_w[..., None] ** 2
     members = count[:, :n_domains].sum(axis=(3, 4))            # (m, D, A): the domain's units per group
     return ShareEstimates(p, np.sqrt(np.maximum(variance, 0.0)), c1.sum(axis=(2, 3)), c0.sum(axis=(2, 3))[..., 0],
                           base_w, _domain_df(design, members))
 
 
+def _one_stage_variance(design: SampleDesign, groups, reference: np.ndarray) -> np.ndarray:
+    """The variance of a total of z between PSUs within strata (m, D, K)."""
+    if design.clusters is not None:
+        square_h, total_h, n_h, raw_h = _cluster_sums(design, groups, reference)
+    else:
+        square_h, total_h, n_h, raw_h = _unit_sums(groups, reference)
+    f = (1 - design.sampling_fraction)[None, None, :, None]
+    psus = design.psus_per_stratum.astype(float)[None, None, :, None]
+    spread = np.where(psus > 1, f * psus / (psus - 1) * np.maximum(square_h - total_h ** 2 / n_h, 0.0), 0.0)
+    return _with_lonely_strata(spread, raw_h, f, psus, design.lonely_psu).sum(axis=2)
+
+
 def _domain_df(design: SampleDesign, members: np.ndarray) -> np.ndarray:
     """R's `degf` of each domain's subset design: its PSUs minus its strata, (m, D)."""
+    if design.stages:  # R's degf counts the first stage's PSUs only
+        members = _sum_by(members, design.psu_of_group, design.n_clusters, axis=2)
     present = members > 0
     if design.clusters is not None:
         strata_of = np.zeros(design.n_clusters, dtype=np.int64)
@@ -156,6 +166,107 @@ def _with_lonely_strata(spread: np.ndarray, raw: np.ndarray, f: np.ndarray, psus
     strata = spread.shape[2]
     scale = strata / np.maximum(counted.sum(axis=2, keepdims=True), 1)
     return np.where(counted, spread, 0.0) * scale
+
+
+@dataclass(frozen=True)
+class StageLevel:
+    """One stage of a multistage design as its variance needs it (R's `multistage` recursion).
+
+    The stage's units are sums of variance groups (`unit_of_group`), or, where None, the rows
+    themselves, whose groups are their parents. Each unit belongs to a parent (`parent_of_unit`:
+    a stratum at the first stage, a unit of the stage above later), of which `sampled` and
+    `population` give the units sampled and in the population (None: without replacement
+    unknown, no correction). `above` is each parent's product of the sampling fractions of the
+    stages above it, by which R scales a later stage's variance.
+    """
+
+    unit_of_group: np.ndarray | None
+    n_units: int
+    parent_of_unit: np.ndarray
+    sampled: np.ndarray
+    population: np.ndarray | None
+    above: np.ndarray
+    first: bool
+
+    @property
+    def fpc(self) -> np.ndarray:
+        """One minus each parent's sampling fraction (1 where the population is unknown)."""
+        if self.population is None:
+            return np.ones(len(self.sampled))
+        return 1 - self.sampled / self.population
+
+
+def stage_levels(design: SampleDesign) -> list[StageLevel]:
+    """The stages of a multistage design, first to last, with what R's recursion scales each by."""
+    codes, n_groups = design.variance_groups
+
+    def unit_map(unit_codes: np.ndarray) -> np.ndarray:
+        out = np.zeros(n_groups, dtype=np.int64)
+        out[codes] = unit_codes
+        return out
+
+    assert design.clusters is not None and design.population is not None  # as design_from_columns builds it
+    strata_of = np.zeros(design.n_clusters, dtype=np.int64)
+    strata_of[design.clusters] = design.strata
+    sampled = design.psus_per_stratum.astype(float)
+    levels = [StageLevel(unit_map(design.clusters), design.n_clusters, strata_of, sampled, design.population,
+                         np.ones(design.n_strata), True)]
+    weight = (sampled / design.population)[strata_of]            # per PSU: the first stage's fraction
+    for i, stage in enumerate(design.stages):
+        rows = stage.units_are_rows and i == len(design.stages) - 1
+        levels.append(StageLevel(None if rows else unit_map(stage.units), stage.n_units, stage.parent,
+                                 stage.sampled, stage.population, weight, False))
+        weight = weight[stage.parent] * (stage.sampled / stage.population)[stage.parent]
+    return levels
+
+
+def _multistage_variance(design: SampleDesign, groups, reference: np.ndarray) -> np.ndarray:
+    """The variance of a total of z by R's `multistage`: each stage's between-unit variance
+    within its parents, scaled by the sampling fractions of the stages above (m, D, K)."""
+    a, c, dev, _dev2 = groups
+    ref = reference[None, None, :, :, None, None]
+    group_total = (a * (c * ref + dev)).sum(axis=(3, 4))        # (m, D, A, K)
+    variance = np.zeros(group_total.shape[:2] + group_total.shape[3:])
+    for level in stage_levels(design):
+        n_parents = len(level.sampled)
+        if level.unit_of_group is None:
+            square, total, _, raw = _unit_sums(groups, reference)
+        else:
+            unit_total = _sum_by(group_total, level.unit_of_group, level.n_units, axis=2)
+            square, total, raw = _between_sums(unit_total, level.parent_of_unit, n_parents)
+        f = level.fpc[None, None, :, None]
+        psus = level.sampled[None, None, :, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread = np.where(psus > 1, f * psus / (psus - 1) * np.maximum(square - total ** 2 / psus, 0.0), 0.0)
+        if level.first:
+            spread = _with_lonely_strata(spread, raw, f, psus, design.lonely_psu)
+        else:
+            spread = _with_lonely_units(spread, raw, f, psus, design.lonely_psu)
+        variance += (spread * level.above[None, None, :, None]).sum(axis=2)
+    return variance
+
+
+def _with_lonely_units(spread: np.ndarray, raw: np.ndarray, f: np.ndarray, psus: np.ndarray,
+                       rule: str) -> np.ndarray:
+    """A later stage's unit sampled alone in its parent, by R's rule (`onestrat`): `adjust`
+    adds f z^2; `average` has no other strata within the parent to average over, so R's
+    variance is NaN; `remove` and `certainty` add nothing, as does a parent taken whole."""
+    lonely = (psus == 1) & (f >= 1e-7)
+    if not lonely.any() or rule in ("fail", "remove", "certainty"):
+        return spread
+    if rule == "adjust":
+        return np.where(lonely, f * raw * raw, spread)
+    return np.where(lonely, np.nan, spread)
+
+
+def _between_sums(unit_total: np.ndarray, parent_of_unit: np.ndarray, n_parents: int):
+    """Per parent: sums of (z_j - shift) and (z_j - shift)^2 over its units' totals z_j, the
+    shift being one of its units' totals, and the sum of z_j itself."""
+    first = np.full(n_parents, -1, dtype=np.int64)
+    first[parent_of_unit[::-1]] = np.arange(len(parent_of_unit))[::-1]
+    gap = unit_total - unit_total[:, :, first[parent_of_unit], :]
+    return (_sum_by(gap * gap, parent_of_unit, n_parents, axis=2), _sum_by(gap, parent_of_unit, n_parents, axis=2),
+            _sum_by(unit_total, parent_of_unit, n_parents, axis=2))
 
 
 def _unit_sums(groups, reference: np.ndarray):
@@ -278,4 +389,32 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
                 covariance += f * block.T @ block
     if design.lonely_psu == "average" and lonely:
         covariance *= design.n_strata / max(design.n_strata - lonely, 1)
+    if design.stages:
+        covariance += _later_stages_covariance(design, z)
     return shares, covariance
+
+
+def _later_stages_covariance(design: SampleDesign, z: np.ndarray) -> np.ndarray:
+    """What the stages after the first add to the covariance of the totals of z's columns, per
+    unit as R's `multistage` adds it: each stage's spread of unit totals within their parents,
+    scaled by the sampling fractions of the stages above."""
+    k = z.shape[1]
+    covariance = np.zeros((k, k))
+    levels = stage_levels(design)[1:]
+    for level, stage in zip(levels, design.stages, strict=True):
+        totals = np.vstack([np.bincount(stage.units, weights=z[:, j], minlength=stage.n_units)
+                            for j in range(k)]).T
+        parent = stage.parent
+        n = level.sampled
+        sums = np.vstack([np.bincount(parent, weights=totals[:, j], minlength=len(n)) for j in range(k)]).T
+        centred = totals - (sums / np.maximum(n, 1)[:, None])[parent]
+        f = level.fpc
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(n > 1, f * n / (n - 1), 0.0) * level.above
+        covariance += (centred * scale[parent][:, None]).T @ centred
+        lonely = (n == 1) & (f >= 1e-7)
+        if lonely.any() and design.lonely_psu == "adjust":
+            covariance += (sums * (f * level.above * lonely)[:, None]).T @ sums
+        elif lonely.any() and design.lonely_psu == "average":
+            covariance[:] = np.nan  # no other strata within the parent to average over, as in R
+    return covariance

@@ -152,8 +152,7 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
     if domains is None:
         domains = np.zeros(n, dtype=np.int64)
         n_domains = 1
-    groups = design.clusters if design.clusters is not None else design.strata
-    n_groups = design.n_clusters if design.clusters is not None else design.n_strata
+    groups, n_groups = design.variance_groups
     cal = design.calibration
     n_cells = cal.n_cells if cal is not None else 1
     group_cell = groups.astype(np.int64) * n_cells + (cal.cells if cal is not None else 0)

@@ -18,8 +18,12 @@ from scipy import special
 
 
 def _t_ppf(q, df):
-    """Quantile of Student's t (scipy.special directly: importing scipy.stats costs a second)."""
-    return special.stdtrit(df, q)
+    """Quantile of Student's t (scipy.special directly: importing scipy.stats costs a second);
+    the normal quantile where df is infinite, as R's qnorm for `df = Inf`."""
+    df = np.asarray(df, dtype=float)
+    if np.all(np.isfinite(df)):
+        return special.stdtrit(df, q)
+    return np.where(np.isinf(df), special.ndtri(q), special.stdtrit(np.where(np.isinf(df), 1.0, df), q))
 
 
 @dataclass(frozen=True)

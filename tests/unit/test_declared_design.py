@@ -59,3 +59,52 @@ def test_given_weights_are_used_as_they_are(make_responses):
     rows = [{"rid": f"r{i}", "w": w, "q": "no"} for i, w in enumerate(["1.5", "2", "0.25"])]
     declared = declare_design(make_responses(rows, {"respondent_id": "rid", "weights": "w"}, QUESTIONS))
     assert np.array_equal(declared.weights, [1.5, 2.0, 0.25]) and declared.derived_weights_words is None
+
+
+def two_stage(make_responses, school_sizes, lonely_psu="fail", fpc=True):
+    """Districts a (schools 1, 2) and b (schools 1, 2, 3) of 8 districts; each row a school."""
+    districts, schools = ["a", "a", "b", "b", "b"], ["1", "2", "1", "2", "3"]
+    rows = [{"rid": f"r{i}", "district": d, "school": s, "n1": "8", "n2": str(n), "q": "yes"}
+            for i, (d, s, n) in enumerate(zip(districts, schools, school_sizes, strict=True))]
+    design = {"respondent_id": "rid", "clusters": ["district", "school"], "population_size": ["n1", "n2"],
+              "lonely_psu": lonely_psu}
+    return make_responses(rows, design, QUESTIONS, {"fpc": fpc})
+
+
+def test_multistage_weights_are_the_product_of_every_stages_population_over_sample(make_responses):
+    declared = declare_design(two_stage(make_responses, [4, 4, 9, 9, 9]))
+    assert declared.weights.tolist() == [8.0, 8.0, 12.0, 12.0, 12.0]  # 8/2 * 4/2 and 8/2 * 9/3
+    (stage,) = declared.stages
+    assert stage.sampled.tolist() == [2.0, 3.0] and stage.population.tolist() == [4.0, 9.0]
+    assert "every stage" in declared.derived_weights_words
+
+
+@pytest.mark.parametrize("sizes, code", [([4, 5, 9, 9, 9], "inconsistent-population-size"),
+                                         ([4, 4, 2, 2, 2], "population-too-small")])
+def test_a_later_stages_population_is_checked_per_cluster_above(make_responses, sizes, code):
+    with pytest.raises(AnswersError) as caught:
+        declare_design(two_stage(make_responses, sizes))
+    (issue,) = caught.value.issues
+    assert issue.code == code and "stage 2 (school)" in issue.found and "of district" in issue.found
+
+
+def lonely_stage(make_responses, **kwargs):
+    districts, schools = ["a", "a", "b"], ["1", "2", "1"]
+    rows = [{"rid": f"r{i}", "district": d, "school": s, "n1": "8", "n2": "5", "q": "yes"}
+            for i, (d, s) in enumerate(zip(districts, schools, strict=True))]
+    design = {"respondent_id": "rid", "clusters": ["district", "school"], "population_size": ["n1", "n2"], **kwargs}
+    return make_responses(rows, design, QUESTIONS, {"fpc": True})
+
+
+@pytest.mark.parametrize("rule, code", [("fail", "lonely-psu"), ("average", "lonely-unit-average")])
+def test_a_lonely_later_stage_unit_stops_under_fail_and_average(make_responses, rule, code):
+    responses = lonely_stage(make_responses, lonely_psu=rule)
+    with pytest.raises(AnswersError) as caught:
+        check_lonely_psus(responses, declare_design(responses))
+    assert caught.value.codes == [code]
+    assert "cluster 'b' of district" in caught.value.issues[0].found
+
+
+def test_a_lonely_later_stage_unit_passes_under_adjust(make_responses):
+    responses = lonely_stage(make_responses, lonely_psu="adjust")
+    check_lonely_psus(responses, declare_design(responses))

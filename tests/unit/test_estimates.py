@@ -44,3 +44,13 @@ def test_the_fpc_standard_error_is_the_domain_variance_shrunk_by_the_sampling_fr
     fpc = estimate_all(responses).get("q", "yes", variant=FPC)
     p = 4 / 7
     assert fpc.se == pytest.approx((0.6 * 8 / 7 * p * (1 - p) / 7) ** 0.5)
+
+
+@pytest.mark.parametrize("method", ["logit", "beta"])
+def test_infinite_degrees_of_freedom_are_recorded_except_for_beta(make_responses, method):
+    rows = [{"rid": f"r{i}", "stratum": "st"[i % 2], "q": "yes" if i % 3 else "no"} for i in range(12)]
+    questions = [{"id": "q", "type": "single_choice", "codes": YES_NO}]
+    table = estimate_all(make_responses(rows, {"respondent_id": "rid", "strata": "stratum"}, questions,
+                                        {"fpc": False, "df": "inf", "design_interval": method}))
+    design = [e for e in table if e.variant == DESIGN]
+    assert design and all(e.df == (10 if method == "beta" else float("inf")) for e in design)

@@ -67,3 +67,15 @@ def test_strata_are_described_and_kept_in_the_design(make_responses):
     (full,) = [v for v in design_variants(responses) if v.name == "design"]
     assert full.design.n_strata == 2 and full.design.df == 2 and "2 strata" in full.description
     assert np.array_equal(full.design.strata, [0, 0, 1, 1])
+
+
+@pytest.mark.parametrize("fpc", [True, False])
+def test_a_multistage_design_keeps_its_later_stages_only_with_the_fpc(make_responses, fpc):
+    data = [dict(r, district="d1" if i < 2 else "d2", school=str(i), n1="5", n2="3")
+            for i, r in enumerate(rows("aabb"))]
+    design = {"respondent_id": "rid", "clusters": ["district", "school"], "population_size": ["n1", "n2"]}
+    (full,) = [v for v in design_variants(make_responses(data, design, QUESTIONS, {"fpc": fpc})) if v.name == "design"]
+    assert len(full.design.stages) == (1 if fpc else 0)
+    assert "2-stage cluster sample (2 units of district, 4 units of school)" in full.description
+    assert ("R's multistage formula" in full.description) == fpc
+    assert full.design.weights.tolist() == [3.75] * 4  # 5/2 * 3/2, whether or not the variance uses the fpc

@@ -94,7 +94,7 @@ def small() -> Questionnaire:
     age = Question(id="age", type=QuestionType.NUMERIC)
     return Questionnaire(path="x.yaml", questions=(media, age),
                          measures=(Measure(id="tv_share", question="media", categories=("tv",)),),
-                         design=Design(respondent_id="rid", strata="region", weights="w", clusters="region",
+                         design=Design(respondent_id="rid", strata="region", weights="w", clusters=("region",),
                                        population_size="region_size"))
 
 

@@ -181,3 +181,28 @@ def test_a_code_with_leading_zeros_keeps_its_digits(tmp_path):
     """Answers are read as text (`07` stays `07`), so a code must be too, or no answer matches it."""
     text = MINIMAL.replace("codes: [{code: r, label: Red}, {code: b}]", "codes: [{code: 07}, {code: 08}, {code: 010}]")
     assert load(tmp_path, text).question("colour").code_values == ("07", "08", "010")
+
+
+@pytest.mark.parametrize("design, clusters, size", [
+    ("{respondent_id: rid, clusters: school, population_size: 10}", ("school",), 10),
+    ("{respondent_id: rid, clusters: [school], population_size: [n]}", ("school",), "n"),
+    ("{respondent_id: rid, clusters: [district, school], population_size: [n1, 20]}", ("district", "school"),
+     ("n1", 20)),
+])
+def test_clusters_and_population_sizes_take_one_per_stage(tmp_path, design, clusters, size):
+    q = load(tmp_path, MINIMAL.replace("design: {respondent_id: rid}", f"design: {design}"))
+    assert q.design.clusters == clusters and q.design.population_size == size
+    assert q.design.first_clusters == clusters[0]
+    assert q.design.stage_sizes == (size if isinstance(size, tuple) else (size,))
+
+
+@pytest.mark.parametrize("design, code", [
+    ("{respondent_id: rid, clusters: [district, school], population_size: [n1]}", "stage-count-mismatch"),
+    ("{respondent_id: rid, clusters: [district, school], population_size: 10}", "stage-count-mismatch"),
+    ("{respondent_id: rid, clusters: district, population_size: [n1, n2]}", "stage-count-mismatch"),
+    ("{respondent_id: rid, clusters: [district, school], population_size: [n1, [n2]]}", "wrong-type"),
+    ("{respondent_id: rid, clusters: [district, school], population_size: []}", "wrong-type"),
+])
+def test_population_sizes_must_be_one_per_stage(tmp_path, design, code):
+    found = problems(tmp_path, MINIMAL.replace("design: {respondent_id: rid}", f"design: {design}"))
+    assert code in str(found)

@@ -92,3 +92,31 @@ def test_several_items_in_one_pass_equal_each_item_alone():
 def test_codes_of_labels_are_sorted():
     codes, levels = codes_of(np.array(["m", "e", "m", "h"]))
     assert codes.tolist() == [2, 0, 2, 1] and levels.tolist() == ["e", "h", "m"]
+
+
+def test_later_stages_are_nested_in_the_stage_above_and_keep_their_population_per_cluster():
+    # Two PSUs (districts 1, 2), school ids restarting at 1 in each: four schools in all.
+    districts = np.array([1, 1, 1, 2, 2])
+    schools = np.array([1, 2, 2, 1, 2])
+    design = design_from_columns(clusters=districts, population=10,
+                                 stages=[(schools, np.array([5, 5, 5, 3, 3]))])
+    (stage,) = design.stages
+    assert stage.n_units == 4 and stage.units.tolist() == [0, 1, 1, 2, 3]
+    assert stage.parent.tolist() == [0, 0, 1, 1] and stage.population.tolist() == [5.0, 3.0]
+    assert stage.sampled.tolist() == [2.0, 2.0] and not stage.units_are_rows
+    assert design.variance_groups[1] == 4  # the schools, which hold several rows
+    assert design.psu_of_group.tolist() == [0, 0, 1, 1]
+
+
+def test_when_the_last_stage_units_are_rows_the_statistics_are_summed_by_their_cluster():
+    design = design_from_columns(clusters=np.array([1, 1, 2, 2]), population=10,
+                                 stages=[(np.array([1, 2, 3, 4]), 8)])
+    assert design.stages[0].units_are_rows
+    codes, n_groups = design.variance_groups
+    assert n_groups == 2 and codes.tolist() == [0, 0, 1, 1]
+    assert design.df == 1  # R's degf: the first stage's PSUs less one stratum
+
+
+def test_later_stages_need_first_stage_clusters_and_population():
+    with pytest.raises(ValueError, match="later stages"):
+        design_from_columns(clusters=np.array([1, 2]), stages=[(np.array([1, 2]), 4)])

@@ -78,3 +78,14 @@ def test_methods_that_need_more_terms_say_which():
         design_interval(0.3, 0.05, 10, "beta")
     with pytest.raises(ValueError, match="unknown"):
         design_interval(0.3, 0.05, 10, "bootstrap")
+
+
+@pytest.mark.parametrize("method", ["mean", "xlogit", "asin"])
+def test_infinite_degrees_of_freedom_use_the_normal_quantile(method):
+    """R's svyciprop(..., df = Inf): qnorm, not a t quantile at a large df."""
+    low, high = design_interval(0.3, 0.05, np.inf, method)
+    if method == "mean":
+        assert (low, high) == pytest.approx((0.3 - special.ndtri(0.975) * 0.05, 0.3 + special.ndtri(0.975) * 0.05),
+                                            rel=1e-15)
+    wide_low, _ = design_interval(0.3, 0.05, 1e6, method)
+    assert low == pytest.approx(wide_low, rel=1e-5) and low != wide_low

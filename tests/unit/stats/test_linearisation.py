@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pipeline.stats.design import design_from_columns
-from pipeline.stats.linearisation import estimate_shares
+from pipeline.stats.linearisation import estimate_shares, share_covariance, stage_levels
 from pipeline.stats.sufficient import sufficient_statistics
 
 
@@ -40,3 +40,57 @@ def test_the_covariance_per_unit_follows_the_lonely_psu_rule_of_the_sufficient_s
     design = design_from_columns(weights=np.array([1.0, 2.0, 1.5, 3.0, 1.0, 2.5]), strata=strata, lonely_psu=rule)
     _, covariance = share_covariance(design, codes, 2)
     assert np.sqrt(covariance[1, 1]) == pytest.approx(estimate_shares(design, codes, 2).se[0, 0, 1], rel=1e-12)
+
+
+def two_stage(lonely_psu: str = "fail"):
+    """Three districts of 10, each with schools sampled from its own population of schools;
+    a district's second-stage population differs between districts."""
+    districts = np.array([1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3])
+    schools = np.array([1, 1, 2, 3, 1, 2, 2, 1, 2, 3, 4, 4])
+    sizes = np.array([6, 6, 6, 6, 4, 4, 4, 9, 9, 9, 9, 9])
+    weights = np.array([2.0, 2.5, 1.0, 3.0, 2.0, 2.0, 1.5, 4.0, 1.0, 2.0, 2.5, 3.5])
+    design = design_from_columns(weights=weights, clusters=districts, population=10, stages=[(schools, sizes)],
+                                 lonely_psu=lonely_psu)
+    return design, np.array([1, 0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 1]), (districts, schools, sizes, weights)
+
+
+def test_a_two_stage_variance_is_the_first_stage_plus_the_second_scaled_by_the_first_fraction():
+    design, y, (districts, schools, sizes, weights) = two_stage()
+    result = estimate_shares(design, y, 2)
+    p = (weights * y).sum() / weights.sum()
+    z = weights * (y - p) / weights.sum()
+    totals = np.array([z[districts == d].sum() for d in (1, 2, 3)])
+    first = (1 - 3 / 10) * 3 / 2 * ((totals - totals.mean()) ** 2).sum()
+    second = 0.0
+    for d in (1, 2, 3):
+        units = sorted(set(schools[districts == d]))
+        school_totals = np.array([z[(districts == d) & (schools == s)].sum() for s in units])
+        n, big_n = len(units), sizes[districts == d][0]
+        second += (1 - n / big_n) * n / (n - 1) * ((school_totals - school_totals.mean()) ** 2).sum()
+    assert result.se[0, 0, 1] ** 2 == pytest.approx(first + 3 / 10 * second, rel=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["fail", "adjust"])
+def test_the_per_unit_covariance_of_a_multistage_design_equals_the_sufficient_statistics_variance(rule):
+    design, y, _ = two_stage(rule)
+    shares, covariance = share_covariance(design, y, 2)
+    result = estimate_shares(design, y, 2)
+    assert np.sqrt(np.diag(covariance)) == pytest.approx(result.se[0, 0], rel=1e-12)
+    assert shares == pytest.approx(result.estimate[0, 0], rel=1e-12)
+
+
+def test_a_lonely_later_stage_unit_under_average_has_no_variance_as_in_r():
+    districts = np.array([1, 1, 2, 2, 3])
+    design = design_from_columns(clusters=districts, population=10, stages=[(np.arange(5), 4)],
+                                 lonely_psu="average")
+    y = np.array([1, 0, 1, 1, 0])
+    assert np.isnan(estimate_shares(design, y, 2).se[0, 0]).all()
+    assert np.isnan(share_covariance(design, y, 2)[1]).all()
+
+
+def test_stage_levels_scale_each_stage_by_the_fractions_above():
+    design, _, _ = two_stage()
+    first, second = stage_levels(design)
+    assert first.first and first.above.tolist() == [1.0]
+    assert second.above.tolist() == pytest.approx([0.3, 0.3, 0.3])
+    assert second.sampled.tolist() == [3.0, 2.0, 4.0] and second.fpc == pytest.approx([0.5, 0.5, 5 / 9])
