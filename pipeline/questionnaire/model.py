@@ -209,9 +209,13 @@ class Theme:
 @dataclass(frozen=True, kw_only=True)
 class Analysis:
     level: float = field(default=0.95, metadata=key("confidence level, from 0.5 to below 1"))
-    interval: IntervalMethod = field(default=IntervalMethod.WILSON, metadata=key("interval of unweighted shares"))
-    design_interval: DesignIntervalMethod = field(
-        default=DesignIntervalMethod.LOGIT, metadata=key("design-based interval, as R survey's `svyciprop`")
+    interval: tuple[IntervalMethod, ...] = field(
+        default=(IntervalMethod.WILSON,), metadata=key("interval of unweighted shares; a list gives a row per method")
+    )
+    design_interval: tuple[DesignIntervalMethod, ...] = field(
+        default=(DesignIntervalMethod.LOGIT,),
+        metadata=key("design-based interval, as R survey's `svyciprop`, or `hypergeometric` (exact, for the "
+                     "unweighted sample of a known population); a list gives a row per method"),
     )
     fpc: bool = field(default=True, metadata=key("apply the finite population correction"))
     headline: tuple[str, ...] = field(default=(), metadata=key("measure ids shown first"))

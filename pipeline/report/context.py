@@ -308,8 +308,8 @@ def _methods(q, variants: dict, results, level: str) -> dict:
     design = variants.get("design")
     weighting = design.weighting if design else None
     return {
-        "srs_method": METHOD_NAMES[q.analysis.interval],
-        "design_method": METHOD_NAMES[q.analysis.design_interval],
+        "srs_method": METHOD_NAMES[q.analysis.interval[0]],
+        "design_method": METHOD_NAMES[q.analysis.design_interval[0]],
         "fpc": "fpc" in variants or (design is not None and design.fpc),
         "sampling_fraction": percent(respondents / population.size) if population.size else None,
         "fpc_factor": f"{1 - respondents / population.size:.2f}" if population.size else None,
