@@ -35,7 +35,8 @@ def svychisq(design: SampleDesign, rows: np.ndarray, cols: np.ndarray, n_rows: i
     valid = (rows >= 0) & (cols >= 0)
     cells = np.where(valid, rows + n_rows * np.maximum(cols, 0), -1)  # rows vary fastest, as R's interaction
     shares, covariance = share_covariance(design, cells, n_rows * n_cols)
-    f_test, chisq = rao_scott(shares, covariance, n_rows, n_cols, int(valid.sum()), design.df)
+    # R scales the table to the design's rows, missing answers included (its Chisq statistic depends on it)
+    f_test, chisq = rao_scott(shares, covariance, n_rows, n_cols, len(rows), design.df)
     wald, adjusted = _wald(design, rows, cols, valid, n_rows, n_cols)
     return {"F": f_test, "Chisq": chisq, "Wald": wald, "adjWald": adjusted}
 
@@ -61,8 +62,8 @@ def _wald(design: SampleDesign, rows: np.ndarray, cols: np.ndarray, valid: np.nd
     grand = totals[-1]
     jacobian = np.hstack([
         np.eye(n_rows * n_cols),
-        -(cell_row[:, None] == np.arange(n_rows)[None, :]) * (col_totals[cell_col] / grand)[:, None],
-        -(cell_col[:, None] == np.arange(n_cols)[None, :]) * (row_totals[cell_row] / grand)[:, None],
+        -(cell_row[:, None] == np.arange(n_rows)[None, :]).astype(float) * (col_totals[cell_col] / grand)[:, None],
+        -(cell_col[:, None] == np.arange(n_cols)[None, :]).astype(float) * (row_totals[cell_row] / grand)[:, None],
         (row_totals[cell_row] * col_totals[cell_col] / grand ** 2)[:, None],
     ])
     departure = totals[:n_rows * n_cols] - row_totals[cell_row] * col_totals[cell_col] / grand
