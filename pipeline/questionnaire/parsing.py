@@ -297,6 +297,12 @@ class _Parser(Reader):
                 self.require_measure(comparison.measure, f"{key}.measure", measure_ids)
             if comparison.by:
                 self.require_question(comparison.by, f"{key}.by", questions, categorical=True)
+        for i, test in enumerate(analysis.share_tests):
+            key = f"analysis.share_tests[{i}]"
+            if test.measure:
+                self.require_measure(test.measure, f"{key}.measure", measure_ids)
+            if not 0 < test.value < 1:
+                self.fail("invalid-value", f"{key}.value", f"{test.value:g}", "a share above 0 and below 1")
         for i, theme in enumerate(analysis.themes):
             key = f"analysis.themes[{i}]"
             for q in theme.questions:

@@ -145,7 +145,8 @@ class Reader:
         if not isinstance(given, list):
             return (self.choice(given, path, item.choices, None) or default[0],)  # type: ignore[arg-type]
         if not given:
-            self.fail("invalid-value", path, "an empty list", "one of: " + ", ".join(item.allowed) + ", or a list of them")
+            self.fail("invalid-value", path, "an empty list",
+                      "one of: " + ", ".join(item.allowed) + ", or a list of them")
             return default
         chosen = []
         for i, value in enumerate(given):

@@ -26,7 +26,8 @@ SVYCHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald")
 TEST_OF_STATISTIC = {"F": "rao-scott-f", "Chisq": "rao-scott-chisq", "Wald": "wald-f", "adjWald": "adjusted-wald-f"}
 
 
-def svychisq(design: SampleDesign, rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> dict[str, TestResult]:
+def svychisq(design: SampleDesign, rows: np.ndarray, cols: np.ndarray, n_rows: int,
+             n_cols: int) -> dict[str, TestResult]:
     """R's `svychisq(~rows + cols, design, statistic = s)` for each s of `SVYCHISQ_STATISTICS`.
 
     Raises `numpy.linalg.LinAlgError` where a covariance matrix the test inverts is singular.
@@ -104,7 +105,8 @@ class DomainDifference:
     p_value: float
 
 
-def domain_means(design: SampleDesign, y: np.ndarray, groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+def domain_means(design: SampleDesign, y: np.ndarray, groups: np.ndarray,
+                 n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Each group's mean of `y` and their joint linearised covariance, as R's
     `svyby(~y, ~g, design, svymean, covmat = TRUE)`; units with a group of -1 or a missing `y`
     (NaN) are outside every group."""

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from scipy import special, stats
@@ -43,7 +43,7 @@ def fisher_exact_table(table, max_visits: int = 200_000) -> TestResult:
     threshold = observed + np.log(RELATIVE_TOLERANCE)
     suffix = [sum(columns[j:]) for j in range(len(columns) + 1)]
 
-    @lru_cache(maxsize=None)
+    @cache
     def extreme(j: int, s: int) -> tuple[float, float]:
         """The largest and smallest log product of C(c_k, x_k) over columns k >= j with sum x_k = s."""
         if j == len(columns):
