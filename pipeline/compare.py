@@ -101,8 +101,8 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
                              in_family=True))
         if len(present) > 1:
             rows.extend(_table_rows(common, present, counts))
-    for test in q.analysis.share_tests:
-        rows.extend(_share_test_rows(coded[test.measure], test.value, weighted, level))
+    for share_test in q.analysis.share_tests:
+        rows.extend(_share_test_rows(coded[share_test.measure], share_test.value, weighted, level))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     if len(table):
         table["in_family"] = table["in_family"].astype(bool)

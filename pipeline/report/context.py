@@ -211,7 +211,7 @@ def _comparisons(table: pd.DataFrame, q, suppress: int) -> dict:
         name = TEST_NAMES.get(r.test, r.test)
         common = {"measure": label, "by": by.label if by else "", "test": name, "p": f"{r.p_value:.3f}",
                   "p_adjusted": f"{r.p_adjusted:.3f}", "significant": "yes" if r.significant is True else "no"}
-        if r.test in PAIRWISE_TESTS:
+        if r.test in PAIRWISE_TESTS and by is not None:
             share_a = percent(r.estimate_a) if r.n_a >= suppress else MARKER
             share_b = percent(r.estimate_b) if r.n_b >= suppress else MARKER
             method = "Newcombe" if r.ci_method == "newcombe" else "design-based, t"

@@ -19,7 +19,7 @@ def test_a_difference_under_simple_random_sampling_by_hand():
     (result,) = domain_differences(design, Y, GROUP, 3, [(0, 2)])
     variance = 0.0
     for g in (0, 2):
-        members = Y[GROUP == g]
+        members = Y[g == GROUP]
         variance += N / (N - 1) * ((members - members.mean()) ** 2).sum() / len(members) ** 2
     assert result.difference == pytest.approx(Y[GROUP == 0].mean() - Y[GROUP == 2].mean())
     assert result.se == pytest.approx(np.sqrt(variance), rel=1e-12)
