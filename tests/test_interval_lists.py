@@ -62,3 +62,32 @@ def test_the_exact_interval_needs_a_known_population_and_methods_are_listed_once
         load_questionnaire(q_path)
     (issue,) = error.value.issues
     assert issue.code == "invalid-value" and issue.key.startswith("analysis.design_interval") and issue.found == found
+
+
+def test_the_exact_interval_is_not_the_main_one_of_a_calibrated_design(tmp_path):
+    q_path, _ = survey(tmp_path, {"design_interval": ["hypergeometric", "logit"]},
+                       {"respondent_id": "rid", "population_size": 60,
+                        "weighting": {"method": "poststratify", "variables": ["group"]}},
+                       )
+    text = q_path.read_text(encoding="utf-8") + (
+        "population:\n  size: 60\n  frame:\n    variables: [group]\n    cells:\n"
+        "      - {group: a, count: 30}\n      - {group: b, count: 30}\n")
+    q_path.write_text(text, encoding="utf-8")
+    with pytest.raises(QuestionnaireError) as error:
+        load_questionnaire(q_path)
+    (issue,) = error.value.issues
+    assert (issue.key, issue.found) == ("analysis.design_interval", "'hypergeometric' first")
+
+
+@pytest.mark.parametrize("test,key,found", [
+    ({"measure": "nothing", "value": 0.5}, "analysis.share_tests[0].measure", "'nothing'"),
+    ({"measure": "says_yes", "value": 1.0}, "analysis.share_tests[0].value", "1"),
+])
+def test_share_tests_name_a_measure_and_a_share_strictly_between_0_and_1(tmp_path, test, key, found):
+    q_path, _ = survey(tmp_path, {"share_tests": [test]})
+    text = q_path.read_text(encoding="utf-8") + "measures:\n  - {id: says_yes, question: q, categories: [\"yes\"]}\n"
+    q_path.write_text(text, encoding="utf-8")
+    with pytest.raises(QuestionnaireError) as error:
+        load_questionnaire(q_path)
+    (issue,) = error.value.issues
+    assert (issue.key, issue.found) == (key, found)
