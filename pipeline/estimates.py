@@ -17,6 +17,7 @@ from pipeline.measures import CodedVariable, code_measure, code_options, code_qu
 from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.ciprop_terms import interval_terms_by_category
+from pipeline.stats.hypergeometric import hypergeometric_interval
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.stats.linearisation import shares_from_statistics
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
@@ -24,6 +25,8 @@ from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
 
 BOUNDS_METHOD = "nonresponse-bounds"
+HYPERGEOMETRIC = "hypergeometric"
+EXACT_METHODS = (*BINOMIAL_METHODS, HYPERGEOMETRIC)  # from counts: no degrees of freedom
 
 
 def coded_variables(responses: Responses) -> list[CodedVariable]:
@@ -67,7 +70,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     sources = {question for question, _ in derived.values()}
     statistics_of: dict[int, dict[str, SufficientStatistics]] = {}
     groups = []
-    glm_start = finest.interval in ("logit", "likelihood")  # R's logistic fit: where it starts matters
+    glm_start = any(m in ("logit", "likelihood") for m in finest.intervals)  # R's logistic fit: where it starts
     for size, members in sorted(by_size.items()):
         codes = np.column_stack([variables[i].codes for i in members])
         passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels),
@@ -96,11 +99,15 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                 if variant is not finest:
                     statistics = statistics.collapsed()
                 result = shares_from_statistics(variant.design, statistics)
-                # what R's svyciprop needs beyond share, SE and df (rows, weights, where its fit starts)
-                terms = {} if variant.interval in BINOMIAL_METHODS else interval_terms_by_category(
-                    variant.design, statistics, domains_are_subgroups=bool(domain_variable))
-                records.extend(_estimates(q.survey.id, chosen, domain_variable, levels, result, variant,
-                                          q.analysis.level, terms, infinite_df=q.analysis.df == "inf"))
+                terms = None
+                for method in variant.intervals:  # the main method's rows first, then each other's
+                    if method not in EXACT_METHODS and terms is None:
+                        # what R's svyciprop needs beyond share, SE and df (rows, weights, where its fit starts)
+                        terms = interval_terms_by_category(variant.design, statistics,
+                                                           domains_are_subgroups=bool(domain_variable))
+                    records.extend(_estimates(q.survey.id, chosen, domain_variable, levels, result, variant,
+                                              q.analysis.level, terms or {}, method,
+                                              infinite_df=q.analysis.df == "inf"))
     records.extend(_bounds(q, variables, groups))
     measure_order = {coded.id: i for i, coded in enumerate(variables)}
     split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
@@ -129,28 +136,37 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
 
 
 def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
-               variant: DesignVariant, level: float, terms: dict, infinite_df: bool = False) -> list[Estimate]:
-    """Records of one pass's shares; with `infinite_df`, design-based intervals use normal
-    quantiles, as R's `svyciprop(..., df = Inf)` (whose `beta` method keeps the design's df)."""
+               variant: DesignVariant, level: float, terms: dict, method: str,
+               infinite_df: bool = False) -> list[Estimate]:
+    """Records of one pass's shares by one interval method; with `infinite_df`, design-based
+    intervals use normal quantiles, as R's `svyciprop(..., df = Inf)` (whose `beta` method keeps
+    the design's df)."""
     m, d, k = result.estimate.shape
     estimate = result.estimate
     n = np.broadcast_to(result.n[:, :, None], (m, d, k))
     df = np.broadcast_to(result.df[:, :, None], (m, d, k))
-    if infinite_df and variant.interval not in BINOMIAL_METHODS and variant.interval != "beta":
+    if infinite_df and method not in BINOMIAL_METHODS and method != "beta":
         df = np.full((m, d, k), np.inf)
-    if variant.interval in BINOMIAL_METHODS:
-        low, high = binomial_interval(result.count, n, variant.interval, level)
+    extra = np.full(estimate.shape, "", dtype=object)
+    if method in BINOMIAL_METHODS:
+        low, high = binomial_interval(result.count, n, method, level)
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.sqrt(estimate * (1 - estimate) / n)
+    elif method == HYPERGEOMETRIC:
+        se = result.se
+        low, high, extra = _hypergeometric(result.count, n, variant, level)
     else:
         se = result.se
-        low, high = design_interval(estimate, se, df, variant.interval, level, **terms)
-        if variant.interval != "mean":  # R's "mean" gives the point at 0 or 1; the others nothing
+        low, high = design_interval(estimate, se, df, method, level, **terms)
+        if method != "mean":  # R's "mean" gives the point at 0 or 1; the others nothing
             at_edge = (estimate == 0) | (estimate == 1)
             low, high = np.where(at_edge, np.nan, low), np.where(at_edge, np.nan, high)
         no_df = df < 1
         low, high = np.where(no_df, np.nan, low), np.where(no_df, np.nan, high)
-    notes = interval_notes(estimate, se, low, high, n, variant.interval, df)
+    notes = interval_notes(estimate, se, low, high, n, method, None if method in EXACT_METHODS else df)
+    own = extra != ""  # the method's own word replaces "could not be computed" and follows any other note
+    notes = np.where(own & np.isnan(low), extra, np.where(own & (notes != ""), notes + "; " + extra,
+                                                         np.where(own, extra, notes)))
     records: list[Estimate] = []
     for i, coded in enumerate(variables):
         for j, domain in enumerate(levels):
@@ -160,10 +176,34 @@ def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str
                 records.append(Estimate(
                     survey, coded.id, category, domain_variable, domain, variant.name, int(n[i, j, c]),
                     coded.base_words, float(estimate[i, j, c]), float(se[i, j, c]), float(low[i, j, c]),
-                    float(high[i, j, c]), variant.interval, variant.weighted, variant.fpc,
-                    float(df[i, j, c]) if variant.interval not in BINOMIAL_METHODS else float("nan"),
+                    float(high[i, j, c]), method, variant.weighted, variant.fpc,
+                    float(df[i, j, c]) if method not in EXACT_METHODS else float("nan"),
                     notes[i, j, c]))
     return records
+
+
+def _hypergeometric(count: np.ndarray, n: np.ndarray, variant: DesignVariant, level: float):
+    """The exact interval of the unweighted sample of a known population (the `fpc` variant).
+
+    A base smaller than the sample (item non-response, a subgroup) has a population count that
+    is not known: it is taken as N n_base / n_sample rounded, the same proportional share the
+    finite population correction assumes, and the row says so."""
+    design = variant.design
+    size = float(design.population[0]) if design.population is not None else float("nan")
+    sample = len(design.weights)
+    if variant.weighted or not variant.fpc or design.clusters is not None or design.n_strata != 1:
+        nothing = np.full(count.shape[:3], np.nan)
+        return nothing, nothing, np.full(nothing.shape, "no hypergeometric interval: it is exact only for the "
+                                         "unweighted sample of a known population (see the fpc rows)", dtype=object)
+    hits = np.rint(count).astype(np.int64)
+    base = np.asarray(n, dtype=np.int64)
+    population = np.rint(size * base / sample).astype(np.int64)
+    low, high = hypergeometric_interval(hits, base, np.maximum(population, base), level)
+    notes = np.where((base < sample) & (base > 0),
+                     np.char.add(np.char.add("population of the base taken as ", population.astype(str)),
+                                 f" ({size:g} x base / {sample}, the sampling fraction of the whole sample)"),
+                     "").astype(object)
+    return low, high, notes
 
 
 def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: np.ndarray, n: np.ndarray,
@@ -176,7 +216,7 @@ def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: 
         edge = (estimate == 0) | (estimate == 1)
         flat = ~edge & (se == 0)
     notes[missing] = f"no interval: the {method} interval could not be computed"
-    if method not in BINOMIAL_METHODS:
+    if method not in EXACT_METHODS:
         for share in (0, 1):
             notes[missing & (estimate == share)] = (
                 f"no design-based interval at a share of {share}: the standard error is 0 there and the {method} "

@@ -4,7 +4,9 @@ An `Estimate` carries what a reader needs to trust a figure: what is estimated (
 category, statistic), among whom (domain, base, n), under which design variant and method,
 with its standard error, interval, degrees of freedom and a note where a value is missing or
 special. The `EstimateTable` is the one way to look estimates up, by (measure, category,
-domain, variant); the CSV, the workbook, the claim checker and the report all use it.
+domain, variant); the CSV, the workbook, the claim checker and the report all use it. A
+variant may have several interval methods: each is a row, and the first in table order (the
+plan's first method) is the one a key finds; the others are found by naming their method.
 
 A design variant is named where it is made (`survey_design.design_variants`, and the
 `bounds` of `estimates`); tables list them in that order. The names below are the ones other
@@ -76,15 +78,18 @@ class Estimate:
 
 
 class EstimateTable:
-    """Estimates in table order, looked up by (measure, category, domain, variant)."""
+    """Estimates in table order, looked up by (measure, category, domain, variant) and, where a
+    variant has several interval methods, by method (the first row of a key is its main one)."""
 
     def __init__(self, estimates: Iterable[Estimate]):
         self._estimates: tuple[Estimate, ...] = tuple(estimates)
         self._index: dict[EstimateKey, Estimate] = {}
+        self._by_method: dict[tuple[EstimateKey, str], Estimate] = {}
         for estimate in self._estimates:
-            if estimate.key in self._index:
-                raise ValueError(f"two estimates for {estimate.key}")
-            self._index[estimate.key] = estimate
+            if (estimate.key, estimate.ci_method) in self._by_method:
+                raise ValueError(f"two estimates for {estimate.key} by {estimate.ci_method}")
+            self._by_method[estimate.key, estimate.ci_method] = estimate
+            self._index.setdefault(estimate.key, estimate)
 
     def __iter__(self) -> Iterator[Estimate]:
         return iter(self._estimates)
@@ -93,9 +98,10 @@ class EstimateTable:
         return len(self._estimates)
 
     def get(self, measure: str, category: str, domain_variable: str = "", domain: str = "",
-            variant: str = SRS) -> Estimate | None:
-        """The estimate with this key, or None when the run made none."""
-        return self._index.get(EstimateKey(measure, category, domain_variable, domain, variant))
+            variant: str = SRS, method: str | None = None) -> Estimate | None:
+        """The estimate with this key (by `method`, or the main method's), or None when the run made none."""
+        key = EstimateKey(measure, category, domain_variable, domain, variant)
+        return self._index.get(key) if method is None else self._by_method.get((key, method))
 
     def has_variant(self, variant: str) -> bool:
         return any(e.variant == variant for e in self._estimates)

@@ -40,6 +40,12 @@ class DesignVariant:
     interval: str
     description: str
     weighting: WeightingSummary | None = None
+    other_intervals: tuple[str, ...] = ()
+
+    @property
+    def intervals(self) -> tuple[str, ...]:
+        """Every interval method of the variant: the main one (the report's) first."""
+        return (self.interval, *self.other_intervals)
 
 
 def design_variants(responses: Responses) -> list[DesignVariant]:
@@ -51,13 +57,17 @@ def design_variants(responses: Responses) -> list[DesignVariant]:
     q = responses.questionnaire
     declared = checked_design(responses)
     n = len(responses.answers)
-    variants = [DesignVariant("srs", simple_design(n), False, False, q.analysis.interval,
-                              "unweighted, every respondent counted once, no finite population correction")]
+    main, *others = (str(m) for m in q.analysis.interval)
+    variants = [DesignVariant("srs", simple_design(n), False, False, main,
+                              "unweighted, every respondent counted once, no finite population correction",
+                              other_intervals=tuple(others))]
+    design_main, *design_others = (str(m) for m in q.analysis.design_interval)
     d = q.design
     size = d.population_size
     if q.analysis.fpc and isinstance(size, int) and not (d.weights or d.strata or d.clusters):
-        variants.append(DesignVariant("fpc", simple_design(n, size), False, True, q.analysis.design_interval,
-                                      f"unweighted, with the finite population correction ({n} of {size})"))
+        variants.append(DesignVariant("fpc", simple_design(n, size), False, True, design_main,
+                                      f"unweighted, with the finite population correction ({n} of {size})",
+                                      other_intervals=tuple(design_others)))
     if has_full_design(q):
         variants.append(_full_design(responses, declared))
     return variants
@@ -130,8 +140,9 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
         parts.append(f"clusters with a single sampled unit at a later stage: the '{d.lonely_psu}' rule of R's "
                      "survey.lonely.psu")
     description = "weighted: " + "; ".join(parts) if parts else "design-based"
-    return DesignVariant("design", design, True, population is not None, q.analysis.design_interval,
-                         description, weighting)
+    main, *others = (str(m) for m in q.analysis.design_interval)
+    return DesignVariant("design", design, True, population is not None, main, description, weighting,
+                         other_intervals=tuple(others))
 
 
 def _calibrate(responses: Responses, weights: np.ndarray):

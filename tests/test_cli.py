@@ -46,7 +46,7 @@ def test_invalid_answers_exit_2_without_traceback_or_output(tmp_path, out_dir, s
 
 COMPARISON_COLUMNS = ["measure", "category", "by", "group_a", "group_b", "n_a", "n_b", "estimate_a", "estimate_b",
                       "difference", "ci_low", "ci_high", "ci_method", "test", "statistic", "df", "p_value",
-                      "p_adjusted", "adjust_method", "significant", "letters", "note"]
+                      "p_adjusted", "adjust_method", "significant", "letters", "note", "se", "in_family"]
 
 
 def test_estimate_writes_the_tidy_outputs(tmp_path, study_questionnaire, study_answers):
@@ -71,23 +71,30 @@ def check_study_comparisons(path, questionnaire_path):
     assert list(table.columns) == COMPARISON_COLUMNS
     plan = {(c.measure, c.by) for c in load_questionnaire(questionnaire_path).analysis.comparisons}
     assert set(zip(table.measure, table.by, strict=True)) == plan
-    tested = table[table.p_value != ""]
+    tested = table[table.in_family.astype(str) == "True"]
     p, adjusted = tested.p_value.astype(float).to_numpy(), tested.p_adjusted.astype(float).to_numpy()
     assert len(tested) and ((p >= 0) & (p <= 1)).all() and ((adjusted >= 0) & (adjusted <= 1)).all()
     assert (adjusted >= p - 1e-15).all()
-    order = np.argsort(p)  # Holm, written out
+    order = np.argsort(p)  # Holm, written out, across the family only
     holm = np.minimum(np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]), 1.0)
     assert adjusted[order] == pytest.approx(holm, rel=1e-12)
-    assert set(tested.adjust_method) == {"Holm"} and set(table.test) == {"fisher", "rao-scott-f"}
-    pairs = table[table.test == "fisher"]
+    assert set(tested.adjust_method) == {"Holm"} and set(tested.test) == {"design-difference", "rao-scott-f"}
+    assert set(table.test) == {"design-difference", "rao-scott-f", "rao-scott-chisq", "wald-f", "adjusted-wald-f"}
+    assert (table[table.in_family.astype(str) == "False"].p_adjusted == "").all()
+    pairs = table[table.test == "design-difference"]
     for row in pairs.itertuples():
         letters_a, letters_b = row.letters.split(" | ")
         assert (row.significant == "True") == (not set(letters_a) & set(letters_b)), row
-    # Pressure from the Government Office by role: 33 of 41 directors, 25 of 41 others (the recipe).
+    # Pressure from the Government Office by role: 33 of 41 directors, 25 of 41 others (the recipe),
+    # compared under the raked design: the difference of weighted shares with a t interval on 81 df.
     (row,) = pairs[(pairs.measure == "go_pressured") & (pairs.by == "role")].itertuples()
     assert (row.group_a, row.group_b, int(row.n_a), int(row.n_b)) == ("dcs", "other", 41, 41)
-    assert float(row.estimate_a) == pytest.approx(33 / 41) and float(row.difference) == pytest.approx(8 / 41)
-    assert float(row.p_value) == pytest.approx(stats.fisher_exact([[33, 8], [25, 16]]).pvalue, rel=1e-10)
+    difference, se = float(row.difference), float(row.se)
+    assert difference == pytest.approx(float(row.estimate_a) - float(row.estimate_b), rel=1e-12)
+    assert float(row.estimate_a) == pytest.approx(33 / 41, abs=0.02)
+    t = stats.t.ppf(0.975, 81)
+    assert (float(row.ci_low), float(row.ci_high)) == pytest.approx((difference - t * se, difference + t * se))
+    assert float(row.p_value) == pytest.approx(2 * stats.t.sf(abs(difference / se), 81), rel=1e-10)
 
 
 def test_progress_shows_only_on_a_terminal_and_only_when_slow():

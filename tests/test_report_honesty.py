@@ -190,8 +190,8 @@ def test_estimates_and_comparisons_files_are_blank_under_the_threshold(study):
     assert not estimates.loc[~small, "note"].str.contains(re.escape(MARKER)).any()
     assert (estimates.loc[~small & (n > 0), "estimate"] != "").all()
     comparisons = pd.read_csv(io.BytesIO(study.files["comparisons.csv"]), keep_default_na=False, dtype=str)
-    pairwise = comparisons[comparisons.test == "fisher"]
-    assert len(pairwise) and (pairwise[["difference", "ci_low", "ci_high", "statistic"]] == "").all().all()
+    pairwise = comparisons[comparisons.test == "design-difference"]
+    assert len(pairwise) and (pairwise[["difference", "ci_low", "ci_high", "statistic", "se"]] == "").all().all()
     assert (pairwise[["estimate_a", "estimate_b"]] == "").all().all()
 
 

@@ -1,5 +1,6 @@
 """The study's reproduction: every published claim is met by the reconstructed answers."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -53,7 +54,14 @@ def test_estimates_have_fpc_weighted_and_bounds_rows(study):
     rows = frame[(frame.measure == "go_pressured") & (frame.domain == "")]
     methods = {(m, w, f) for m, w, f in zip(rows.ci_method, rows.weighted, rows.fpc, strict=True)}
     assert methods == {("wilson", False, False), ("logit", False, True), ("logit", True, True),
+                       ("hypergeometric", False, True), ("hypergeometric", True, True),
                        ("nonresponse-bounds", False, False)}
+    # the exact interval of 58 of 82 sampled from 150: 95 to 116 of the 150 authorities (R: the K in 0:150
+    # with phyper(57, K, 150 - K, 82, lower.tail = FALSE) and phyper(58, K, 150 - K, 82) both >= 0.025)
+    exact = rows[(rows.ci_method == "hypergeometric") & ~rows.weighted].iloc[0]
+    assert (round(exact.ci_low * 150), round(exact.ci_high * 150)) == (95, 116)
+    weighted_exact = rows[(rows.ci_method == "hypergeometric") & rows.weighted].iloc[0]
+    assert np.isnan(weighted_exact.ci_low) and "unweighted sample of a known population" in weighted_exact.note
     fpc = rows[rows.fpc & ~rows.weighted].iloc[0]
     p = 58 / 82
     assert fpc.se == pytest.approx(((1 - 82 / 150) * p * (1 - p) / 81) ** 0.5, rel=1e-12)

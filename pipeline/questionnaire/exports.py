@@ -62,6 +62,9 @@ def _property(item: Declared, definitions: dict[str, Any]) -> dict[str, Any]:
         value = {"type": "boolean"}
     elif item.kind is Kind.CHOICE:
         value = {"enum": list(item.allowed)}
+    elif item.kind is Kind.CHOICES:
+        one = {"enum": list(item.allowed)}
+        value = {"anyOf": [one, {"type": "array", "items": one, "minItems": 1, "uniqueItems": True}]}
     elif item.kind is Kind.TEXTS:
         texts = {"type": "array", "items": _TEXT}
         value = {"anyOf": [_TEXT, texts]} if item.key.one_or_list else texts
@@ -92,6 +95,8 @@ def _default(item: Declared) -> Any:
     default = item.default
     if item.key.required or default is NO_DEFAULT or default in (None, "", ()) or is_dataclass(default):
         return None
+    if isinstance(default, tuple) and len(default) == 1 and isinstance(default[0], Enum):
+        return default[0].value  # a list of one choice is written as the choice
     return default.value if isinstance(default, Enum) else default
 
 
@@ -139,9 +144,10 @@ def _rows(section: type, prefix: str, rows: list[KeyRow], seen: dict[type, str])
 
 
 def _kind_text(item: Declared) -> str:
-    if item.kind is Kind.CHOICE:
+    if item.kind in (Kind.CHOICE, Kind.CHOICES):
         names = [f"`{name}`" for name in item.allowed]
-        return ", ".join(names[:-1]) + " or " + names[-1]
+        one = ", ".join(names[:-1]) + " or " + names[-1]
+        return one if item.kind is Kind.CHOICE else one + ", or a list of them (the first is the main one)"
     if item.kind is Kind.TEXTS and item.key.one_or_list:
         return "text or list of text"
     if item.kind is Kind.VERSION:

@@ -222,6 +222,13 @@ class Comparison:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ShareTest:
+    measure: str = field(default="", metadata=key("a measure id", required=True))
+    value: float = field(default=0.5, metadata=key("the share it is tested against, above 0 and below 1",
+                                                   required=True))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Theme:
     id: str = field(default="", metadata=key("the section's id", required=True))
     title: str = field(default="", metadata=key("the section's title", required=True))
@@ -233,9 +240,13 @@ class Theme:
 @dataclass(frozen=True, kw_only=True)
 class Analysis:
     level: float = field(default=0.95, metadata=key("confidence level, from 0.5 to below 1"))
-    interval: IntervalMethod = field(default=IntervalMethod.WILSON, metadata=key("interval of unweighted shares"))
-    design_interval: DesignIntervalMethod = field(
-        default=DesignIntervalMethod.LOGIT, metadata=key("design-based interval, as R survey's `svyciprop`")
+    interval: tuple[IntervalMethod, ...] = field(
+        default=(IntervalMethod.WILSON,), metadata=key("interval of unweighted shares; a list gives a row per method")
+    )
+    design_interval: tuple[DesignIntervalMethod, ...] = field(
+        default=(DesignIntervalMethod.LOGIT,),
+        metadata=key("design-based interval, as R survey's `svyciprop`, or `hypergeometric` (exact, for the "
+                     "unweighted sample of a known population); a list gives a row per method"),
     )
     fpc: bool = field(default=True, metadata=key("apply the finite population correction"))
     df: DegreesOfFreedom = field(
@@ -246,6 +257,8 @@ class Analysis:
     headline: tuple[str, ...] = field(default=(), metadata=key("measure ids shown first"))
     subgroups: tuple[str, ...] = field(default=(), metadata=key("questions with codes to break estimates down by"))
     comparisons: tuple[Comparison, ...] = field(default=(), metadata=key("differences between groups to test"))
+    share_tests: tuple[ShareTest, ...] = field(
+        default=(), metadata=key("a measure's share tested against a value (R's binom.test and prop.test)"))
     adjust: Adjust = field(default=Adjust.HOLM, metadata=key("multiple-comparison adjustment"))
     suppress_below: int = field(default=5, metadata=key("smallest base whose figures are published"))
     themes: tuple[Theme, ...] = field(default=(), metadata=key("sections of the report"))

@@ -32,7 +32,13 @@ from pipeline.questionnaire.model import (
 from pipeline.questionnaire.questions import Code, MissingCodes, Question, Range, Scale
 from pipeline.questionnaire.reading import Reader, describe
 from pipeline.questionnaire.schema import declared, declared_key, required_names
-from pipeline.questionnaire.vocabulary import ClaimStatistic, MissingKind, QuestionType, WeightingMethod
+from pipeline.questionnaire.vocabulary import (
+    ClaimStatistic,
+    DesignIntervalMethod,
+    MissingKind,
+    QuestionType,
+    WeightingMethod,
+)
 from pipeline.yamlsource import YamlDocument, read_yaml
 
 
@@ -61,6 +67,7 @@ class _Parser(Reader):
         answers = self.read(Answers, top.get("answers") or {}, "answers")
         measures = self.measures(top.get("measures"), by_id)
         analysis = self.analysis(top.get("analysis") or {}, by_id, {m.id for m in measures})
+        self.check_exact_interval(analysis, design)
         claims = self.claims(top.get("claims"), {m.id for m in measures}, by_id)
         report = self.read(ReportText, top.get("report") or {}, "report")
         delimiter = answers.delimiter
@@ -310,6 +317,12 @@ class _Parser(Reader):
                 self.require_measure(comparison.measure, f"{key}.measure", measure_ids)
             if comparison.by:
                 self.require_question(comparison.by, f"{key}.by", questions, categorical=True)
+        for i, test in enumerate(analysis.share_tests):
+            key = f"analysis.share_tests[{i}]"
+            if test.measure:
+                self.require_measure(test.measure, f"{key}.measure", measure_ids)
+            if not 0 < test.value < 1:
+                self.fail("invalid-value", f"{key}.value", f"{test.value:g}", "a share above 0 and below 1")
         for i, theme in enumerate(analysis.themes):
             key = f"analysis.themes[{i}]"
             for q in theme.questions:
@@ -317,6 +330,22 @@ class _Parser(Reader):
             for m in theme.measures:
                 self.require_measure(m, f"{key}.measures", measure_ids)
         return analysis
+
+    def check_exact_interval(self, analysis: Analysis, design: Design) -> None:
+        """The hypergeometric interval needs an unweighted sample of a known population (the `fpc` variant),
+        and cannot be the main interval of a weighted design, where it does not apply."""
+        if DesignIntervalMethod.HYPERGEOMETRIC not in analysis.design_interval:
+            return
+        simple = not (design.weights or design.strata or design.clusters)
+        if not (analysis.fpc and isinstance(design.population_size, int) and simple):
+            self.fail("invalid-value", "analysis.design_interval", "'hypergeometric'",
+                      "hypergeometric only for an unweighted sample of a known population: design.population_size "
+                      "a whole number, analysis.fpc true, and no weights, strata or clusters")
+        elif analysis.design_interval[0] == DesignIntervalMethod.HYPERGEOMETRIC and \
+                design.weighting_method != WeightingMethod.NONE:
+            self.fail("invalid-value", "analysis.design_interval", "'hypergeometric' first",
+                      "a design-based method first (it is the weighted design's main interval; the hypergeometric "
+                      "one applies only to the unweighted rows with the finite population correction)")
 
     def claims(self, raw: Any, measure_ids: set[str], questions: dict[str, Question]) -> list[Claim]:
         claims: list[Claim] = []

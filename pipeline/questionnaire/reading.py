@@ -125,6 +125,8 @@ class Reader:
             return self.flag(given, path, default)
         if item.kind is Kind.CHOICE:
             return self.choice(given, path, item.choices, default)  # type: ignore[arg-type]
+        if item.kind is Kind.CHOICES:
+            return self.choices(item, given, path, default)
         if item.kind is Kind.TEXTS:
             return self.texts(item, entry, path, default)
         if item.kind is Kind.SECTION:
@@ -135,6 +137,25 @@ class Reader:
         if item.kind is Kind.VERSION:
             return entry.get(item.name, default)
         raise TypeError(f"{item.field}: {item.kind} is read by its section")
+
+    def choices(self, item: Declared, given: Any, path: str, default: Any) -> tuple:
+        """One choice, or a list of distinct choices (the first is the main one); none given is the default."""
+        if given is None:
+            return default
+        if not isinstance(given, list):
+            return (self.choice(given, path, item.choices, None) or default[0],)  # type: ignore[arg-type]
+        if not given:
+            self.fail("invalid-value", path, "an empty list",
+                      "one of: " + ", ".join(item.allowed) + ", or a list of them")
+            return default
+        chosen = []
+        for i, value in enumerate(given):
+            one = self.choice(value, f"{path}[{i}]", item.choices, None)  # type: ignore[arg-type]
+            if one is not None and one in chosen:
+                self.fail("invalid-value", f"{path}[{i}]", f"'{value}' again", "each method once")
+            elif one is not None:
+                chosen.append(one)
+        return tuple(chosen) or default
 
     def texts(self, item: Declared, entry: dict, path: str, default: Any) -> tuple[str, ...] | None:
         """A list of text; `one_or_list` keys may give a single item, and a null one means none."""

@@ -37,6 +37,7 @@ class Kind(Enum):
     WHOLE = "whole number"
     FLAG = "true or false"
     CHOICE = "choice"
+    CHOICES = "choice or list of choices"
     TEXTS = "list of text"
     SECTION = "mapping"
     SECTIONS = "list of mappings"
@@ -141,6 +142,8 @@ def _classify(field_name: str, declaration: Key, annotation: Any) -> Declared:
         item = typing.get_args(annotation)[0]
         if item is str:
             return Declared(field_name, declaration, Kind.TEXTS, optional)
+        if isinstance(item, type) and issubclass(item, StrEnum):
+            return Declared(field_name, declaration, Kind.CHOICES, optional, choices=item)
         if dataclasses.is_dataclass(item):
             return Declared(field_name, declaration, Kind.SECTIONS, optional, section=typing.cast(type, item))
     raise TypeError(f"no kind of YAML value for {field_name}: {annotation!r}")

@@ -135,6 +135,7 @@ class DesignIntervalMethod(StrEnum):
     BETA = "beta"
     MEAN = "mean"
     XLOGIT = "xlogit"
+    HYPERGEOMETRIC = "hypergeometric"
 
 
 class DegreesOfFreedom(StrEnum):

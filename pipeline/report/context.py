@@ -15,6 +15,8 @@ import math
 
 import pandas as pd
 
+from pipeline.compare import PAIRWISE_TESTS, TEST_NAMES
+from pipeline.estimates import HYPERGEOMETRIC
 from pipeline.records import BOUNDS, EstimateTable
 from pipeline.report.charts import likert_chart, rate_chart
 from pipeline.stats.comparisons import ADJUST_NAMES
@@ -66,6 +68,7 @@ def build_context(results) -> dict:
         if row is None or row.n == 0:
             return None
         fpc = lookup.get(measure_id, category, variable, domain, "fpc")
+        exact = lookup.get(measure_id, category, variable, domain, "fpc", method=HYPERGEOMETRIC)
         design = lookup.get(measure_id, category, variable, domain, "design")
         bounds = lookup.get(measure_id, category, variable, domain, "bounds") if not variable else None
         n = int(row.n)
@@ -76,6 +79,7 @@ def build_context(results) -> dict:
             "count": round(row.estimate * n), "n": n, "base": row.base,
             "low": row.ci_low, "high": row.ci_high, "interval": interval(row.ci_low, row.ci_high),
             "fpc_interval": interval(fpc.ci_low, fpc.ci_high) if fpc is not None else None,
+            "exact_interval": interval(exact.ci_low, exact.ci_high) if exact is not None and exact is not fpc else None,
             "weighted": percent(design.estimate) if design is not None else None,
             "weighted_interval": interval(design.ci_low, design.ci_high) if design is not None else None,
             "bounds": interval(bounds.ci_low, bounds.ci_high) if bounds is not None else None,
@@ -134,6 +138,7 @@ def _suppressed_figure(measure_id: str, label: str, n: int, base: str, fpc, desi
     return {
         "id": measure_id, "label": label, "estimate": None, "percent": MARKER, "count": MARKER, "n": n,
         "base": base, "low": None, "high": None, "interval": MARKER, "fpc_interval": marker_if(fpc),
+        "exact_interval": None,
         "weighted": marker_if(design), "weighted_interval": marker_if(design), "bounds": marker_if(bounds),
         "flag": "", "suppressed": suppressed_text(n, suppress),
     }
@@ -141,7 +146,8 @@ def _suppressed_figure(measure_id: str, label: str, n: int, base: str, fpc, desi
 
 def _columns(variants: dict, estimates: EstimateTable) -> dict:
     """Which optional columns the theme tables have: only those of design variants that exist."""
-    return {"fpc": "fpc" in variants, "weighted": "design" in variants, "bounds": estimates.has_variant(BOUNDS)}
+    return {"fpc": "fpc" in variants, "weighted": "design" in variants, "bounds": estimates.has_variant(BOUNDS),
+            "exact": "fpc" in variants and HYPERGEOMETRIC in variants["fpc"].intervals}
 
 
 def _likert_charts(lookup: EstimateTable, questions, title: str, suppress: int) -> list:
@@ -196,27 +202,36 @@ def _subgroups(q, lookup: EstimateTable, suppress: int) -> list[dict]:
 
 
 def _comparisons(table: pd.DataFrame, q, suppress: int) -> dict:
+    """The tests in the adjusted family, each naming its test; the other statistics are in comparisons.csv."""
     rows = []
-    for r in table.itertuples():
+    family = table[table["in_family"].astype(bool)] if "in_family" in table else table
+    for r in family.itertuples():
         label = q.measure(r.measure).label
-        by = q.question(r.by)
-        if r.test == "fisher":
+        by = q.question(r.by) if r.by else None
+        name = TEST_NAMES.get(r.test, r.test)
+        common = {"measure": label, "by": by.label if by else "", "test": name, "p": f"{r.p_value:.3f}",
+                  "p_adjusted": f"{r.p_adjusted:.3f}", "significant": "yes" if r.significant is True else "no"}
+        if r.test in PAIRWISE_TESTS and by is not None:
             share_a = percent(r.estimate_a) if r.n_a >= suppress else MARKER
             share_b = percent(r.estimate_b) if r.n_b >= suppress else MARKER
-            difference = (f"{r.difference * 100:+.0f} points ({r.ci_low * 100:+.0f} to {r.ci_high * 100:+.0f})"
-                          if min(r.n_a, r.n_b) >= suppress else MARKER)
-            rows.append({"measure": label, "by": by.label,
-                         "groups": f"{by.label_of(r.group_a)} vs {by.label_of(r.group_b)}",
+            method = "Newcombe" if r.ci_method == "newcombe" else "design-based, t"
+            difference = (f"{r.difference * 100:+.0f} points ({r.ci_low * 100:+.0f} to {r.ci_high * 100:+.0f}, "
+                          f"{method})" if min(r.n_a, r.n_b) >= suppress else MARKER)
+            rows.append({**common, "groups": f"{by.label_of(r.group_a)} vs {by.label_of(r.group_b)}",
                          "shares": f"{share_a} (n = {r.n_a}) vs {share_b} (n = {r.n_b})",
-                         "difference": difference,
-                         "test": "Fisher's exact", "p": f"{r.p_value:.3f}", "p_adjusted": f"{r.p_adjusted:.3f}",
-                         "letters": r.letters, "significant": "yes" if r.significant else "no"})
+                         "difference": difference, "letters": r.letters})
+        elif r.by:
+            statistic = f"{name}: {r.statistic:.2f} ({r.df} df)" if r.df else name
+            rows.append({**common, "groups": "all groups (weighted design)" if r.test.startswith("rao-scott")
+                         else "all groups", "shares": "", "difference": "", "test": statistic, "letters": ""})
         else:
-            rows.append({"measure": label, "by": by.label, "groups": "all groups (weighted design)",
-                         "shares": "", "difference": "", "test": f"Rao-Scott F ({r.df} df) = {r.statistic:.2f}",
-                         "p": f"{r.p_value:.3f}", "p_adjusted": f"{r.p_adjusted:.3f}", "letters": "",
-                         "significant": "yes" if r.significant else "no"})
-    return {"rows": rows, "adjust": ADJUST_NAMES[q.analysis.adjust], "count": len(rows)}
+            shown = r.n_a >= suppress
+            rows.append({**common, "groups": f"all, against {percent(r.estimate_b, 1)}",
+                         "shares": f"{percent(r.estimate_a) if shown else MARKER} (n = {r.n_a})",
+                         "difference": (f"{r.difference * 100:+.0f} points" if shown else MARKER), "letters": ""})
+    others = sorted({TEST_NAMES.get(t, t) for t in table["test"]} - {row["test"].split(":")[0] for row in rows}) \
+        if len(table) else []
+    return {"rows": rows, "adjust": ADJUST_NAMES[q.analysis.adjust], "count": len(rows), "others": others}
 
 
 def _claims(q, findings: pd.DataFrame, suppress: int) -> list[dict]:
@@ -308,8 +323,8 @@ def _methods(q, variants: dict, results, level: str) -> dict:
     design = variants.get("design")
     weighting = design.weighting if design else None
     return {
-        "srs_method": METHOD_NAMES[q.analysis.interval],
-        "design_method": METHOD_NAMES[q.analysis.design_interval],
+        "srs_method": METHOD_NAMES[q.analysis.interval[0]],
+        "design_method": METHOD_NAMES[q.analysis.design_interval[0]],
         "fpc": "fpc" in variants or (design is not None and design.fpc),
         "sampling_fraction": percent(respondents / population.size) if population.size else None,
         "fpc_factor": f"{1 - respondents / population.size:.2f}" if population.size else None,
@@ -325,6 +340,7 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "lonely_psu": str(q.design.lonely_psu),
         "adjust": ADJUST_NAMES[q.analysis.adjust],
         "bounds": bool(population.size),
+        "tail": f"{(1 - q.analysis.level) / 2 * 100:.10g}%",
     }
 
 

@@ -31,6 +31,7 @@ METHOD_NAMES = {
     "beta": "Korn-Graubard beta (design-based)",
     "mean": "Wald on the design-based SE (t with design df)",
     "xlogit": "logit of the design-based mean (t with design df)",
+    "hypergeometric": "hypergeometric (exact, for an unweighted sample of a known population)",
 }
 
 

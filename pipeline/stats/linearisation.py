@@ -354,6 +354,16 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     total = w.sum()
     shares = (w[:, None] * indicator).sum(axis=0) / total
     z = w[:, None] * (indicator - shares[None, :]) * in_base[:, None] / total
+    return shares, linearised_covariance(design, z, weights)
+
+
+def linearised_covariance(design: SampleDesign, z: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The design covariance of the totals of per-unit values `z` (each a weight times a value or
+    an influence), as R's `svyrecvar`: calibration residuals unit by unit, then between PSUs
+    within strata, with the finite population correction and the lonely-PSU rule. `weights`
+    are the weights `z` was formed with (for the calibration residuals)."""
+    z = np.array(z, dtype=float).reshape(len(weights), -1)
+    n_columns = z.shape[1]
     cal = design.calibration
     if cal is not None:
         for _ in range(cal.iterations):
@@ -366,14 +376,14 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
                     sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
                     ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
                 sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes))
-                                  for j in range(n_categories)]).T
+                                  for j in range(n_columns)]).T
                 z = z - weights[:, None] * (sums / sizes[:, None])[groups]
-    groups = design.clusters if design.clusters is not None else np.arange(len(codes))
-    n_groups = design.n_clusters if design.clusters is not None else len(codes)
-    totals = np.vstack([np.bincount(groups, weights=z[:, j], minlength=n_groups) for j in range(n_categories)]).T
+    groups = design.clusters if design.clusters is not None else np.arange(len(weights))
+    n_groups = design.n_clusters if design.clusters is not None else len(weights)
+    totals = np.vstack([np.bincount(groups, weights=z[:, j], minlength=n_groups) for j in range(n_columns)]).T
     strata_of = np.zeros(n_groups, dtype=np.int64)
     strata_of[groups] = design.strata
-    covariance = np.zeros((n_categories, n_categories))
+    covariance = np.zeros((n_columns, n_columns))
     fraction = design.sampling_fraction
     lonely = 0
     for h in range(design.n_strata):
@@ -391,7 +401,7 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
         covariance *= design.n_strata / max(design.n_strata - lonely, 1)
     if design.stages:
         covariance += _later_stages_covariance(design, z)
-    return shares, covariance
+    return covariance
 
 
 def _later_stages_covariance(design: SampleDesign, z: np.ndarray) -> np.ndarray:

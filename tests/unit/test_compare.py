@@ -38,15 +38,22 @@ def table(make_responses):
     return compare_all(responses, [variable], design_variants(responses))
 
 
-def test_every_pair_is_compared_once_with_its_shares_and_difference(table):
+@pytest.fixture
+def pairwise(table):
+    return table[table.test == "fisher"].reset_index(drop=True)
+
+
+def test_every_pair_is_compared_once_with_its_shares_and_difference(table, pairwise):
     assert list(table.columns) == list(COLUMNS)
+    table = pairwise
     assert list(zip(table.group_a, table.group_b, strict=True)) == [("a", "b"), ("a", "c"), ("b", "c")]
     assert table.estimate_a.tolist() == [0.9, 0.9, 0.1] and table.estimate_b.tolist() == [0.1, 0.5, 0.5]
     assert table.difference.tolist() == pytest.approx([0.8, 0.4, -0.4])
     assert (table.ci_low < table.difference).all() and (table.difference < table.ci_high).all()
 
 
-def test_p_values_are_fishers_and_holm_adjusted_across_the_plan(table):
+def test_p_values_are_fishers_and_holm_adjusted_across_the_plan(pairwise):
+    table = pairwise
     expected = [stats.fisher_exact([[YES[a], 20 - YES[a]], [YES[b], 20 - YES[b]]]).pvalue
                 for a, b in (("a", "b"), ("a", "c"), ("b", "c"))]
     assert table.p_value.tolist() == pytest.approx(expected, rel=1e-10)
@@ -54,6 +61,52 @@ def test_p_values_are_fishers_and_holm_adjusted_across_the_plan(table):
     assert (table.adjust_method == "Holm").all()
 
 
-def test_groups_that_do_not_differ_share_a_letter(table):
+def test_groups_that_do_not_differ_share_a_letter(pairwise):
+    table = pairwise
     assert table.significant.tolist() == [True, True, True]
     assert table.letters.tolist() == ["a | b", "a | c", "b | c"]
+
+
+def test_the_whole_unweighted_table_has_pearson_and_fisher_beside_the_family(table):
+    """Whole-table tests of the same data are reported, not adjusted: the family stays the pairs."""
+    whole = table[table.group_b == ""].set_index("test")
+    counts = np.array([[YES[g] for g in "abc"], [20 - YES[g] for g in "abc"]])
+    assert whole.loc["chisq", "statistic"] == pytest.approx(stats.chi2_contingency(counts, correction=False)[0])
+    assert 0 < whole.loc["fisher-table", "p_value"] < 1e-4
+    assert not whole["in_family"].any() and whole["p_adjusted"].isna().all()
+    assert table[table.test == "fisher"]["in_family"].all()
+
+
+def test_a_weighted_design_compares_pairs_by_design_based_differences_and_runs_svychisq(make_responses):
+    rows = [{"rid": f"{g}{i}", "group": g, "q": "yes" if i < YES[g] else "no", "w": 1 + (i % 3)}
+            for g in "abc" for i in range(20)]
+    responses = make_responses(rows, {"respondent_id": "rid", "weights": "w"}, QUESTIONS,
+                               {"fpc": False, "comparisons": [{"measure": "says_yes", "by": "group"}],
+                                "share_tests": [{"measure": "says_yes", "value": 0.4}]},
+                               measures=MEASURES)
+    variable = code_measure(responses, responses.questionnaire.measure("says_yes"))
+    table = compare_all(responses, [variable], design_variants(responses))
+    assert "fisher" not in set(table.test)
+    pairs = table[table.test == "design-difference"]
+    assert len(pairs) == 3 and (pairs.se > 0).all() and pairs["in_family"].all()
+    weights = np.array([1 + (i % 3) for i in range(20)])
+    share_a = (weights * (np.arange(20) < YES["a"])).sum() / weights.sum()
+    assert pairs.estimate_a.iloc[0] == pytest.approx(share_a)
+    svy = table[table.group_b == ""]
+    assert list(svy.test) == ["rao-scott-f", "rao-scott-chisq", "wald-f", "adjusted-wald-f"]
+    assert list(svy.in_family) == [True, False, False, False]
+    one = table[table.by == ""].set_index("test")
+    assert list(one.index) == ["binom-test", "prop-test", "design-t"]
+    assert one.loc["design-t", "in_family"] and not one.loc["binom-test", "in_family"]
+    assert one.loc["binom-test", "estimate_a"] == pytest.approx(30 / 60)
+
+
+def test_share_tests_of_an_unweighted_sample_are_binom_test_first(make_responses):
+    rows = [{"rid": f"{g}{i}", "group": g, "q": "yes" if i < YES[g] else "no"} for g in "abc" for i in range(20)]
+    responses = make_responses(rows, {"respondent_id": "rid"}, QUESTIONS,
+                               {"fpc": False, "share_tests": [{"measure": "says_yes", "value": 0.4}]},
+                               measures=MEASURES)
+    variable = code_measure(responses, responses.questionnaire.measure("says_yes"))
+    table = compare_all(responses, [variable], design_variants(responses)).set_index("test")
+    assert table.loc["binom-test", "p_value"] == pytest.approx(stats.binomtest(30, 60, 0.4).pvalue, rel=1e-10)
+    assert table.loc["binom-test", "in_family"] and not table.loc["prop-test", "in_family"]

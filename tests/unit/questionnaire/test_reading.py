@@ -64,7 +64,7 @@ def one_issue(reader):
     (Analysis, "suppress_below", "analysis", 10),
     (Analysis, "level", "analysis", 0.9),
     (Analysis, "fpc", "analysis", False),
-    (Analysis, "interval", "analysis", "wald"),
+    (Analysis, "interval", "analysis", ("wald",)),
     (Analysis, "headline", "analysis", ("a", "2")),
     (Analysis, "comparisons", "analysis", (Comparison(measure="a", by="group"),)),
 ])
@@ -101,12 +101,27 @@ def test_a_value_of_the_wrong_kind_is_reported_where_it_is(bad, section, name, t
     (Analysis, "suppress_below", "analysis", 5),
     (Analysis, "level", "analysis", 0.95),
     (Analysis, "fpc", "analysis", True),
-    (Analysis, "interval", "analysis", "wilson"),
+    (Analysis, "interval", "analysis", ("wilson",)),
     (Analysis, "headline", "analysis", ()),
 ])
 def test_after_reporting_a_wrong_value_the_declared_default_is_used(bad, section, name, top, default):
     """Reading goes on with the default so that one run reports every problem."""
     assert value(bad, section, name, top) == default
+
+
+def test_a_list_of_choices_keeps_its_order_and_names_a_bad_item_by_its_index(tmp_path):
+    """The first method is the report's; a wrong or repeated item is reported at its index, an empty list too."""
+    path = tmp_path / "choices.yaml"
+    path.write_text("a:\n  interval: [clopper-pearson, wilson]\nb:\n  interval: [wilson, exact, wilson]\n"
+                    "c:\n  interval: []\n", encoding="utf-8")
+    reader = Reader(read_yaml(path))
+    assert value(reader, Analysis, "interval", "a") == ("clopper-pearson", "wilson")
+    assert value(reader, Analysis, "interval", "b") == ("wilson",)
+    assert value(reader, Analysis, "interval", "c") == ("wilson",)
+    found = [(i.code, i.line, i.key, i.found) for i in reader.issues]
+    assert found == [("invalid-value", 4, "b.interval[1]", "'exact'"),
+                     ("invalid-value", 4, "b.interval[2]", "'wilson' again"),
+                     ("invalid-value", 6, "c.interval", "an empty list")]
 
 
 def test_a_list_item_of_the_wrong_kind_names_its_index(bad):
