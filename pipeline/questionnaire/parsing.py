@@ -118,7 +118,7 @@ class _Parser(Reader):
         entry = self.keys(Question, raw, key)
         if not all(name in entry for name in required_names(Question)):
             return None
-        values = self.values(Question, entry, key, only=("id", "type", "text", "label", "wording", "delimiter",
+        values = self.values(Question, entry, key, only=("id", "type", "column", "text", "label", "wording", "delimiter",
                                                           "selected", "not_selected", "note", "asked_if"))
         qid, qtype = values["id"], values["type"]
         if not qid or not all(ch.isalnum() or ch == "_" for ch in qid):
@@ -231,6 +231,8 @@ class _Parser(Reader):
         entry = self.keys(Design, raw, "design")
         values = self.values(Design, entry, "design", only=("respondent_id", "strata", "weights", "clusters", "nest",
                                                                    "lonely_psu"))
+        if isinstance(raw, dict) and "respondent_id" in raw and raw["respondent_id"] is None:
+            values["respondent_id"] = None  # no id column: the row number is the id
         if entry.get("respondent_id") is not None and values["respondent_id"] in questions:
             self.fail("id-conflict", "design.respondent_id", f"'{values['respondent_id']}', also a question id",
                       "a respondent id column distinct from the questions")
