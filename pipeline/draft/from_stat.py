@@ -97,7 +97,8 @@ def _question(name: str, values, meta: Any, taken: set[str]) -> DraftQuestion:
         entry["missing"] = kinds
         notes.append(f"{qid}: missing-code kinds guessed from their labels: "
                      + "; ".join(f"{code} ({labels.get(code, 'unlabelled')}) -> {kind}"
-                                 for kind, codes in kinds.items() if kind != "allow_blank" for code in codes) + ".")
+                                 for kind, codes in kinds.items()
+                                 for code in ([codes] if isinstance(codes, str) else codes)) + ".")
     if "" in texts and entry["type"] != "text":
         entry.setdefault("missing", {})["allow_blank"] = True
     return DraftQuestion(entry, notes)

@@ -42,8 +42,8 @@ def draft_from_xlsform(source: Path | str, stem: str) -> str:
         raise AnswersError(Issue("sheet-not-found", name, f"sheets {', '.join(sheets) or 'none'}",
                                  "an XLSForm with a 'survey' sheet (and 'choices' for select questions)"))
     choices = _choices(sheets.get("choices", []))
-    settings = sheets.get("settings", [{}])
-    title = str((settings[0] if settings else {}).get("form_title", "") or "")
+    settings = sheets.get("settings", [])
+    title = str((settings[0][1] if settings else {}).get("form_title", "") or "")
     taken: set[str] = set()
     by_name: dict[str, dict[str, Any]] = {}
     questions: list[DraftQuestion] = []
