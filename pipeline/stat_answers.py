@@ -30,7 +30,7 @@ def read_stat_file(path: Path | str, fmt: str, max_bytes: int) -> RawAnswers:
     data, meta = read_with_metadata(path, fmt, max_bytes)
     header = header_names(list(data.columns), name, fmt)
     labels = {column: value_labels(meta, original) for column, original in zip(header, data.columns, strict=True)}
-    columns = [_column_text(data[original]) for original in data.columns]
+    columns = [column_text(data[original], is_numeric(meta, original)) for original in data.columns]
     encoding = f"{fmt} ({meta.file_encoding})" if getattr(meta, "file_encoding", None) else fmt
     return table_answers(name, fmt, encoding, header, columns, np.arange(1, len(data) + 1), labels=labels)
 
@@ -54,8 +54,14 @@ def read_with_metadata(path: Path | str, fmt: str, max_bytes: int, metadata_only
                                  f"({reason})", expected)) from None
 
 
-def _column_text(series) -> pa.Array:
-    """A variable's values as text: numbers as typed, Stata's extended missing values as `.a`."""
+def is_numeric(meta: Any, column: str) -> bool:
+    """Whether a variable holds numbers (with, in Stata, extended missing values), not strings."""
+    return (getattr(meta, "readstat_variable_types", None) or {}).get(column, "double") != "string"
+
+
+def column_text(series, numeric: bool = True) -> pa.Array:
+    """A variable's values as text: numbers as typed, Stata's extended missing values as `.a`
+    (pyreadstat gives them as the letter alone, in a numeric variable)."""
     if series.dtype.kind in "fiub":
         return numbers_as_text(series.to_numpy(dtype=float, na_value=np.nan))
     values = []
@@ -63,7 +69,7 @@ def _column_text(series) -> pa.Array:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             values.append("")
         elif isinstance(value, str):
-            values.append(value)
+            values.append(_extended(value) if numeric else value)
         elif isinstance(value, (int, float, np.integer, np.floating)):
             values.append(number_text(float(value)))
         else:  # dates and times
@@ -84,11 +90,17 @@ def missing_values(meta: Any, column: str) -> tuple[str, ...]:
         elif float(low).is_integer() and float(high).is_integer() and high - low <= 100:
             found.extend(number_text(float(v)) for v in range(int(low), int(high) + 1))
     for value in (getattr(meta, "missing_user_values", None) or {}).get(column, []):
-        found.append(f".{value}" if isinstance(value, str) and not value.startswith(".") else str(value))
+        found.append(_extended(value) if isinstance(value, str) else number_text(float(value)))
     return tuple(dict.fromkeys(found))
 
 
 def value_labels(meta: Any, column: str) -> Mapping[str, str]:
-    """A variable's value labels, each value as text."""
-    return {number_text(value) if not isinstance(value, str) else value: str(label)
+    """A variable's value labels, each value as text (Stata's extended missing values as `.a`)."""
+    numeric = is_numeric(meta, column)
+    return {(_extended(value) if numeric else value) if isinstance(value, str) else number_text(value): str(label)
             for value, label in (meta.variable_value_labels or {}).get(column, {}).items()}
+
+
+def _extended(letter: str) -> str:
+    """Stata's extended missing value `.a` to `.z`, given by pyreadstat as its letter."""
+    return letter if letter.startswith(".") else f".{letter}"

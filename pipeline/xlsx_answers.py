@@ -77,13 +77,12 @@ def open_workbook(path: Path | str, max_bytes: int) -> tuple[Any, zipfile.ZipFil
         data = read_bounded(path, max_bytes)
     except FileProblem as problem:
         raise AnswersError(problem.issue(name, f"{EXPECTED} (a regular file of at most {max_bytes:,} bytes)")) from None
-    if data.startswith(OLE_MAGIC):
-        protected = b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data
-        found = ("a password-protected (encrypted) workbook" if protected
-                 else "an old-style Excel .xls workbook or another OLE document")
-        raise AnswersError(Issue("password-protected" if protected else "corrupt-file", name, found, EXPECTED,
-                                 hint="save a copy without a password as .xlsx" if protected
-                                 else "save it as .xlsx"))
+    if data.startswith(OLE_MAGIC):  # an encrypted workbook is an OLE container holding "EncryptionInfo"
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise AnswersError(Issue("password-protected", name, "a password-protected (encrypted) workbook",
+                                     EXPECTED, hint="save a copy without a password as .xlsx"))
+        raise AnswersError(Issue("corrupt-file", name, "an old-style Excel .xls workbook or another OLE document",
+                                 EXPECTED, hint="save it as .xlsx"))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         unpacked = sum(member.file_size for member in archive.infolist())

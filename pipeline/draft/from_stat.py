@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.answer_formats import answers_format
-from pipeline.answer_table import number_text
 from pipeline.draft.document import DraftQuestion, question_id, render
 from pipeline.ingest import MAX_ANSWERS_BYTES
-from pipeline.stat_answers import missing_values, read_with_metadata, value_labels
+from pipeline.stat_answers import column_text, is_numeric, missing_values, read_with_metadata, value_labels
 
 ID_NAMES = ("id", "respondent_id", "respondentid", "resp_id", "respid", "caseid", "case_id", "responseid",
             "response_id", "serial", "record", "key", "_uuid", "uuid")
@@ -65,10 +64,10 @@ def _question(name: str, values, meta: Any, taken: set[str]) -> DraftQuestion:
     notes: list[str] = []
     labels = dict(value_labels(meta, name))
     missing = set(missing_values(meta, name))
-    texts = _texts(values)
+    texts = set(column_text(values, is_numeric(meta, name)).to_pylist())
     present = {t for t in texts if t != ""}
     measure = (meta.variable_measure or {}).get(name, "unknown")
-    is_text = values.dtype.kind not in "fiub" and not all(_is_number(t) for t in present)
+    is_text = not is_numeric(meta, name) and not all(_is_number(t) for t in present)
     substantive = {code: text for code, text in labels.items() if code not in missing}
     if substantive and present - missing <= set(substantive) and measure != "scale":
         entry["type"] = "single_choice"
@@ -102,21 +101,6 @@ def _question(name: str, values, meta: Any, taken: set[str]) -> DraftQuestion:
     if "" in texts and entry["type"] != "text":
         entry.setdefault("missing", {})["allow_blank"] = True
     return DraftQuestion(entry, notes)
-
-
-def _texts(values) -> set[str]:
-    """The distinct values as the answers reader writes them."""
-    texts = set()
-    for value in values.dropna().unique().tolist() if values.dtype.kind not in "fiub" else values.unique().tolist():
-        if isinstance(value, str):
-            texts.add(value.strip())
-        elif isinstance(value, (int, float)):
-            texts.add(number_text(float(value)))
-        else:
-            texts.add(str(value))
-    if values.isna().any():
-        texts.add("")
-    return texts
 
 
 def _is_number(text: str) -> bool:
