@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.answer_table import header_names, numbers_as_text, table_answers
+from pipeline.answer_table import header_names, table_answers
 from pipeline.errors import AnswersError, Issue
 from pipeline.ingest import RawAnswers
 from pipeline.rawfile import FileProblem, check_readable
@@ -42,18 +42,19 @@ def read_parquet(path: Path | str, max_bytes: int) -> RawAnswers:
     return table_answers(name, "parquet", "parquet", header, columns, np.arange(1, table.num_rows + 1))
 
 
-def _text(column: pa.ChunkedArray, name: str, header: str) -> pa.ChunkedArray | pa.Array:
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = pc.cast(column, kind.value_type)
-        kind = kind.value_type
+def _text(column: pa.ChunkedArray, name: str, header: str) -> pa.ChunkedArray:
+    """A column `text_cells` can take: text and numbers as they are (numbers are formatted once
+    per distinct value there), booleans as 1 and 0, dates as ISO text."""
+    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return column
-    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
-        return pc.cast(pc.cast(column, pa.int64()) if pa.types.is_boolean(kind) else column, pa.string())
-    if pa.types.is_floating(kind):
-        return numbers_as_text(column.to_numpy(zero_copy_only=False).astype(float))
-    if pa.types.is_temporal(kind):
+    if pa.types.is_dictionary(column.type):
+        column = pc.cast(column, kind)
+    if pa.types.is_boolean(kind):
+        return pc.cast(column, pa.int8())
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return column
+    if pa.types.is_decimal(kind) or pa.types.is_temporal(kind):
         return pc.cast(column, pa.string())
     raise AnswersError(Issue("unsupported-column-type", name, f"a column of type {kind}",
-                             "text or numbers", column=header))
+                             "text, numbers, booleans or dates", column=header))

@@ -64,7 +64,7 @@ def _question(name: str, values, meta: Any, taken: set[str]) -> DraftQuestion:
     notes: list[str] = []
     labels = dict(value_labels(meta, name))
     missing = set(missing_values(meta, name))
-    texts = set(column_text(values, is_numeric(meta, name)).to_pylist())
+    texts = {"" if text is None else text.strip() for text in column_text(values, is_numeric(meta, name)).to_pylist()}
     present = {t for t in texts if t != ""}
     measure = (meta.variable_measure or {}).get(name, "unknown")
     is_text = not is_numeric(meta, name) and not all(_is_number(t) for t in present)

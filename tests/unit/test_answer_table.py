@@ -1,15 +1,16 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pipeline.answer_table import header_names, number_text, numbers_as_text, table_answers, text_categorical
+from pipeline.answer_table import header_names, number_text, numbers_as_text, table_answers, text_cells
 from pipeline.errors import AnswersError
 
 
 @pytest.mark.parametrize(("value", "text"), [
-    (3.0, "3"), (-9.0, "-9"), (1.5, "1.5"), (0.1 + 0.2, "0.30000000000000004"), (1e-07, "1e-07"),
+    (3.0, "3"), (-9.0, "-9"), (1.5, "1.5"), (0.1 + 0.2, "0.30000000000000004"), (1e-07, "1e-7"),
     (7, "7"), (True, "1"), (float("nan"), ""), (None, ""), (2.0**60, "1.152921504606847e+18")])
 def test_numbers_are_written_as_typed_and_read_back_exactly(value, text):
     assert number_text(value) == text
@@ -17,13 +18,21 @@ def test_numbers_are_written_as_typed_and_read_back_exactly(value, text):
         assert float(text) == float(value)
 
 
-def test_a_float_column_becomes_text_with_blanks_for_nan():
-    assert numbers_as_text(np.array([1.0, math.nan, 2.5, 1.0])).to_pylist() == ["1", "", "2.5", "1"]
+def test_a_float_column_becomes_text_with_blanks_for_nan_as_each_value_would():
+    values = [1.0, math.nan, 2.5, 1.0, -9.0, 1e-07, 2.0**60]
+    assert list(text_cells(numbers_as_text(np.array(values)))) == [number_text(v) for v in values]
     assert numbers_as_text(np.array([])).to_pylist() == []
 
 
+def test_nearly_distinct_values_stay_arrow_text_like_the_csv_readers_ids():
+    ids = text_cells(pa.array([f" r{i} " for i in range(10_000)]))
+    assert isinstance(ids, pd.arrays.ArrowStringArray) and ids[0] == "r0"
+    few = text_cells(pa.array(["a", "b"] * 5_000).dictionary_encode())
+    assert isinstance(few, pd.Categorical) and list(few.categories) == ["a", "b"]
+
+
 def test_text_is_stripped_composed_and_categorical():
-    values = text_categorical(pa.array([" yes ", None, "cafe\u0301", "caf\u00e9"]))
+    values = text_cells(pa.array([" yes ", None, "cafe\u0301", "caf\u00e9"]))
     assert list(values) == ["yes", "", "caf\u00e9", "caf\u00e9"]
     assert len(values.categories) == 3
 
