@@ -26,7 +26,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_estimate import questionnaire_yaml, write_answers  # noqa: E402
+from bench_estimate import questionnaire_yaml, write_answers
 
 TIMED = """
 import json, sys, time

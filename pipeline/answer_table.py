@@ -82,7 +82,7 @@ def _categorical(array: pa.ChunkedArray) -> pd.Categorical:
     chunks = [chunk for chunk in array.chunks if len(chunk)]
     if not chunks:
         return pd.Categorical.from_codes(np.zeros(0, np.int32), categories=pd.Index([], dtype=object))
-    values = _clean(pc.cast(chunks[0].dictionary, pa.string())).to_pylist() + [""]
+    values = [*_clean(pc.cast(chunks[0].dictionary, pa.string())).to_pylist(), ""]
     categories = list(dict.fromkeys(values))
     position = {value: i for i, value in enumerate(categories)}
     remap = np.array([position[value] for value in values], dtype=np.int32)

@@ -19,12 +19,13 @@ Text is compared in Unicode normal form NFC: a header or code typed with a combi
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import unicodedata
-from functools import partial
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -94,9 +95,9 @@ class RawAnswers:
     lines: LineAccount | None = None
     format: str = "csv"
     sheet: str | None = None
-    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    labels: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
-    sources: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
     ids_are_row_numbers: bool = False
 
     @property

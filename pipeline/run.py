@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.estimates import coded_variables, estimate_all
-from pipeline.findings import check_claims
 from pipeline.answer_formats import read_answers_file
 from pipeline.errors import AnswersError
+from pipeline.estimates import coded_variables, estimate_all
+from pipeline.findings import check_claims
 from pipeline.measures import status_codes
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.progress import Progress, Silent

@@ -89,8 +89,8 @@ def missing_values(meta: Any, column: str) -> tuple[str, ...]:
             found.append(number_text(float(low)))
         elif float(low).is_integer() and float(high).is_integer() and high - low <= 100:
             found.extend(number_text(float(v)) for v in range(int(low), int(high) + 1))
-    for value in (getattr(meta, "missing_user_values", None) or {}).get(column, []):
-        found.append(_extended(value) if isinstance(value, str) else number_text(float(value)))
+    found.extend(_extended(value) if isinstance(value, str) else number_text(float(value))
+                 for value in (getattr(meta, "missing_user_values", None) or {}).get(column, []))
     return tuple(dict.fromkeys(found))
 
 

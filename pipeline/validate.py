@@ -189,7 +189,8 @@ def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[
     first = ~ids.duplicated(keep="first").to_numpy()
     first_line = dict(zip(ids[first], raw.line_numbers[first], strict=True))
     for row, issue in _cell_issues(raw, questionnaire, repeated, column, "duplicate-id", "unique respondent ids"):
-        yield row, Issue(issue.code, issue.file, f"'{ids.iloc[row]}', already used on {raw.row_word} {first_line[ids.iloc[row]]}",
+        already = f"already used on {raw.row_word} {first_line[ids.iloc[row]]}"
+        yield row, Issue(issue.code, issue.file, f"'{ids.iloc[row]}', {already}",
                          issue.expected, line=issue.line, respondent=issue.respondent, column=column)
 
 

@@ -59,7 +59,7 @@ def write_answers(csv_path: Path, fmt: str, out: Path, renames: dict[str, str] |
         distinct = [v for v in dict.fromkeys(values) if v != ""]
         if name not in keep_text and len(distinct) <= LABELLED_UP_TO:
             codes = {v: float(i + 1) for i, v in enumerate(distinct)}
-            data[name] = values.map(lambda v: codes.get(v, np.nan)).astype(float)
+            data[name] = values.map(codes).astype(float)
             labels[name] = {number: v for v, number in codes.items()}
         else:
             data[name] = values

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.questionnaire.questions import MissingCodes, Question
-
-ROW_NUMBER_ID = "(row number)"
-"""The id column of answers without one: each respondent's row number (a name no question can have)."""
 from pipeline.questionnaire.schema import Kind, key
 from pipeline.questionnaire.vocabulary import (
     Adjust,
@@ -26,6 +23,9 @@ from pipeline.questionnaire.vocabulary import (
     OnInvalid,
     WeightingMethod,
 )
+
+ROW_NUMBER_ID = "(row number)"
+"""The id column of answers without one: each respondent's row number (a name no question can have)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,7 +118,9 @@ class Design:
 class Answers:
     on_invalid: OnInvalid = field(default=OnInvalid.STOP, metadata=key("what to do with rows holding invalid answers"))
     delimiter: str = field(default=",", metadata=key("one ASCII character, not a quote or line break"))
-    sheet: str | None = field(default=None, metadata=key("the workbook's sheet of answers (`.xlsx`); default the first"))
+    sheet: str | None = field(
+        default=None, metadata=key("the workbook's sheet of answers (`.xlsx`); default the first")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -118,8 +118,8 @@ class _Parser(Reader):
         entry = self.keys(Question, raw, key)
         if not all(name in entry for name in required_names(Question)):
             return None
-        values = self.values(Question, entry, key, only=("id", "type", "column", "text", "label", "wording", "delimiter",
-                                                          "selected", "not_selected", "note", "asked_if"))
+        values = self.values(Question, entry, key, only=("id", "type", "column", "text", "label", "wording",
+                                                          "delimiter", "selected", "not_selected", "note", "asked_if"))
         qid, qtype = values["id"], values["type"]
         if not qid or not all(ch.isalnum() or ch == "_" for ch in qid):
             self.fail("invalid-id", f"{key}.id", f"'{qid}'", "letters, digits and '_' (it is a column name)")
