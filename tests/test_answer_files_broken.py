@@ -198,3 +198,20 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused(tmp_path):
         read_answers_file(converted, max_bytes=size + 10)
 
     assert error.value.codes == ["file-too-large"] and "unpacked" in str(error.value)
+
+
+def test_the_reports_validation_summary_lists_ignored_columns_and_row_number_ids(tmp_path):
+    from pipeline.report.context import build_context
+    from pipeline.report.render import render_html
+    from pipeline.run import analyse
+
+    rows = [{"agree": r["agree"], "age": r["age"], "Interviewer": "x"} for r in ROWS]
+    questionnaire, answers = survey(tmp_path, rows, design={"respondent_id": None})
+
+    html = render_html(build_context(analyse(questionnaire, answers, "test")))
+
+    assert "no question uses, and so not read: Interviewer." in html
+    assert "no id column: each respondent is identified by their row number" in html
+    questionnaire, answers = survey(tmp_path)
+    html = render_html(build_context(analyse(questionnaire, answers, "test")))
+    assert "Every column of the answers file is used." in html and "identified by the column rid" in html
