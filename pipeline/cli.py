@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from pipeline.errors import OutputError, PipelineError
+from pipeline.errors import OutputError, PipelineError, shorten
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 CONSOLE_LIMIT = 50
@@ -101,6 +101,11 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
         questionnaire, _, responses = run.load_and_check(args.questionnaire, args.answers, exclude_invalid=False)
         print(f"{args.answers}: {len(responses.answers)} rows valid against '{questionnaire.survey.id}' "
               f"({len(responses.answers.columns)} columns, {responses.encoding})")
+        if responses.ignored_columns:
+            print(f"  ignored {len(responses.ignored_columns)} column(s) no question uses: "
+                  + shorten(", ".join(responses.ignored_columns), 400))
+        if responses.ids_are_row_numbers:
+            print("  no id column: each respondent is identified by their row number")
         return EXIT_OK
     if args.command == "schema":
         from pipeline.questionnaire.exports import key_table, schema_text

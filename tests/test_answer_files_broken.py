@@ -215,3 +215,37 @@ def test_the_reports_validation_summary_lists_ignored_columns_and_row_number_ids
     questionnaire, answers = survey(tmp_path)
     html = render_html(build_context(analyse(questionnaire, answers, "test")))
     assert "Every column of the answers file is used." in html and "identified by the column rid" in html
+
+
+def test_validate_says_which_columns_it_ignored(tmp_path, capsys):
+    rows = [{**row, "Duration (s)": "30"} for row in ROWS]
+    questionnaire, answers = survey(tmp_path, rows)
+
+    assert main(["validate", str(questionnaire), str(answers)]) == 0
+
+    assert "ignored 1 column(s) no question uses: Duration (s)" in capsys.readouterr().out
+
+
+def test_a_blank_column_key_is_an_invalid_value(tmp_path, capsys):
+    questions = [{"id": "agree", "type": "yes_no", "column": " "}, QUESTIONS[1]]
+    questionnaire, _ = survey(tmp_path, questions=questions)
+
+    assert main(["validate", str(questionnaire)]) == 2
+    assert "key questions[0].column: [invalid-value]" in capsys.readouterr().err
+
+
+def test_excluded_rows_of_a_workbook_are_named_by_sheet_row(tmp_path, out_dir, capsys):
+    rows = [dict(row) for row in ROWS]
+    rows[2]["agree"] = "maybe"
+    questionnaire, answers = survey(tmp_path, rows)
+    workbook = write_answers(answers, "xlsx", tmp_path / "formats.xlsx", sheet="Wave 1")
+
+    assert main(["estimate", str(questionnaire), str(workbook), "--out", str(out_dir), "--exclude-invalid"]) == 0
+
+    validation = json.loads((out_dir / "validation.json").read_text())
+    assert (validation["rows_read"], validation["rows_accepted"], validation["excluded_rows"]) == (6, 5, [4])
+    assert validation["format"] == "xlsx" and validation["sheet"] == "Wave 1"
+    assert validation["issues"][0] | {"file": "f"} == {
+        "code": "invalid-code", "file": "f", "found": "'maybe'", "expected": "one of yes, no", "respondent": "r3",
+        "column": "agree", "sheet": "Wave 1", "row": 4}
+    assert (validation["physical_lines_read"], validation["header_lines"], validation["record_lines"]) == (7, 1, 6)

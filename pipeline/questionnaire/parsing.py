@@ -150,6 +150,9 @@ class _Parser(Reader):
         layout = None
         if qtype.has_layout:
             layout = self.value(declared_key(Question, "layout"), entry, key)
+        if values["column"] is not None and not values["column"].strip():
+            self.fail("invalid-value", f"{key}.column", repr(values["column"]),
+                      "the answers file's name of the column, not blank")
         if not values["delimiter"]:
             self.fail("invalid-value", f"{key}.delimiter", repr(values["delimiter"]),
                       "the text separating codes, such as ';'")
