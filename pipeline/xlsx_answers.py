@@ -29,6 +29,9 @@ from pipeline.rawfile import FileProblem, read_bounded
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXPECTED = "an Excel .xlsx workbook"
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_UNCALCULATED = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)'
+                           rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+"""A formula cell without a saved result: read as its value, it would silently be blank."""
 
 
 def read_xlsx(path: Path | str, sheet: str | None, max_bytes: int) -> RawAnswers:
@@ -112,7 +115,8 @@ def _sheet(workbook: Any, sheet: str | None, name: str) -> Any:
 
 
 def _check_merged(archive: zipfile.ZipFile, worksheet: Any, name: str, title: str) -> None:
-    """Merged cells keep their value in the first cell only: refused, naming the first range."""
+    """Merged cells keep their value in the first cell only: refused, naming the first range (and
+    formulas without saved results, found in the same XML)."""
     part = getattr(worksheet, "_worksheet_path", None)
     if part is None:
         return
@@ -120,6 +124,7 @@ def _check_merged(archive: zipfile.ZipFile, worksheet: Any, name: str, title: st
         xml = archive.read(part.lstrip("/"))
     except (KeyError, zipfile.BadZipFile, OSError) as exc:
         raise AnswersError(Issue("corrupt-file", name, f"a damaged workbook ({exc})", EXPECTED, sheet=title)) from None
+    _check_calculated(xml, name, title)
     match = _MERGE.search(xml)
     if match is None:
         return
@@ -131,6 +136,17 @@ def _check_merged(archive: zipfile.ZipFile, worksheet: Any, name: str, title: st
         "one value per cell: a header row of one name per column, and no merged cells", sheet=title,
         row=int(match.group(2)), column=match.group(1).decode(),
         hint="unmerge the cells and give each column its own name" if in_header else "unmerge the cells"))
+
+
+def _check_calculated(xml: bytes, name: str, title: str) -> None:
+    """Formulas are read by their saved results; one never calculated has none, and is refused."""
+    match = _UNCALCULATED.search(xml)
+    if match is not None:
+        cell = (match.group(1) + match.group(2)).decode()
+        raise AnswersError(Issue(
+            "uncalculated-formula", name, f"a formula in cell {cell} with no calculated value saved",
+            "values, or formulas saved with their results", sheet=title, row=int(match.group(2)),
+            column=match.group(1).decode(), hint="open the workbook in a spreadsheet program and save it again"))
 
 
 def _rows(worksheet: Any) -> list[tuple[int, tuple]]:

@@ -55,3 +55,10 @@ def test_an_old_xls_or_a_text_file_is_corrupt(tmp_path):
     with pytest.raises(AnswersError) as error:
         read_xlsx(path, None, 1 << 20)
     assert error.value.codes == ["corrupt-file"]
+
+
+def test_a_formula_without_a_saved_result_is_refused_not_read_blank(tmp_path):
+    path = workbook(tmp_path / "a.xlsx", [["id", "n"], ["r1", 3], ["r2", "=1+1"]])
+    with pytest.raises(AnswersError) as error:
+        read_xlsx(path, None, 1 << 20)
+    assert "sheet Sheet1, row 3, column B: [uncalculated-formula]" in str(error.value)
