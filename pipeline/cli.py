@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from pipeline.errors import OutputError, PipelineError, shorten
+from pipeline.errors import AnswersError, OutputError, PipelineError, shorten
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 CONSOLE_LIMIT = 50
@@ -97,6 +97,16 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
             print(f"{args.questionnaire}: valid questionnaire '{questionnaire.survey.id}' with "
                   f"{len(questionnaire.questions)} questions, {len(questionnaire.measures)} measures, "
                   f"{len(questionnaire.claims)} claims")
+            return EXIT_OK
+        from pipeline.draft.xlsform import check_against_form, is_xlsform
+
+        if is_xlsform(args.answers):  # the form a questionnaire was drafted from, not answers
+            questionnaire = load_questionnaire(args.questionnaire)
+            mismatches = check_against_form(questionnaire, args.answers)
+            if mismatches:
+                raise AnswersError(mismatches)
+            print(f"{args.answers}: an XLSForm; questionnaire '{questionnaire.survey.id}' matches its "
+                  f"{len(questionnaire.questions)} question(s), types and choices")
             return EXIT_OK
         questionnaire, _, responses = run.load_and_check(args.questionnaire, args.answers, exclude_invalid=False)
         print(f"{args.answers}: {len(responses.answers)} rows valid against '{questionnaire.survey.id}' "

@@ -111,6 +111,8 @@ def test_a_draft_from_an_xlsform_is_valid_and_reads_its_export(tmp_path, out_dir
     text = draft(capsys, source, out_dir / "library.yaml")
 
     assert main(["validate", str(out_dir / "library.yaml")]) == 0
+    assert main(["validate", str(out_dir / "library.yaml"), str(source)]) == 0  # against its source, the form
+    assert "an XLSForm; questionnaire 'library' matches its 5 question(s)" in capsys.readouterr().out
     q = load_questionnaire(out_dir / "library.yaml")
     assert q.survey.title == "Library users 2024" and q.design.respondent_id is None
     assert [x.id for x in q.questions] == ["uses", "visits_per_month", "services", "spend", "why_not"]
@@ -155,3 +157,18 @@ def test_the_draft_is_plain_yaml_with_comments_only_above_entries(tmp_path, out_
     text = draft(capsys, _labelled_sav(tmp_path / "service.sav"), out_dir / "service.yaml")
     data = yaml.safe_load(text)
     assert list(data) == ["format", "survey", "design", "questions", "analysis"]
+
+
+def test_a_questionnaire_that_no_longer_matches_its_xlsform_is_exit_2(tmp_path, out_dir, capsys):
+    source = _xlsform(tmp_path / "form.xlsx")
+    text = draft(capsys, source, out_dir / "library.yaml")
+    changed = text.replace("    - code: events\n      label: Events\n", "").replace(
+        "type: numeric\n    text: Spending", "type: text\n    text: Spending")
+    (out_dir / "library.yaml").write_text(changed.replace("id: why_not", "id: why_not_given"), encoding="utf-8")
+
+    assert main(["validate", str(out_dir / "library.yaml"), str(source)]) == 2
+
+    err = capsys.readouterr().err
+    assert "sheet survey, row 6: [form-mismatch] found choices events not among its codes" in err
+    assert "sheet survey, row 8: [form-mismatch] found 'spend' of type decimal" in err
+    assert "[form-mismatch] found no field 'why_not_given' in the survey sheet" in err

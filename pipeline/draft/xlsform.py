@@ -78,6 +78,69 @@ def draft_from_xlsform(source: Path | str, stem: str) -> str:
     return render(Path(source).name, stem, title, None, questions, notes)
 
 
+def is_xlsform(path: Path | str) -> bool:
+    """Whether a workbook is an XLSForm (a `survey` sheet headed `type` and `name`, beside `choices`
+    or `settings`), not a sheet of answers."""
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    try:
+        workbook, _ = open_workbook(path, MAX_ANSWERS_BYTES)
+    except AnswersError:
+        return False
+    try:
+        titles = {title.strip().lower(): title for title in workbook.sheetnames}
+        if "survey" not in titles or not {"choices", "settings"} & set(titles):
+            return False
+        header = next(workbook[titles["survey"]].iter_rows(max_row=1, values_only=True), ())
+        return {"type", "name"} <= {str(cell).strip().lower() for cell in header if cell is not None}
+    finally:
+        workbook.close()
+
+
+FORM_TYPES = {"single_choice": "select_one", "scale": "select_one", "yes_no": "select_one",
+              "multiple_choice": "select_multiple", "numeric": ("integer", "decimal"), "text": "text"}
+
+
+def check_against_form(questionnaire: Any, source: Path | str) -> list[Issue]:
+    """Where a questionnaire and the XLSForm it was drafted from disagree: a question whose column
+    is not a field of the form, of another kind, or with other codes than the form's choices."""
+    name = str(source)
+    workbook, _ = open_workbook(source, MAX_ANSWERS_BYTES)
+    try:
+        sheets = {title.strip().lower(): _records(workbook[title]) for title in workbook.sheetnames}
+    finally:
+        workbook.close()
+    choices = _choices(sheets.get("choices", []))
+    fields = {}
+    for number, row in sheets.get("survey", []):
+        kind, _, list_name = re.sub(r"\s+", " ", str(row.get("type", "")).strip()).partition(" ")
+        fields[str(row.get("name", "")).strip()] = (number, kind.lower(), [c for c, _ in choices.get(list_name, [])])
+    issues = []
+    for question in questionnaire.questions:
+        column = question.column or question.id
+        where = f"question '{question.id}'" + (f" (column '{column}')" if column != question.id else "")
+        if column not in fields:
+            issues.append(Issue("form-mismatch", name, f"no field '{column}' in the survey sheet",
+                                f"a field for {where} of {questionnaire.path}", sheet="survey"))
+            continue
+        number, kind, form_codes = fields[column]
+        allowed = FORM_TYPES[str(question.type)]
+        if kind not in (allowed if isinstance(allowed, tuple) else (allowed,)):
+            issues.append(Issue("form-mismatch", name, f"'{column}' of type {kind}",
+                                f"a type that answers {where} ({question.type})", sheet="survey", row=number))
+        elif question.type.has_codes:
+            codes, missing = set(question.code_values), set(question.missing.codes)
+            extra = [c for c in form_codes if c not in codes | missing]
+            absent = [c for c in question.code_values if c not in form_codes]
+            if extra or absent:
+                found = "; ".join(part for part in (f"choices {', '.join(extra)} not among its codes" if extra else "",
+                                                    f"codes {', '.join(absent)} not among the choices" if absent
+                                                    else "") if part)
+                issues.append(Issue("form-mismatch", name, found, f"the form's choices as the codes of {where}",
+                                    sheet="survey", row=number))
+    return issues
+
+
 def _records(sheet: Any) -> list[tuple[int, dict[str, Any]]]:
     """A sheet's rows as mappings of its header (lower case) to values, with their row numbers."""
     rows = list(sheet.iter_rows(values_only=True))

@@ -31,3 +31,17 @@ def test_rows_that_are_not_questions_are_listed_as_not_converted(tmp_path):
     assert "'where' of type 'geopoint' is not converted" in text and "'c' of type 'calculate'" in text
     assert "choice list 'missing_list' not found" in text
     assert [q["type"] for q in yaml.safe_load(text)["questions"]] == ["text", "text"]
+
+
+def test_an_answers_workbook_is_not_taken_for_a_form(tmp_path):
+    from pipeline.draft.xlsform import is_xlsform
+
+    book = openpyxl.Workbook()
+    book.active.title = "survey"  # a sheet of answers that happens to be called survey
+    book.active.append(["type", "name", "age"])
+    book.save(tmp_path / "answers.xlsx")
+    assert not is_xlsform(tmp_path / "answers.xlsx")
+    book.create_sheet("choices")
+    book.save(tmp_path / "form.xlsx")
+    assert is_xlsform(tmp_path / "form.xlsx")
+    assert not is_xlsform(tmp_path / "form.csv") and not is_xlsform(tmp_path / "missing.xlsx")
