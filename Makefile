@@ -8,8 +8,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PIPELINE_CODE := $(shell find pipeline -type f \( -name '*.py' -o -name '*.j2' -o -name '*.css' -o -name '*.ttf' -o -name '*.txt' \) -not -path '*/__pycache__/*' 2>/dev/null)
-# Every survey in questionnaires/ that has answers in raw/.
-SURVEYS := $(foreach q,$(wildcard questionnaires/*.yaml),$(if $(wildcard raw/$(basename $(notdir $(q))).csv),$(basename $(notdir $(q)))))
+# Every survey in questionnaires/ that has answers in raw/, as raw/<id>.<ext> in a format the pipeline
+# reads (the first found, in this order).
+ANSWER_EXTENSIONS := csv xlsx xlsm sav zsav dta parquet
+answers_of = $(firstword $(foreach e,$(ANSWER_EXTENSIONS),$(wildcard raw/$(1).$(e))))
+SURVEYS := $(foreach q,$(wildcard questionnaires/*.yaml),$(if $(call answers_of,$(basename $(notdir $(q)))),$(basename $(notdir $(q)))))
 REPORTS := $(foreach s,$(SURVEYS),reports/$(s)/report.pdf)
 
 .PHONY: help report test fuzz setup clean system-deps check-system lock bench reconstruct
@@ -22,8 +25,8 @@ help:
 report: $(REPORTS)
 
 .SECONDEXPANSION:
-reports/%/report.pdf: questionnaires/%.yaml raw/%.csv $$(wildcard raw/$$*.provenance.yaml) $(PIPELINE_CODE) $(STAMP)
-	$(PY) -m pipeline report $< raw/$*.csv --out reports/$*
+reports/%/report.pdf: questionnaires/%.yaml $$(call answers_of,$$*) $$(wildcard raw/$$*.provenance.yaml) $(PIPELINE_CODE) $(STAMP)
+	$(PY) -m pipeline report $< $(call answers_of,$*) --out reports/$*
 
 ## test: lint (ruff), type-check (mypy) and run the whole test suite
 test: $(STAMP)
@@ -35,9 +38,10 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_inputs.py
 
-## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents (medians of 3 runs)
+## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, and reading 1e6 as CSV and Parquet (medians of 3 runs)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_estimate.py
+	$(PY) benchmarks/bench_formats.py
 
 ## setup: create .venv from requirements.lock (only when missing or the lock changed)
 setup: $(STAMP)

@@ -1,4 +1,4 @@
-"""The command line: `python -m pipeline validate | estimate | report | reconstruct | schema`.
+"""The command line: `python -m pipeline validate | estimate | report | reconstruct | draft | schema`.
 
 Exit status: 0 success; 2 invalid input (the message names the file, the row or key, what
 was found and what was expected); 1 an internal error. This is the only place a
@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from pipeline.errors import OutputError, PipelineError
+from pipeline.errors import AnswersError, OutputError, PipelineError, shorten
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 CONSOLE_LIMIT = 50
@@ -29,13 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Check the questionnaire definition and the answers against it; "
                                                "print a summary. Exit 0 when valid, 2 when not.")
     validate.add_argument("questionnaire", type=Path, help="questionnaire YAML file")
-    validate.add_argument("answers", type=Path, nargs="?", help="answers CSV file")
+    validate.add_argument("answers", type=Path, nargs="?",
+                          help="answers file: .csv, .xlsx, .sav, .dta or .parquet")
 
     for name, text in (("estimate", "write estimates.csv, findings.csv, validation.json and manifest.json"),
                        ("report", "write everything estimate writes, plus report.pdf and report.html")):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         sub.add_argument("questionnaire", type=Path, help="questionnaire YAML file")
-        sub.add_argument("answers", type=Path, help="answers CSV file")
+        sub.add_argument("answers", type=Path, help="answers file: .csv, .xlsx, .sav, .dta or .parquet")
         sub.add_argument("--out", type=Path, required=True,
                          help="output folder, created if missing and replaced as a whole")
         sub.add_argument("--exclude-invalid", action="store_true", default=None,
@@ -50,6 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     reconstruct.add_argument("recipe", type=Path, help="provenance YAML file with a reconstruction section")
     reconstruct.add_argument("--out", type=Path, required=True,
                              help="answers CSV file to write (replaced whole, never an input)")
+
+    draft = commands.add_parser(
+        "draft", help="draft a questionnaire from an SPSS or Stata file or an XLSForm",
+        description="Write a draft questionnaire from an SPSS .sav, a Stata .dta or an XLSForm .xlsx: questions, "
+                    "codes, missing codes and routing; a header comment lists what a person must still review.")
+    draft.add_argument("source", type=Path, help="the .sav, .dta or XLSForm .xlsx file")
+    draft.add_argument("--out", type=Path, required=True,
+                       help="the questionnaire to write, questionnaires/<id>.yaml (replaced whole, never an input)")
 
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of the questionnaire format (or its key tables)",
@@ -89,14 +98,37 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
                   f"{len(questionnaire.questions)} questions, {len(questionnaire.measures)} measures, "
                   f"{len(questionnaire.claims)} claims")
             return EXIT_OK
+        from pipeline.draft.xlsform import check_against_form, is_xlsform
+
+        if is_xlsform(args.answers):  # the form a questionnaire was drafted from, not answers
+            questionnaire = load_questionnaire(args.questionnaire)
+            mismatches = check_against_form(questionnaire, args.answers)
+            if mismatches:
+                raise AnswersError(mismatches)
+            print(f"{args.answers}: an XLSForm; questionnaire '{questionnaire.survey.id}' matches its "
+                  f"{len(questionnaire.questions)} question(s), types and choices")
+            return EXIT_OK
         questionnaire, _, responses = run.load_and_check(args.questionnaire, args.answers, exclude_invalid=False)
         print(f"{args.answers}: {len(responses.answers)} rows valid against '{questionnaire.survey.id}' "
               f"({len(responses.answers.columns)} columns, {responses.encoding})")
+        if responses.ignored_columns:
+            print(f"  ignored {len(responses.ignored_columns)} column(s) no question uses: "
+                  + shorten(", ".join(responses.ignored_columns), 400))
+        if responses.ids_are_row_numbers:
+            print("  no id column: each respondent is identified by their row number")
         return EXIT_OK
     if args.command == "schema":
         from pipeline.questionnaire.exports import key_table, schema_text
 
         print(key_table() if args.tables else schema_text(), end="")
+        return EXIT_OK
+    if args.command == "draft":
+        from pipeline.draft import draft_questionnaire
+        from pipeline.output_folder import write_file
+
+        text = draft_questionnaire(args.source, args.out.stem)
+        write_file(args.out, text.encode("utf-8"), inputs=(args.source,))
+        print(f"wrote {args.out}: a draft to review (see its header comment)")
         return EXIT_OK
     if args.command == "reconstruct":
         from pipeline.output_folder import write_file

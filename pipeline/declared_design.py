@@ -265,7 +265,8 @@ def _check_lonely_units(responses: Responses, design: DeclaredDesign) -> None:
 def _rows_named(responses: Responses, rows: np.ndarray, limit: int = ROWS_NAMED) -> str:
     """Some rows by line and respondent id, so that a stratum's problem can be found in the file."""
     ids, lines = responses.respondent_ids, responses.line_numbers
-    named = [f"line {int(lines.iloc[r])}, respondent {shorten(str(ids.iloc[r]), 40)}" for r in rows[:limit]]
+    named = [f"{responses.row_word} {int(lines.iloc[r])}, respondent {shorten(str(ids.iloc[r]), 40)}"
+             for r in rows[:limit]]
     more = f" and {len(rows) - limit} more row(s)" if len(rows) > limit else ""
     return "; ".join(named) + more
 

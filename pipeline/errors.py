@@ -7,7 +7,7 @@
                              the previous outputs are left as they were)
 
 Each error carries one or more `Issue` records: a stable code, the file, the location
-(a line number, a respondent id and column, or a YAML key path), what was found and what
+(a line number, or a sheet and row number, a respondent id and column, or a YAML key path), what was found and what
 was expected. Tests and the report use the code; people read the message. Our own bugs
 are not PipelineErrors and still show a traceback.
 """
@@ -51,10 +51,16 @@ class Issue:
     respondent: str | None = None
     column: str | None = None
     hint: str | None = None
+    sheet: str | None = None
+    row: int | None = None
 
     def location(self) -> str:
         """Where the problem is, as a person would look for it."""
         parts = [self.file]
+        if self.sheet is not None:
+            parts.append(f"sheet {_readable(shorten(self.sheet))}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.key:

@@ -19,10 +19,13 @@ Text is compared in Unicode normal form NFC: a header or code typed with a combi
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +79,11 @@ class LineAccount:
 class RawAnswers:
     """The cells of an answers file as stripped text ('' for blank), one row per record.
 
-    `line_numbers` holds the first physical line of each row's record.
+    `line_numbers` holds the first physical line of each row's record in a CSV file; in other
+    formats, the row number a person would look for (the sheet's row in a workbook, the case
+    number in a data file). `labels` are the file's value labels by column (text of the value ->
+    label), `ignored_columns` the file's columns no question uses, and `sources` the file's
+    name of each column that was renamed to the questionnaire's (see `answer_columns`).
     """
 
     path: str
@@ -86,10 +93,42 @@ class RawAnswers:
     line_numbers: pd.Series
     malformed_rows: tuple[Issue, ...]
     lines: LineAccount | None = None
+    format: str = "csv"
+    sheet: str | None = None
+    labels: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+    ignored_columns: tuple[str, ...] = ()
+    sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    ids_are_row_numbers: bool = False
 
     @property
     def rows_read(self) -> int:
         return len(self.cells) + len(self.malformed_rows)
+
+    @property
+    def row_word(self) -> str:
+        """What the file's positions are called: lines of a CSV file, rows of anything else."""
+        return "line" if self.format == "csv" else "row"
+
+    def locate(self, issue: Issue) -> Issue:
+        """An issue about this file, placed as a person finds it: the file's own column name, and
+        for formats other than CSV the sheet and row instead of a line."""
+        return locate_issue(issue, self.path, self.format, self.sheet, self.sources)
+
+    def locator(self) -> Callable[[Issue], Issue]:
+        """`locate` without holding on to the cells."""
+        return partial(locate_issue, path=self.path, fmt=self.format, sheet=self.sheet, sources=dict(self.sources))
+
+
+def locate_issue(issue: Issue, path: str, fmt: str, sheet: str | None, sources: Mapping[str, str]) -> Issue:
+    """See `RawAnswers.locate`."""
+    if issue.file != path:
+        return issue
+    column = sources.get(issue.column, issue.column) if issue.column else issue.column
+    if fmt == "csv":
+        return issue if column == issue.column else replace(issue, column=column)
+    if issue.line is None and issue.row is None and issue.sheet == sheet and column == issue.column:
+        return issue
+    return replace(issue, column=column, line=None, row=issue.line if issue.row is None else issue.row, sheet=sheet)
 
 
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")

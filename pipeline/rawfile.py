@@ -57,6 +57,23 @@ def read_bounded(path: Path | str, max_bytes: int) -> bytes:
         raise FileProblem("unreadable-file", (exc.strerror or "a file that cannot be read").lower()) from None
 
 
+def check_readable(path: Path | str, max_bytes: int) -> int:
+    """The size of a regular file of at most `max_bytes`, for readers that open the path themselves;
+    FileProblem otherwise (never opens a pipe or a device for reading)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise FileProblem("file-not-found", "no such file") from None
+    except OSError as exc:
+        raise FileProblem("unreadable-file", (exc.strerror or "a file that cannot be read").lower()) from None
+    _check_regular(info.st_mode)
+    if info.st_size > max_bytes:
+        raise FileProblem("file-too-large", f"a file of {info.st_size:,} bytes, over the limit of {max_bytes:,}")
+    if not os.access(path, os.R_OK):
+        raise FileProblem("unreadable-file", "permission denied")
+    return info.st_size
+
+
 def _check_regular(mode: int) -> None:
     """Pipes, sockets and devices may never end (or never start): refuse them without reading."""
     if stat.S_ISREG(mode):

@@ -43,7 +43,7 @@ def reconstruct_answers(questionnaire: Questionnaire, recipe: YamlDocument) -> p
     rng = np.random.default_rng(seed)
     id_format = str(spec.get("id_format", "R{:04d}"))
     frame = _allocate_to_frame(questionnaire, respondents, rng)
-    answers = pd.DataFrame({questionnaire.design.respondent_id: [id_format.format(i + 1) for i in range(respondents)]})
+    answers = pd.DataFrame({questionnaire.id_column: [id_format.format(i + 1) for i in range(respondents)]})
     for variable in questionnaire.population.variables:
         answers[variable] = frame[variable]
     targets: dict[str, Any] = spec.get("questions", {})
@@ -66,7 +66,7 @@ def reconstruct_answers(questionnaire: Questionnaire, recipe: YamlDocument) -> p
                 "multiple choice, 'integers' low and high for numeric questions, 'texts' for free text")) from None
         for column, values in drawn.items():
             answers[column] = values
-    return answers[list(questionnaire.expected_columns)]
+    return answers[list(questionnaire.expected_columns)].rename(columns=questionnaire.column_sources)
 
 
 def _whole_number(recipe: YamlDocument, spec: dict, name: str) -> int:

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.answer_formats import read_answers_file
+from pipeline.errors import AnswersError
 from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
-from pipeline.ingest import read_answers
 from pipeline.measures import status_codes
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.progress import Progress, Silent
@@ -44,11 +45,15 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
     progress.stage("reading answers")
-    raw = read_answers(answers_path, questionnaire.delimiter)
+    raw = read_answers_file(answers_path, questionnaire.delimiter, questionnaire.answers.sheet)
     progress.stage(f"checking {len(raw.cells):,} rows")
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
     responses = check_answers(raw, questionnaire, exclude_invalid=exclude)
-    checked_design(responses)
+    del raw
+    try:
+        checked_design(responses)
+    except AnswersError as error:
+        raise AnswersError([responses.locate(issue) for issue in error.issues]) from None
     return questionnaire, provenance, responses
 
 
@@ -59,7 +64,10 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     questionnaire, provenance, responses = load_and_check(questionnaire_path, answers_path, exclude_invalid,
                                                           progress)
     progress.stage("weighting and coding measures")
-    variants = design_variants(responses)
+    try:
+        variants = design_variants(responses)
+    except AnswersError as error:
+        raise AnswersError([responses.locate(issue) for issue in error.issues]) from None
     variables = coded_variables(responses)
     progress.stage("estimating")
     estimates = estimate_all(responses, variants, variables)
@@ -123,7 +131,10 @@ def validation_summary(responses: Responses) -> ValidationSummary:
         per_question[question.id] = AnswerStatusCounts(*(int(c) for c in counts))
     return ValidationSummary(q.path, responses.path, responses.encoding, responses.rows_read, len(responses.answers),
                              responses.rows_read - len(responses.answers), tuple(responses.excluded_lines),
-                             _line_summary(responses), tuple(responses.issues), per_question)
+                             _line_summary(responses), tuple(responses.issues), per_question,
+                             format=responses.format, sheet=responses.sheet,
+                             ignored_columns=tuple(responses.ignored_columns),
+                             respondent_id=None if responses.ids_are_row_numbers else q.design.respondent_id)
 
 
 def _line_summary(responses: Responses) -> LineSummary | None:

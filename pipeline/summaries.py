@@ -64,12 +64,25 @@ class ValidationSummary:
     lines: LineSummary | None
     issues: tuple[Issue, ...]
     per_question: dict[str, AnswerStatusCounts]
+    format: str = "csv"
+    sheet: str | None = None
+    ignored_columns: tuple[str, ...] = ()
+    respondent_id: str | None = "id"
+
+    @property
+    def row_word(self) -> str:
+        """Positions in the answers file: lines of a CSV file, rows of a sheet or data file."""
+        return "line" if self.format == "csv" else "row"
 
     def to_json(self) -> dict:
-        """As written to validation.json (the line account's fields inline, where known)."""
+        """As written to validation.json (the line account's fields inline, where known).
+
+        Outside CSV, excluded rows are `excluded_rows` (sheet rows, or case numbers from 1), the
+        format and sheet are named, and the sheet's rows are counted in the line account's fields.
+        """
         out: dict = {"questionnaire": self.questionnaire, "answers": self.answers, "encoding": self.encoding,
                      "rows_read": self.rows_read, "rows_accepted": self.rows_accepted,
-                     "rows_excluded": self.rows_excluded, "excluded_lines": list(self.excluded_lines)}
+                     "rows_excluded": self.rows_excluded, f"excluded_{self.row_word}s": list(self.excluded_lines)}
         if self.lines is not None:
             out.update({
                 "physical_lines_read": self.lines.physical_lines_read, "header_lines": self.lines.header_lines,
@@ -79,6 +92,11 @@ class ValidationSummary:
             })
         out["issues"] = [issue.to_dict() for issue in self.issues]
         out["per_question"] = {question: counts.to_json() for question, counts in self.per_question.items()}
+        out["format"] = self.format
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
+        out["ignored_columns"] = list(self.ignored_columns)
+        out["respondent_id"] = self.respondent_id if self.respondent_id is not None else "row number"
         return out
 
 

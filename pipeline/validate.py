@@ -15,6 +15,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from pipeline.answer_columns import resolve_columns
 from pipeline.columns import is_blank, is_in, numbers, per_value
 from pipeline.errors import AnswersError, Issue
 from pipeline.ingest import LineAccount, RawAnswers
@@ -52,10 +53,20 @@ class Responses:
     numeric: dict[str, pd.Series] = field(default_factory=dict)
     lines: LineAccount | None = None
     derived: QuestionColumns = field(default_factory=QuestionColumns, compare=False, repr=False)
+    format: str = "csv"
+    sheet: str | None = None
+    ignored_columns: tuple[str, ...] = ()
+    ids_are_row_numbers: bool = False
+    locate: Callable[[Issue], Issue] = field(default=lambda issue: issue, compare=False, repr=False)
 
     @property
     def respondent_ids(self) -> pd.Series:
-        return self.answers[self.questionnaire.design.respondent_id]
+        return self.answers[self.questionnaire.id_column]
+
+    @property
+    def row_word(self) -> str:
+        """What the answers file's positions are called: lines of a CSV file, rows of anything else."""
+        return "line" if self.format == "csv" else "row"
 
     def asked(self, question: Question) -> np.ndarray:
         """Which respondents the routing asks this question (computed once per question)."""
@@ -76,10 +87,19 @@ def asked_mask(answers: pd.DataFrame, questionnaire: Questionnaire, question: Qu
 def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid: bool = False) -> Responses:
     """Check every cell; raise AnswersError listing all problems, or exclude invalid rows if asked.
 
-    Problems with the file's shape (missing or unexpected columns, a quote running past
-    its line) always stop the run: no row can be trusted when a column is missing or when
-    rows may have been taken into one value.
+    Columns the questionnaire does not use are set aside (`answer_columns`). Problems with the
+    file's shape (a missing column, a quote running past its line) always stop the run: no row
+    can be trusted when a column is missing or when rows may have been taken into one value.
+    Every issue names the file's own column and, outside CSV, the sheet and row.
     """
+    raw = resolve_columns(raw, questionnaire)
+    try:
+        return _check_resolved(raw, questionnaire, exclude_invalid)
+    except AnswersError as error:
+        raise AnswersError([raw.locate(issue) for issue in error.issues]) from None
+
+
+def _check_resolved(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid: bool) -> Responses:
     for shape_rule in (_check_header, _check_spanning):
         shape_issues = list(shape_rule(raw, questionnaire))
         if shape_issues:
@@ -103,8 +123,10 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
         raise AnswersError([*all_issues, Issue("no-valid-rows", raw.path, "no row without problems",
                                                "at least one valid row to analyse")])
     numeric = {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type.is_numeric}
-    return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding, tuple(all_issues),
-                     tuple(sorted(excluded)), numeric, lines=raw.lines)
+    return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding,
+                     tuple(raw.locate(issue) for issue in all_issues), tuple(sorted(excluded)), numeric,
+                     lines=raw.lines, format=raw.format, sheet=raw.sheet, ignored_columns=raw.ignored_columns,
+                     ids_are_row_numbers=raw.ids_are_row_numbers, locate=raw.locator())
 
 
 def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
@@ -115,11 +137,6 @@ def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Iss
             yield Issue("missing-column", raw.path, "no such column",
                         f"a column '{column}' (from {questionnaire.path})",
                         line=1, column=column)
-    allowed = set(expected)
-    for column in raw.header:
-        if column not in allowed:
-            yield Issue("unexpected-column", raw.path, f"the column '{column}'",
-                        "only columns the questionnaire defines", line=1, column=column)
 
 
 def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
@@ -132,6 +149,7 @@ def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[I
     if raw.lines is None:
         return
     free_text = {column for q in questionnaire.questions if q.type.is_free_text for column in q.columns}
+    free_text |= set(raw.ignored_columns)  # not read, but a runaway quote in them still swallows rows
     for value in raw.lines.spanning:
         runs = f"a quoted value running over {value.lines} lines, to line {value.closed_line}"
         if value.column not in free_text:
@@ -152,7 +170,7 @@ def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[I
 
 def _cell_issues(raw: RawAnswers, questionnaire: Questionnaire, mask: np.ndarray, column: str,
                  code: str, expected: str, found: str | None = None) -> Iterator[tuple[int, Issue]]:
-    ids = raw.cells[questionnaire.design.respondent_id]
+    ids = raw.cells[questionnaire.id_column]
     for row in np.flatnonzero(mask):
         value = raw.cells[column].iloc[row]
         yield int(row), Issue(code, raw.path, found or (f"'{value}'" if value != "" else "a blank"), expected,
@@ -161,7 +179,7 @@ def _cell_issues(raw: RawAnswers, questionnaire: Questionnaire, mask: np.ndarray
 
 
 def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[int, Issue]]:
-    column = questionnaire.design.respondent_id
+    column = questionnaire.id_column
     ids = raw.cells[column]
     blank = is_blank(ids)
     yield from _cell_issues(raw, questionnaire, blank, column, "blank-id", "a respondent id in every row")
@@ -171,7 +189,8 @@ def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[
     first = ~ids.duplicated(keep="first").to_numpy()
     first_line = dict(zip(ids[first], raw.line_numbers[first], strict=True))
     for row, issue in _cell_issues(raw, questionnaire, repeated, column, "duplicate-id", "unique respondent ids"):
-        yield row, Issue(issue.code, issue.file, f"'{ids.iloc[row]}', already used on line {first_line[ids.iloc[row]]}",
+        already = f"already used on {raw.row_word} {first_line[ids.iloc[row]]}"
+        yield row, Issue(issue.code, issue.file, f"'{ids.iloc[row]}', {already}",
                          issue.expected, line=issue.line, respondent=issue.respondent, column=column)
 
 

@@ -25,6 +25,9 @@ from pipeline.questionnaire.vocabulary import (
     WeightingMethod,
 )
 
+ROW_NUMBER_ID = "(row number)"
+"""The id column of answers without one: each respondent's row number (a name no question can have)."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Survey:
@@ -84,7 +87,11 @@ class Weighting:
 
 @dataclass(frozen=True, kw_only=True)
 class Design:
-    respondent_id: str = field(default="id", metadata=key("the column of respondent ids", required=True))
+    respondent_id: str | None = field(
+        default="id",
+        metadata=key("the column of respondent ids; null when the file has none (the row number is then the id)",
+                     required=True),
+    )
     strata: str | None = field(default=None, metadata=key("a column of strata"))
     weights: str | None = field(default=None, metadata=key("a column of positive weights"))
     clusters: tuple[str, ...] = field(
@@ -135,6 +142,9 @@ class Design:
 class Answers:
     on_invalid: OnInvalid = field(default=OnInvalid.STOP, metadata=key("what to do with rows holding invalid answers"))
     delimiter: str = field(default=",", metadata=key("one ASCII character, not a quote or line break"))
+    sheet: str | None = field(
+        default=None, metadata=key("the workbook's sheet of answers (`.xlsx`); default the first")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -321,9 +331,22 @@ class Questionnaire:
         raise KeyError(measure_id)
 
     @property
+    def id_column(self) -> str:
+        """The column of respondent ids once the answers are read: the file's, or the row numbers'."""
+        return self.design.respondent_id if self.design.respondent_id is not None else ROW_NUMBER_ID
+
+    @property
+    def column_sources(self) -> dict[str, str]:
+        """Each column the analysis uses, by its name here, and the answers file's name of it, in order."""
+        sources = {name: name for name in self.expected_columns}
+        for q in self.questions:
+            sources.update(zip(q.columns, q.source_columns, strict=True))
+        return sources
+
+    @property
     def expected_columns(self) -> tuple[str, ...]:
-        """Every column the answers file must have, in questionnaire order."""
-        columns = [self.design.respondent_id]
+        """Every column the answers are checked by, in questionnaire order (named by question id)."""
+        columns = [self.design.respondent_id] if self.design.respondent_id is not None else []
         for name in (self.design.strata, self.design.weights, *self.design.clusters,
                      *(size for size in self.design.stage_sizes if isinstance(size, str))):
             if name and name not in columns:

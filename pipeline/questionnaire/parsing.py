@@ -125,8 +125,8 @@ class _Parser(Reader):
         entry = self.keys(Question, raw, key)
         if not all(name in entry for name in required_names(Question)):
             return None
-        values = self.values(Question, entry, key, only=("id", "type", "text", "label", "wording", "delimiter",
-                                                          "selected", "not_selected", "note", "asked_if"))
+        values = self.values(Question, entry, key, only=("id", "type", "column", "text", "label", "wording",
+                                                          "delimiter", "selected", "not_selected", "note", "asked_if"))
         qid, qtype = values["id"], values["type"]
         if not qid or not all(ch.isalnum() or ch == "_" for ch in qid):
             self.fail("invalid-id", f"{key}.id", f"'{qid}'", "letters, digits and '_' (it is a column name)")
@@ -157,6 +157,9 @@ class _Parser(Reader):
         layout = None
         if qtype.has_layout:
             layout = self.value(declared_key(Question, "layout"), entry, key)
+        if values["column"] is not None and not values["column"].strip():
+            self.fail("invalid-value", f"{key}.column", repr(values["column"]),
+                      "the answers file's name of the column, not blank")
         if not values["delimiter"]:
             self.fail("invalid-value", f"{key}.delimiter", repr(values["delimiter"]),
                       "the text separating codes, such as ';'")
@@ -238,6 +241,8 @@ class _Parser(Reader):
         entry = self.keys(Design, raw, "design")
         values = self.values(Design, entry, "design", only=("respondent_id", "strata", "weights", "clusters", "nest",
                                                                    "lonely_psu"))
+        if isinstance(raw, dict) and "respondent_id" in raw and raw["respondent_id"] is None:
+            values["respondent_id"] = None  # no id column: the row number is the id
         if entry.get("respondent_id") is not None and values["respondent_id"] in questions:
             self.fail("id-conflict", "design.respondent_id", f"'{values['respondent_id']}', also a question id",
                       "a respondent id column distinct from the questions")

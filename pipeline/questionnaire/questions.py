@@ -100,6 +100,11 @@ class Range:
 class Question:
     id: str = field(default="", metadata=key("its column in the answers file: letters, digits and `_`", required=True))
     type: QuestionType = field(default=QuestionType.TEXT, metadata=key("what the answers are", required=True))
+    column: str | None = field(
+        default=None,
+        metadata=key("the answers file's name of its column where it differs from `id` (multiple choice "
+                     "with `layout: columns`: `{code}` stands for each code, else `<column>.<code>`)"),
+    )
     text: str = field(default="", metadata=key("the question as asked", default_from="id"))
     label: str = field(default="", metadata=key("short label for tables", default_from="text"))
     wording: Wording = field(default=Wording.ORIGINAL, metadata=key("whether `text` is as asked"))
@@ -159,3 +164,14 @@ class Question:
         if self.type.is_multiple_choice and self.layout == Layout.COLUMNS:
             return tuple(f"{self.id}.{c.code}" for c in self.codes)
         return (self.id,)
+
+    @property
+    def source_columns(self) -> tuple[str, ...]:
+        """The answers file's names of `columns`, in the same order (`column`, else the same names)."""
+        if self.column is None:
+            return self.columns
+        if self.type.is_multiple_choice and self.layout == Layout.COLUMNS:
+            if "{code}" in self.column:
+                return tuple(self.column.replace("{code}", c.code) for c in self.codes)
+            return tuple(f"{self.column}.{c.code}" for c in self.codes)
+        return (self.column,)

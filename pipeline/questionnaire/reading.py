@@ -28,7 +28,8 @@ class Reader:
         self.issues.append(self.doc.issue(code, key, found, expected, hint))
 
     # -- one value ------------------------------------------------------------------------
-    def mapping(self, value: Any, key: str, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
+    def mapping(self, value: Any, key: str, allowed: set[str], required: tuple[str, ...] = (),
+                nullable: frozenset[str] = frozenset()) -> dict:
         if not isinstance(value, dict):
             self.fail("wrong-type", key or "(top level)", describe(value), "a mapping of keys to values")
             return {}
@@ -37,7 +38,7 @@ class Reader:
                 self.fail("unknown-key", join(key, name), f"the key '{name}'",
                           "one of: " + ", ".join(sorted(allowed)))
         for name in required:
-            if name not in value or value[name] is None:
+            if name not in value or (value[name] is None and name not in nullable):
                 self.fail("missing-key", join(key, name), "no value", f"the key '{name}'")
         return value
 
@@ -88,7 +89,8 @@ class Reader:
     # -- by declaration -------------------------------------------------------------------
     def keys(self, section: type, raw: Any, key: str, extra: tuple[str, ...] = ()) -> dict:
         """The mapping at `key`, its keys checked against the section's declaration."""
-        return self.mapping(raw, key, set(key_names(section)) | set(extra), required_names(section))
+        nullable = frozenset(item.name for item in declared(section) if item.optional and item.key.required)
+        return self.mapping(raw, key, set(key_names(section)) | set(extra), required_names(section), nullable)
 
     def read(self, section: type[T], raw: Any, key: str) -> T:
         """A whole section, every key read by its kind."""

@@ -25,7 +25,8 @@ def test_validation_json_lists_rows_lines_issues_and_statuses_in_order():
     written = summary.to_json()
     assert list(written) == ["questionnaire", "answers", "encoding", "rows_read", "rows_accepted", "rows_excluded",
                              "excluded_lines", "physical_lines_read", "header_lines", "blank_lines", "record_lines",
-                             "records_spanning_lines", "issues", "per_question"]
+                             "records_spanning_lines", "issues", "per_question", "format", "ignored_columns",
+                             "respondent_id"]
     assert written["records_spanning_lines"] == [{"first_line": 3, "last_line": 4, "columns": ["comment"]}]
     assert written["issues"][0]["line"] == 5 and written["per_question"]["q"]["answered"] == 2
 

@@ -1,0 +1,43 @@
+"""Which reader an answers file needs, by its extension: CSV, Excel, SPSS, Stata or Parquet.
+
+The extension decides, as it does for the people who send the files: `.xlsx` (and `.xlsm`) is
+a workbook, `.sav` and `.zsav` SPSS, `.dta` Stata, `.parquet` Parquet, and anything else is
+read as CSV (with the questionnaire's delimiter), as before. Each reader returns the same
+`RawAnswers`, bounded by the same file size, so checking and estimation never see the format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.ingest import MAX_ANSWERS_BYTES, RawAnswers, read_answers
+
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".sav": "sav", ".zsav": "sav", ".dta": "dta",
+           ".parquet": "parquet"}
+"""Extensions read by a reader other than CSV's (and `.csv` itself); any other is read as CSV."""
+
+SUFFIXES = tuple(FORMATS)
+
+
+def answers_format(path: Path | str) -> str:
+    """The format of an answers file by its extension (case ignored): csv, xlsx, sav, dta or parquet."""
+    return FORMATS.get(Path(path).suffix.lower(), "csv")
+
+
+def read_answers_file(path: Path | str, delimiter: str = ",", sheet: str | None = None,
+                      max_bytes: int = MAX_ANSWERS_BYTES) -> RawAnswers:
+    """The answers of a file in any supported format, as text cells."""
+    fmt = answers_format(path)
+    if fmt == "xlsx":
+        from pipeline.xlsx_answers import read_xlsx
+
+        return read_xlsx(path, sheet, max_bytes)
+    if fmt in ("sav", "dta"):
+        from pipeline.stat_answers import read_stat_file
+
+        return read_stat_file(path, fmt, max_bytes)
+    if fmt == "parquet":
+        from pipeline.parquet_answers import read_parquet
+
+        return read_parquet(path, max_bytes)
+    return read_answers(path, delimiter, max_bytes)
