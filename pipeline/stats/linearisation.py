@@ -243,39 +243,80 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     total = w.sum()
     shares = (w[:, None] * indicator).sum(axis=0) / total
     z = w[:, None] * (indicator - shares[None, :]) * in_base[:, None] / total
+    return shares, score_covariance(design, z, weights)
+
+
+def score_variance(design: SampleDesign, scores: np.ndarray) -> np.ndarray:
+    """The design variance of the total of each column of per-unit scores (n, m): (m,)."""
+    return _score_moments(design, scores, design.weights, full=False)
+
+
+def score_covariance(design: SampleDesign, scores: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """The design covariance matrix (m, m) of the totals of the columns of per-unit scores (n, m).
+
+    This is R's `svyrecvar` for a one-stage design: the scores' residuals from the calibration
+    groups (if the weights were calibrated), summed per PSU, spread about each stratum's mean,
+    times (1 - f_h) n_h / (n_h - 1), with the design's lonely-PSU rule. `weights` are the
+    weights the scores were made with, at any scale (the residuals do not depend on it).
+    """
+    return _score_moments(design, scores, design.weights if weights is None else weights, full=True)
+
+
+def calibration_residuals(design: SampleDesign, scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Scores z = w u less each calibration group's mean of u (weighted by w after
+    post-stratification, plain after raking), margin by margin, as R's `svyrecvar` does with
+    `postStrata`; the scores unchanged without calibration."""
     cal = design.calibration
-    if cal is not None:
-        for _ in range(cal.iterations):
-            for margin in cal.margins:
-                groups = margin[cal.cells]
-                if cal.weighted_means:  # the mean of u weighted by w: sums of z = w u over sums of w
-                    sizes = np.bincount(groups, weights=weights, minlength=int(margin.max()) + 1)
-                    ratio = z
-                else:
-                    sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
-                    ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
-                sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes))
-                                  for j in range(n_categories)]).T
-                z = z - weights[:, None] * (sums / sizes[:, None])[groups]
-    groups = design.clusters if design.clusters is not None else np.arange(len(codes))
-    n_groups = design.n_clusters if design.clusters is not None else len(codes)
-    totals = np.vstack([np.bincount(groups, weights=z[:, j], minlength=n_groups) for j in range(n_categories)]).T
+    z = np.asarray(scores, dtype=float)
+    if cal is None:
+        return z
+    m = z.shape[1]
+    for _ in range(cal.iterations):
+        for margin in cal.margins:
+            groups = margin[cal.cells]
+            if cal.weighted_means:  # the mean of u weighted by w: sums of z = w u over sums of w
+                sizes = np.bincount(groups, weights=weights, minlength=int(margin.max()) + 1)
+                ratio = z
+            else:
+                sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
+                ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
+            sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes)) for j in range(m)]).T
+            z = z - weights[:, None] * (sums / sizes[:, None])[groups]
+    return z
+
+
+def answered_df(design: SampleDesign, answered: np.ndarray) -> float:
+    """R's `degf` of the design's units where `answered` holds: their PSUs less their strata."""
+    answered = np.asarray(answered, dtype=bool)
+    units = np.flatnonzero(answered)
+    if design.clusters is not None:
+        psus = len(np.unique(design.clusters[units]))
+    else:
+        psus = len(units)
+    return float(psus - len(np.unique(design.strata[units])))
+
+
+def _score_moments(design: SampleDesign, scores: np.ndarray, weights: np.ndarray, full: bool) -> np.ndarray:
+    """The variances (or the covariance matrix) of the totals of per-unit scores under the design."""
+    z = calibration_residuals(design, np.asarray(scores, dtype=float).reshape(design.n, -1), weights)
+    if design.clusters is not None:
+        groups, n_groups = design.clusters, design.n_clusters
+    else:
+        groups, n_groups = np.arange(design.n), design.n
+    totals = _sum_by(z, groups, n_groups, axis=0)                            # (P, m): each PSU's total
     strata_of = np.zeros(n_groups, dtype=np.int64)
     strata_of[groups] = design.strata
-    covariance = np.zeros((n_categories, n_categories))
-    fraction = design.sampling_fraction
-    lonely = 0
-    for h in range(design.n_strata):
-        block = totals[strata_of == h]
-        n_h = len(block)
-        f = 1 - fraction[h]
-        if n_h >= 2:
-            centred = block - block.mean(axis=0)
-            covariance += f * n_h / (n_h - 1) * centred.T @ centred
-        elif n_h == 1 and f >= 1e-7:  # a lonely PSU, by the design's rule (see _with_lonely_strata)
-            lonely += 1
-            if design.lonely_psu == "adjust":
-                covariance += f * block.T @ block
-    if design.lonely_psu == "average" and lonely:
-        covariance *= design.n_strata / max(design.n_strata - lonely, 1)
-    return shares, covariance
+    psus = design.psus_per_stratum.astype(float)
+    stratum_totals = _sum_by(totals, strata_of, design.n_strata, axis=0)     # (H, m)
+    centred = totals - (stratum_totals / np.maximum(psus, 1)[:, None])[strata_of]
+    f = 1 - design.sampling_fraction
+    scale = np.where(psus > 1, f * psus / np.maximum(psus - 1, 1), 0.0)[strata_of]
+    weighted = centred * scale[:, None]
+    moments = weighted.T @ centred if full else (weighted * centred).sum(axis=0)
+    lonely = (psus == 1) & (f >= 1e-7)  # a stratum's lone PSU, by the design's rule (see _with_lonely_strata)
+    if lonely.any() and design.lonely_psu == "adjust":
+        lone = stratum_totals[lonely] * np.sqrt(f[lonely])[:, None]
+        moments = moments + (lone.T @ lone if full else (lone * lone).sum(axis=0))
+    elif lonely.any() and design.lonely_psu == "average":
+        moments = moments * design.n_strata / max(design.n_strata - int(lonely.sum()), 1)
+    return moments
