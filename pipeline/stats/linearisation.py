@@ -246,9 +246,19 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     return shares, score_covariance(design, z, weights)
 
 
-def score_variance(design: SampleDesign, scores: np.ndarray) -> np.ndarray:
-    """The design variance of the total of each column of per-unit scores (n, m): (m,)."""
-    return _score_moments(design, scores, design.weights, full=False)
+def score_variance(design: SampleDesign, scores: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+    """The design variance of the total of each column of per-unit scores (n, m): (m,).
+
+    `present` marks the units of R's subset design (a domain's units with an answer; None for
+    all): only the `average` lonely-PSU rule depends on it, as R averages over the strata of
+    the units it is given (see `subset_units`)."""
+    return _score_moments(design, scores, design.weights, full=False, present=present)
+
+
+def subset_units(design: SampleDesign, member: np.ndarray) -> np.ndarray | None:
+    """The units R's subset `design[member, ]` passes on to its variance: those of `member`, or
+    every unit of a calibrated design (whose subsets keep all rows, with weight 0)."""
+    return None if design.calibration is not None else np.asarray(member, dtype=bool)
 
 
 def score_covariance(design: SampleDesign, scores: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -296,7 +306,8 @@ def answered_df(design: SampleDesign, answered: np.ndarray) -> float:
     return float(psus - len(np.unique(design.strata[units])))
 
 
-def _score_moments(design: SampleDesign, scores: np.ndarray, weights: np.ndarray, full: bool) -> np.ndarray:
+def _score_moments(design: SampleDesign, scores: np.ndarray, weights: np.ndarray, full: bool,
+                   present: np.ndarray | None = None) -> np.ndarray:
     """The variances (or the covariance matrix) of the totals of per-unit scores under the design."""
     z = calibration_residuals(design, np.asarray(scores, dtype=float).reshape(design.n, -1), weights)
     if design.clusters is not None:
@@ -317,6 +328,9 @@ def _score_moments(design: SampleDesign, scores: np.ndarray, weights: np.ndarray
     if lonely.any() and design.lonely_psu == "adjust":
         lone = stratum_totals[lonely] * np.sqrt(f[lonely])[:, None]
         moments = moments + (lone.T @ lone if full else (lone * lone).sum(axis=0))
-    elif lonely.any() and design.lonely_psu == "average":
-        moments = moments * design.n_strata / max(design.n_strata - int(lonely.sum()), 1)
+    elif lonely.any() and design.lonely_psu == "average":  # R's onestage: its strata over those not lonely
+        strata = np.ones(design.n_strata, dtype=bool) if present is None else (
+            np.bincount(design.strata[np.asarray(present, dtype=bool)], minlength=design.n_strata) > 0)
+        counted = int(strata.sum())
+        moments = moments * counted / max(counted - int((lonely & strata).sum()), 1)
     return moments

@@ -20,7 +20,7 @@ import numpy as np
 from scipy import stats
 
 from pipeline.stats.design import SampleDesign
-from pipeline.stats.linearisation import answered_df, score_variance
+from pipeline.stats.linearisation import answered_df, score_variance, subset_units
 
 MEAN, TOTAL, RATIO = "mean", "total", "ratio"
 QUARTILES = (0.25, 0.5, 0.75)
@@ -75,7 +75,7 @@ def numeric_estimates(design: SampleDesign, values: np.ndarray, member: np.ndarr
         share = w[below].sum() / psum
         shares.append(share)
         scores.append(w * (below - share) / psum)
-    variance = score_variance(design, np.column_stack(scores))
+    variance = score_variance(design, np.column_stack(scores), subset_units(design, answered))
     se = np.sqrt(np.maximum(variance, 0.0))
     t = _t_quantile(level, df)
     ess = psum ** 2 / (w * w).sum()
@@ -106,7 +106,8 @@ def ratio_estimate(design: SampleDesign, numerator: np.ndarray, denominator: np.
         nan = float("nan")
         return NumericEstimate(RATIO, nan, nan, nan, nan, n, df, ess=ess)
     ratio = (w * y0).sum() / base
-    se = float(np.sqrt(max(score_variance(design, (w * (y0 - ratio * x0) / base)[:, None])[0], 0.0)))
+    variance = score_variance(design, (w * (y0 - ratio * x0) / base)[:, None], subset_units(design, answered))
+    se = float(np.sqrt(max(variance[0], 0.0)))
     t = _t_quantile(level, df)
     return NumericEstimate(RATIO, ratio, se, ratio - t * se, ratio + t * se, n, df, ess=ess)
 

@@ -65,13 +65,10 @@ answered_df <- function(design, vars) {
   degf(design[ok, ])
 }
 
-for (name in names(plan)) {
-  d <- designs[[name]][[1]]
-  dcall <- designs[[name]][[2]]
-  vars <- plan[[name]][[1]]
-  g <- plan[[name]][[2]]
+run_case <- function(case, d, dcall, spec) {
+  vars <- spec[[1]]
+  g <- spec[[2]]
   levels_g <- sort(unique(model.frame(d)[[g]]))
-  case <- paste0("numeric_", name)
   for (v in vars) {
     fv <- as.formula(paste0("~", v))
     df_all <- answered_df(d, v)
@@ -138,6 +135,19 @@ for (name in names(plan)) {
     }
   }
 }
+
+for (name in names(plan)) run_case(paste0("numeric_", name), designs[[name]][[1]], designs[[name]][[2]], plan[[name]])
+
+# A stratum with a single PSU under each of R's lonely-PSU rules: apistrat keeping only the
+# first high school (stratum H, which has no acs.46), with the finite population correction.
+lonely <- strat_data[strat_data$stype != "H" | seq_len(nrow(strat_data)) == which(strat_data$stype == "H")[1], ]
+for (rule in c("remove", "certainty", "adjust", "average")) {
+  options(survey.lonely.psu = rule)
+  run_case(paste0("numeric_lonely_", rule), svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = lonely),
+           paste0("options(survey.lonely.psu='", rule, "'); svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat[first H school and every E, M school, ])"),
+           list(c("api00", "acs.46"), "awards", c("api00", "api99")))
+}
+options(survey.lonely.psu = "fail")
 
 # Design effects of category shares (svymean on a factor, deff = TRUE): the deff column of the
 # share rows. Shares of sch.wide-like factors: awards, overall and by stype.

@@ -39,6 +39,12 @@ def design_of(case: str) -> tuple[SampleDesign, pd.DataFrame]:
         frame = data("api_strat_numeric")
         population = frame["fpc"] if case == "strat" else None
         return design_from_columns(weights=frame["pw"], strata=frame["stype"], population=population), frame
+    if case.startswith("lonely_"):  # apistrat with only its first high school: stratum H has one PSU
+        frame = data("api_strat_numeric")
+        first_high = (frame["stype"] == "H").to_numpy().nonzero()[0][0]
+        frame = frame[(frame["stype"] != "H").to_numpy() | (np.arange(len(frame)) == first_high)].reset_index(drop=True)
+        return design_from_columns(weights=frame["pw"], strata=frame["stype"], population=frame["fpc"],
+                                   lonely_psu=case.removeprefix("lonely_")), frame
     if case in ("clus1", "poststrat_clus1"):
         frame = data("api_clus1_numeric")
         design = design_from_columns(weights=frame["pw"], clusters=frame["dnum"], population=757)
