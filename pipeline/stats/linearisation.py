@@ -99,7 +99,9 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
         f = (1 - design.sampling_fraction)[None, None, :, None]
         psus = design.psus_per_stratum.astype(float)[None, None, :, None]
         spread = np.where(psus > 1, f * psus / (psus - 1) * np.maximum(square_h - total_h ** 2 / n_h, 0.0), 0.0)
-        variance = _with_lonely_strata(spread, raw_h, f, psus, design.lonely_psu).sum(axis=2) / base_w[..., None] ** 2
+        present = None if cal is not None else _strata_with_units(design, c0.sum(axis=(3, 4)))
+        variance = (_with_lonely_strata(spread, raw_h, f, psus, design.lonely_psu, present).sum(axis=2)
+                    / base_w[..., None] ** 2)
     members = count[:, :n_domains].sum(axis=(3, 4))            # (m, D, A): the domain's units per group
     return ShareEstimates(p, np.sqrt(np.maximum(variance, 0.0)), c1.sum(axis=(2, 3)), c0.sum(axis=(2, 3))[..., 0],
                           base_w, _domain_df(design, members))
@@ -140,21 +142,32 @@ def _linearised_groups(statistics: SufficientStatistics, deviation: np.ndarray, 
     return coefficient, stats[0], stats[1], stats[2]
 
 
+def _strata_with_units(design: SampleDesign, units: np.ndarray) -> np.ndarray:
+    """Which strata hold units, (m, D, H, 1), from units per PSU group (m, D, A): the strata of
+    R's subset design for a domain's base (uncalibrated subsets drop the other rows)."""
+    if design.clusters is not None:
+        strata_of = np.zeros(design.n_clusters, dtype=np.int64)
+        strata_of[design.clusters] = design.strata
+        units = _sum_by(units, strata_of, design.n_strata, axis=2)
+    return (units > 0)[..., None]
+
+
 def _with_lonely_strata(spread: np.ndarray, raw: np.ndarray, f: np.ndarray, psus: np.ndarray,
-                        rule: str) -> np.ndarray:
+                        rule: str, present: np.ndarray | None = None) -> np.ndarray:
     """Each stratum's variance with R's `survey.lonely.psu` rule for strata of one PSU (R's
     `onestrat` and `onestage`): `remove` and `certainty` add nothing; `adjust` centres the lone
     PSU at the population mean (zero for linearised values), adding f z^2; `average` gives the
-    other strata's variance scaled by all strata over those. A stratum sampled whole adds
+    other strata's variance scaled by the strata over those not lonely, counting the strata of
+    R's subset design (`present`, (m, D, H, 1); None for all). A stratum sampled whole adds
     nothing under any rule; `fail` never reaches here with a lonely stratum."""
     lonely = (psus == 1) & (f >= 1e-7)
     if not lonely.any() or rule in ("fail", "remove", "certainty"):
         return spread
     if rule == "adjust":
         return np.where(lonely, f * raw * raw, spread)
-    counted = ~np.broadcast_to(lonely, spread.shape)
-    strata = spread.shape[2]
-    scale = strata / np.maximum(counted.sum(axis=2, keepdims=True), 1)
+    strata = np.broadcast_to(np.ones_like(lonely) if present is None else present, spread.shape)
+    counted = strata & ~np.broadcast_to(lonely, spread.shape)
+    scale = strata.sum(axis=2, keepdims=True) / np.maximum(counted.sum(axis=2, keepdims=True), 1)
     return np.where(counted, spread, 0.0) * scale
 
 

@@ -147,6 +147,14 @@ for (rule in c("remove", "certainty", "adjust", "average")) {
            paste0("options(survey.lonely.psu='", rule, "'); svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat[first H school and every E, M school, ])"),
            list(c("api00", "acs.46"), "awards", c("api00", "api99")))
 }
+# Shares by subgroup under "average": R scales by the strata of the subgroup's subset design
+# (the lone high school is not among the schools with awards).
+options(survey.lonely.psu = "average")
+b <- svyby(~I(api00 > 700), ~awards, svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = lonely), svymean)
+for (lev in rownames(b)) {
+  add("share_lonely_average", "svyby(~I(api00>700), ~awards, options(survey.lonely.psu='average'); svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat[first H school and every E, M school, ]), svymean)",
+      "api00>700", "share:TRUE", paste0("awards=", lev), b[lev, "I(api00 > 700)TRUE"], b[lev, "se.I(api00 > 700)TRUE"])
+}
 options(survey.lonely.psu = "fail")
 
 # Design effects of category shares (svymean on a factor, deff = TRUE): the deff column of the

@@ -121,3 +121,18 @@ def test_design_effects_of_shares_match_r(case):
                 d, k = names.index(row["domain"]), list(levels).index(row["statistic"].removeprefix("share:"))
                 close(result.estimate[0, d, k], row["estimate"], row["call"])
                 close(deff[d, k], row["deff"], f"{row['call']} deff")
+
+
+def test_shares_by_subgroup_under_the_average_lonely_psu_rule_match_r():
+    """R's `average` rule counts the strata of the subgroup's own subset design: the lone
+    high school is not among the schools with awards, so their share has no lonely stratum."""
+    design, frame = design_of("lonely_average")
+    codes = (frame["api00"] > 700).to_numpy().astype(np.int64)
+    domains, levels = codes_of(frame["awards"].to_numpy())
+    result = estimate_shares(design, codes[:, None], 2, domains, len(levels))
+    rows = reference()[lambda r: r["case"] == "share_lonely_average"]
+    assert len(rows) == 2
+    for _, row in rows.iterrows():
+        d = list(levels).index(row["domain"].removeprefix("awards="))
+        close(result.estimate[0, d, 1], row["estimate"], row["call"])
+        close(result.se[0, d, 1], row["se"], row["call"])
