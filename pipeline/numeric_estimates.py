@@ -73,8 +73,11 @@ def _note(result: NumericEstimate) -> str:
         return ("no interval: no degrees of freedom (the base's primary sampling units less its strata "
                 "is 0)")
     if np.isnan(result.ci_low) or np.isnan(result.ci_high):
-        return ("no interval end beyond the data: the Woodruff interval for the share at or below the "
-                "quantile passes 0 or 1, where R's svyquantile gives none")
+        end, edge = ("lower", 0) if np.isnan(result.ci_low) else ("upper", 1)
+        if np.isnan(result.ci_low) and np.isnan(result.ci_high):
+            end, edge = "lower or upper", "0 and 1"
+        return (f"no {end} end of the interval, and no standard error: the Woodruff interval for the share at "
+                f"or below the quantile passes {edge}, where R's svyquantile gives none")
     if result.df == 1:
         return "1 degree of freedom (the base's primary sampling units less its strata): the interval is very wide"
     return ""

@@ -57,3 +57,12 @@ def test_a_ratio_counts_respondents_answering_both(responses):
     both = [(10, 1), (20, 2), (40, 4), (5, 1), (30, 2)]          # r2 no spend, r4 refused, r6 no visits
     assert ratio.n == 5 and ratio.estimate == pytest.approx(sum(s for s, _ in both) / sum(v for _, v in both))
     assert ratio.base == "respondents with valid answers to both spend and visits"
+
+
+def test_a_quartile_whose_interval_passes_the_end_of_the_data_says_which_end_is_missing(make_responses):
+    rows = [{"rid": f"r{i}", "x": str(v)} for i, v in enumerate([1, 1, 1, 1, 1, 1, 2, 3])]
+    table = estimate_all(make_responses(rows, {"respondent_id": "rid"}, [{"id": "x", "type": "numeric"}],
+                                        {"fpc": False}))
+    low = table.get("x", "", statistic="quantile:0.25")  # 6 of 8 at or below 1: the share's interval passes 1
+    assert low.estimate == low.ci_low == 1 and math.isnan(low.ci_high) and math.isnan(low.se)
+    assert low.note.startswith("no upper end of the interval, and no standard error")
