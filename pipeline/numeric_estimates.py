@@ -35,9 +35,9 @@ def numeric_records(responses: Responses, variants: list[DesignVariant],
             for variant in variants:
                 for j, domain in enumerate(levels):
                     member = _member(codes, j, len(values))
-                    for result in numeric_estimates(variant.design, values, member, level):
-                        records.append(_record(q.survey.id, question.id, variable, domain, variant, result,
-                                               BASE_WORDS["valid"]))
+                    records.extend(_record(q.survey.id, question.id, variable, domain, variant, result,
+                                           BASE_WORDS["valid"])
+                                   for result in numeric_estimates(variant.design, values, member, level))
     for ratio in q.analysis.ratios:
         top = responses.numeric[ratio.numerator].to_numpy(dtype=float)
         bottom = responses.numeric[ratio.denominator].to_numpy(dtype=float)
@@ -73,7 +73,7 @@ def _note(result: NumericEstimate) -> str:
         return ("no interval: no degrees of freedom (the base's primary sampling units less its strata "
                 "is 0)")
     if np.isnan(result.ci_low) or np.isnan(result.ci_high):
-        end, edge = ("lower", 0) if np.isnan(result.ci_low) else ("upper", 1)
+        end, edge = ("lower", "0") if np.isnan(result.ci_low) else ("upper", "1")
         if np.isnan(result.ci_low) and np.isnan(result.ci_high):
             end, edge = "lower or upper", "0 and 1"
         return (f"no {end} end of the interval, and no standard error: the Woodruff interval for the share at "

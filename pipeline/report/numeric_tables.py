@@ -14,8 +14,8 @@ from pipeline.stats.numeric import MEAN, RATIO, TOTAL, quantile_statistic
 from pipeline.suppression import MARKER
 
 VARIANT_ORDER = ("design", "fpc", "srs")
-ROWS = ((MEAN, "Mean"), (TOTAL, "Total"), (quantile_statistic(0.25), "Lower quartile"), (quantile_statistic(0.5), "Median"),
-        (quantile_statistic(0.75), "Upper quartile"))
+ROWS = ((MEAN, "Mean"), (TOTAL, "Total"), (quantile_statistic(0.25), "Lower quartile"),
+        (quantile_statistic(0.5), "Median"), (quantile_statistic(0.75), "Upper quartile"))
 NO_FIGURE = "\u2013"  # an en dash
 
 

@@ -312,10 +312,7 @@ def answered_df(design: SampleDesign, answered: np.ndarray) -> float:
     """R's `degf` of the design's units where `answered` holds: their PSUs less their strata."""
     answered = np.asarray(answered, dtype=bool)
     units = np.flatnonzero(answered)
-    if design.clusters is not None:
-        psus = len(np.unique(design.clusters[units]))
-    else:
-        psus = len(units)
+    psus = len(np.unique(design.clusters[units])) if design.clusters is not None else len(units)
     return float(psus - len(np.unique(design.strata[units])))
 
 

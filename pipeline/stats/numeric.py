@@ -85,7 +85,7 @@ def numeric_estimates(design: SampleDesign, values: np.ndarray, member: np.ndarr
     ordered, ordered_w = y[answered], design.weights[answered]
     for i, (p, cut, share) in enumerate(zip(quantiles, cuts, shares, strict=True)):
         low_p, high_p = share - t * se[2 + i], share + t * se[2 + i]
-        low = quantile_math(ordered, ordered_w, low_p) if 0 <= low_p else float("nan")
+        low = quantile_math(ordered, ordered_w, low_p) if low_p >= 0 else float("nan")
         high = quantile_math(ordered, ordered_w, high_p) if high_p <= 1 else float("nan")
         results.append(NumericEstimate(quantile_statistic(p), cut, (high - low) / (2 * t), low, high, n, df, ess=ess))
     return results

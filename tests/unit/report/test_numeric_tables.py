@@ -21,7 +21,8 @@ def survey(tmp_path, suppress_below=5):
     rows = [{"rid": f"r{i}", "age": str(20 + 3 * i), "kids": str(i % 3)} for i in range(12)]
     questions = [{"id": "age", "type": "numeric", "label": "Age"}, {"id": "kids", "type": "numeric", "label": "Kids"}]
     analysis = {"fpc": False, "suppress_below": suppress_below,
-                "ratios": [{"id": "kids_per_year", "numerator": "kids", "denominator": "age", "label": "Kids per year"}],
+                "ratios": [{"id": "kids_per_year", "numerator": "kids", "denominator": "age",
+                            "label": "Kids per year"}],
                 "themes": [{"id": "people", "title": "People", "questions": ["age"]},
                            {"id": "family", "title": "Family", "questions": ["kids"]}]}
     return analyse(*write_survey(tmp_path, "numbers", rows, {"respondent_id": "rid"}, questions, analysis),
