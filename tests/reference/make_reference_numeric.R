@@ -43,6 +43,12 @@ designs <- list(
 designs$poststrat_clus1 <- list(
   postStratify(designs$clus1[[1]], ~stype, data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))),
   "postStratify(svydesign(id=~dnum, weights=~pw, fpc=~fpc, data=apiclus1), ~stype, data.frame(stype=c('E','H','M'), Freq=c(4421,755,1018)))")
+designs$rake_clus1 <- list(
+  rake(designs$clus1[[1]], list(~stype, ~awards),
+       list(data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018)),
+            data.frame(awards = c("No", "Yes"), Freq = c(2027, 4167))),
+       control = list(maxit = 1000, epsilon = 1e-14)),
+  "rake(svydesign(id=~dnum, weights=~pw, fpc=~fpc, data=apiclus1), list(~stype, ~awards), list(data.frame(stype=c('E','H','M'), Freq=c(4421,755,1018)), data.frame(awards=c('No','Yes'), Freq=c(2027,4167))), control=list(maxit=1000, epsilon=1e-14))")
 
 # What each design estimates: numeric variables (with missing values where the data have them),
 # the subgroup variable, and a ratio (numerator, denominator).
@@ -54,7 +60,8 @@ plan <- list(
   clus1 = list(c("api00", "enroll", "acs.46"), "awards", c("api00", "api99")),
   clus2 = list(c("api00", "enroll"), "stype", c("api00", "enroll")),
   nhanes = list(c("HI_CHOL"), "RIAGENDR", NULL),
-  poststrat_clus1 = list(c("api00", "acs.46"), "awards", c("acs.46", "enroll"))
+  poststrat_clus1 = list(c("api00", "acs.46"), "awards", c("acs.46", "enroll")),
+  rake_clus1 = list(c("api00", "acs.46"), "awards", c("api00", "api99"))
 )
 probs <- c(0.25, 0.5, 0.75)
 

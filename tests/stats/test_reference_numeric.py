@@ -15,7 +15,7 @@ import pytest
 from pipeline.stats.design import SampleDesign, codes_of, design_from_columns, simple_design
 from pipeline.stats.linearisation import estimate_shares
 from pipeline.stats.numeric import numeric_estimates, ratio_estimate, share_deff
-from pipeline.stats.weighting import poststratify
+from pipeline.stats.weighting import poststratify, rake
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 REL = 1e-10
@@ -45,11 +45,17 @@ def design_of(case: str) -> tuple[SampleDesign, pd.DataFrame]:
         frame = frame[(frame["stype"] != "H").to_numpy() | (np.arange(len(frame)) == first_high)].reset_index(drop=True)
         return design_from_columns(weights=frame["pw"], strata=frame["stype"], population=frame["fpc"],
                                    lonely_psu=case.removeprefix("lonely_")), frame
-    if case in ("clus1", "poststrat_clus1"):
+    if case in ("clus1", "poststrat_clus1", "rake_clus1"):
         frame = data("api_clus1_numeric")
         design = design_from_columns(weights=frame["pw"], clusters=frame["dnum"], population=757)
         if case == "clus1":
             return design, frame
+        if case == "rake_clus1":
+            margins = [codes_of(frame[v].to_numpy())[0] for v in ("stype", "awards")]
+            result = rake(design.weights, margins, [np.array([4421.0, 755, 1018]), np.array([2027.0, 4167])],
+                          tolerance=1e-15, max_iterations=1000)
+            return design_from_columns(weights=result.weights, clusters=frame["dnum"], population=757,
+                                       calibration=result.calibration), frame
         cells, levels = codes_of(frame["stype"].to_numpy())
         counts = {"E": 4421, "H": 755, "M": 1018}
         result = poststratify(design.weights, cells, np.array([counts[v] for v in levels], dtype=float))
