@@ -318,29 +318,38 @@ def answered_df(design: SampleDesign, answered: np.ndarray) -> float:
 
 def _score_moments(design: SampleDesign, scores: np.ndarray, weights: np.ndarray, full: bool,
                    present: np.ndarray | None = None) -> np.ndarray:
-    """The variances (or the covariance matrix) of the totals of per-unit scores under the design."""
+    """The variances (or the covariance matrix) of the totals of per-unit scores under the design.
+
+    Stratum by stratum, each PSU total centred at its stratum's mean, in the order of R's
+    `onestage` (a lone PSU under `adjust` is not centred)."""
     z = calibration_residuals(design, np.asarray(scores, dtype=float).reshape(design.n, -1), weights)
+    m = z.shape[1]
     if design.clusters is not None:
         groups, n_groups = design.clusters, design.n_clusters
     else:
         groups, n_groups = np.arange(design.n), design.n
-    totals = _sum_by(z, groups, n_groups, axis=0)                            # (P, m): each PSU's total
+    totals = np.vstack([np.bincount(groups, weights=z[:, j], minlength=n_groups) for j in range(m)]).T  # (P, m)
     strata_of = np.zeros(n_groups, dtype=np.int64)
     strata_of[groups] = design.strata
-    psus = design.psus_per_stratum.astype(float)
-    stratum_totals = _sum_by(totals, strata_of, design.n_strata, axis=0)     # (H, m)
-    centred = totals - (stratum_totals / np.maximum(psus, 1)[:, None])[strata_of]
-    f = 1 - design.sampling_fraction
-    scale = np.where(psus > 1, f * psus / np.maximum(psus - 1, 1), 0.0)[strata_of]
-    weighted = centred * scale[:, None]
-    moments = weighted.T @ centred if full else (weighted * centred).sum(axis=0)
-    lonely = (psus == 1) & (f >= 1e-7)  # a stratum's lone PSU, by the design's rule (see _with_lonely_strata)
-    if lonely.any() and design.lonely_psu == "adjust":
-        lone = stratum_totals[lonely] * np.sqrt(f[lonely])[:, None]
-        moments = moments + (lone.T @ lone if full else (lone * lone).sum(axis=0))
-    elif lonely.any() and design.lonely_psu == "average":  # R's onestage: its strata over those not lonely
+    order = np.argsort(strata_of, kind="stable")               # each stratum's PSUs together, in their order
+    bounds = np.searchsorted(strata_of[order], np.arange(design.n_strata + 1))
+    fraction = design.sampling_fraction
+    moments = np.zeros((m, m))
+    lonely = np.zeros(design.n_strata, dtype=bool)
+    for h in range(design.n_strata):
+        block = totals[order[bounds[h]:bounds[h + 1]]]
+        n_h = len(block)
+        f = 1 - fraction[h]
+        if n_h >= 2:
+            centred = block - block.mean(axis=0)
+            moments += f * n_h / (n_h - 1) * centred.T @ centred
+        elif n_h == 1 and f >= 1e-7:  # a lonely PSU, by the design's rule (see _with_lonely_strata)
+            lonely[h] = True
+            if design.lonely_psu == "adjust":
+                moments += f * block.T @ block
+    if design.lonely_psu == "average" and lonely.any():  # R's onestage: its strata over those not lonely
         strata = np.ones(design.n_strata, dtype=bool) if present is None else (
             np.bincount(design.strata[np.asarray(present, dtype=bool)], minlength=design.n_strata) > 0)
         counted = int(strata.sum())
-        moments = moments * counted / max(counted - int((lonely & strata).sum()), 1)
-    return moments
+        moments *= counted / max(counted - int((lonely & strata).sum()), 1)
+    return moments if full else np.diag(moments).copy()
