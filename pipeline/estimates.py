@@ -2,8 +2,9 @@
 
 Every share is estimated under each design variant (see `survey_design`), overall and for
 each planned subgroup, in one pass of sufficient statistics per number of categories, and
-handed on as `Estimate` records (`pipeline.records`) that name their variant. Non-response
-bounds are records of the `bounds` variant.
+handed on as `Estimate` records (`pipeline.records`) that name their variant, with their
+design effect and effective sample size. Non-response bounds are records of the `bounds`
+variant. Numeric questions and ratios follow the shares (`numeric_estimates`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import numpy as np
 
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable, code_measure, code_options, code_question
+from pipeline.numeric_estimates import numeric_records
 from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.ciprop_terms import interval_terms_by_category
 from pipeline.stats.hypergeometric import hypergeometric_interval
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.stats.linearisation import shares_from_statistics
+from pipeline.stats.numeric import share_deff
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -100,20 +103,40 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                     statistics = statistics.collapsed()
                 result = shares_from_statistics(variant.design, statistics)
                 terms = None
+                effects = _design_effects(variant, statistics, result)
                 for method in variant.intervals:  # the main method's rows first, then each other's
                     if method not in EXACT_METHODS and terms is None:
                         # what R's svyciprop needs beyond share, SE and df (rows, weights, where its fit starts)
                         terms = interval_terms_by_category(variant.design, statistics,
                                                            domains_are_subgroups=bool(domain_variable))
                     records.extend(_estimates(q.survey.id, chosen, domain_variable, levels, result, variant,
-                                              q.analysis.level, terms or {}, method,
+                                              q.analysis.level, terms or {}, method, effects,
                                               infinite_df=q.analysis.df == "inf"))
     records.extend(_bounds(q, variables, groups))
     measure_order = {coded.id: i for i, coded in enumerate(variables)}
     split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
     variant_order = {name: i for i, name in enumerate([v.name for v in variants] + [BOUNDS])}
     records.sort(key=lambda e: (measure_order[e.measure], split_order[e.domain_variable], variant_order[e.variant]))
-    return EstimateTable(records)
+    return EstimateTable([*records, *numeric_records(responses, variants, subgroups)])
+
+
+def _design_effects(variant: DesignVariant, statistics: SufficientStatistics, result) -> tuple[np.ndarray, np.ndarray]:
+    """Each share's design effect (R's `svymean(deff = TRUE)`) and Kish's effective sample size
+    of its base's weights, shaped (m, D, K). The statistics hold weights divided by the
+    variant's largest (`unit_scaled_weights`), so their sums are scaled back for R's N."""
+    k = statistics.n_categories
+    d = statistics.n_domains
+    in_base = (slice(None), slice(0, d), slice(None), slice(None), slice(0, k))
+    sum_w = statistics.sum_w[in_base].sum(axis=(2, 3, 4))
+    sum_w2 = statistics.sum_w2[in_base].sum(axis=(2, 3, 4))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ess = np.where(sum_w2 > 0, sum_w * sum_w / sum_w2, np.nan)
+    psum = sum_w * variant.design.weights.max()
+    if variant.interval in BINOMIAL_METHODS:  # the unweighted figures: the simple random sample itself
+        deff = np.full(result.estimate.shape, np.nan)
+    else:
+        deff = share_deff(result.se ** 2, result.estimate, result.n[:, :, None], psum[:, :, None])
+    return deff, np.broadcast_to(ess[:, :, None], result.estimate.shape)
 
 
 def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[int, tuple[int, ...]]]:
@@ -137,10 +160,10 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
 
 def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
                variant: DesignVariant, level: float, terms: dict, method: str,
-               infinite_df: bool = False) -> list[Estimate]:
-    """Records of one pass's shares by one interval method; with `infinite_df`, design-based
-    intervals use normal quantiles, as R's `svyciprop(..., df = Inf)` (whose `beta` method keeps
-    the design's df)."""
+               effects: tuple[np.ndarray, np.ndarray], infinite_df: bool = False) -> list[Estimate]:
+    """Records of one pass's shares by one interval method, with their design effects; with
+    `infinite_df`, design-based intervals use normal quantiles, as R's `svyciprop(..., df = Inf)`
+    (whose `beta` method keeps the design's df)."""
     m, d, k = result.estimate.shape
     estimate = result.estimate
     n = np.broadcast_to(result.n[:, :, None], (m, d, k))
@@ -167,6 +190,7 @@ def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str
     own = extra != ""  # the method's own word replaces "could not be computed" and follows any other note
     notes = np.where(own & np.isnan(low), extra, np.where(own & (notes != ""), notes + "; " + extra,
                                                          np.where(own, extra, notes)))
+    deff, ess = effects
     records: list[Estimate] = []
     for i, coded in enumerate(variables):
         for j, domain in enumerate(levels):
@@ -178,7 +202,7 @@ def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str
                     coded.base_words, float(estimate[i, j, c]), float(se[i, j, c]), float(low[i, j, c]),
                     float(high[i, j, c]), method, variant.weighted, variant.fpc,
                     float(df[i, j, c]) if method not in EXACT_METHODS else float("nan"),
-                    notes[i, j, c]))
+                    notes[i, j, c], deff=float(deff[i, j, c]), ess=float(ess[i, j, c])))
     return records
 
 

@@ -4,8 +4,8 @@ An `Estimate` carries what a reader needs to trust a figure: what is estimated (
 category, statistic), among whom (domain, base, n), under which design variant and method,
 with its standard error, interval, degrees of freedom and a note where a value is missing or
 special. The `EstimateTable` is the one way to look estimates up, by (measure, category,
-domain, variant); the CSV, the workbook, the claim checker and the report all use it. A
-variant may have several interval methods: each is a row, and the first in table order (the
+domain, variant, statistic); the CSV, the workbook, the claim checker and the report all use it.
+A variant may have several interval methods: each is a row, and the first in table order (the
 plan's first method) is the one a key finds; the others are found by naming their method.
 
 A design variant is named where it is made (`survey_design.design_variants`, and the
@@ -27,22 +27,29 @@ SHARE = "share"
 
 # estimates.csv: the published columns in their published order; columns are only ever added.
 CSV_COLUMNS: tuple[str, ...] = ("survey", "measure", "category", "domain_variable", "domain", "n", "base", "estimate",
-                                "se", "ci_low", "ci_high", "ci_method", "weighted", "fpc", "note", "variant")
+                                "se", "ci_low", "ci_high", "ci_method", "weighted", "fpc", "note", "variant",
+                                "statistic", "deff", "ess")
 
 
 class EstimateKey(NamedTuple):
-    """What identifies an estimate: the figure, among whom, and under which design variant."""
+    """What identifies an estimate: the figure, among whom, under which design variant, and
+    which statistic (a category's share, or a numeric variable's mean, total, quantile, ratio)."""
 
     measure: str
     category: str
     domain_variable: str
     domain: str
     variant: str
+    statistic: str = SHARE
 
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """One figure: a share (for now) of a measure's category, in a domain, under one variant."""
+    """One figure: a share of a measure's category, or a statistic of a numeric variable (its
+    `statistic`: mean, total, quantile:p, ratio), in a domain, under one variant.
+
+    `deff` is R's design effect (`deff = TRUE`), `ess` Kish's effective sample size of the
+    base's weights; NaN where not defined."""
 
     survey: str
     measure: str
@@ -62,6 +69,8 @@ class Estimate:
     df: float
     note: str = ""
     statistic: str = SHARE
+    deff: float = float("nan")
+    ess: float = float("nan")
 
     def __post_init__(self) -> None:
         if not self.variant.isidentifier():
@@ -69,7 +78,8 @@ class Estimate:
 
     @property
     def key(self) -> EstimateKey:
-        return EstimateKey(self.measure, self.category, self.domain_variable, self.domain, self.variant)
+        return EstimateKey(self.measure, self.category, self.domain_variable, self.domain, self.variant,
+                           self.statistic)
 
     def with_note(self, note: str, **changes: object) -> Estimate:
         """A copy with `note` appended to the note (joined by '; ') and `changes` made."""
@@ -78,8 +88,9 @@ class Estimate:
 
 
 class EstimateTable:
-    """Estimates in table order, looked up by (measure, category, domain, variant) and, where a
-    variant has several interval methods, by method (the first row of a key is its main one)."""
+    """Estimates in table order, looked up by (measure, category, domain, variant, statistic)
+    and, where a variant has several interval methods, by method (the first row of a key is its
+    main one)."""
 
     def __init__(self, estimates: Iterable[Estimate]):
         self._estimates: tuple[Estimate, ...] = tuple(estimates)
@@ -98,9 +109,10 @@ class EstimateTable:
         return len(self._estimates)
 
     def get(self, measure: str, category: str, domain_variable: str = "", domain: str = "",
-            variant: str = SRS, method: str | None = None) -> Estimate | None:
-        """The estimate with this key (by `method`, or the main method's), or None when the run made none."""
-        key = EstimateKey(measure, category, domain_variable, domain, variant)
+            variant: str = SRS, statistic: str = SHARE, method: str | None = None) -> Estimate | None:
+        """The estimate with this key (by default a share; by `method`, or the main method's), or
+        None when the run made none."""
+        key = EstimateKey(measure, category, domain_variable, domain, variant, statistic)
         return self._index.get(key) if method is None else self._by_method.get((key, method))
 
     def has_variant(self, variant: str) -> bool:

@@ -17,7 +17,7 @@ from pipeline.records import EstimateTable
 
 MARKER = "[c]"
 NOTE_COLUMN = "note"
-ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high")
+ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "deff")
 DIFFERENCE_COLUMNS = ("difference", "ci_low", "ci_high", "statistic", "se")
 GROUP_COLUMNS = (("n_a", "estimate_a"), ("n_b", "estimate_b"))
 UNSUPPRESSED_CLAIM_MEASURES = ("respondents",)

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.datasets import anes96
@@ -95,3 +96,16 @@ def test_subgroup_shares_equal_the_shares_computed_from_statsmodels(estimates, s
     row = overall(estimates, "liberal", "extremely_liberal|liberal|slightly_liberal", "vote", "dole")
     assert row.n == len(dole_voters)
     assert row.estimate == pytest.approx(dole_voters.selfLR.isin({1, 2, 3}).mean(), abs=1e-15)
+
+
+@pytest.mark.parametrize("column", ["age", "TVnews", "popul"])
+def test_numeric_questions_have_the_mean_total_and_quartiles_of_statsmodels_data(estimates, source, column):
+    rows = estimates[(estimates.measure == column) & (estimates.domain_variable == "")].set_index("statistic")
+    rows = rows.assign(estimate=rows["estimate"].astype(float), se=rows["se"].replace("", "nan").astype(float))
+    values = source[column].to_numpy()
+    assert rows.loc["mean", "estimate"] == pytest.approx(values.mean(), rel=1e-12)
+    assert rows.loc["mean", "se"] == pytest.approx(values.std(ddof=1) / len(values) ** 0.5, rel=1e-10)
+    assert rows.loc["total", "estimate"] == pytest.approx(values.sum(), rel=1e-12)
+    for p in (0.25, 0.5, 0.75):  # unweighted, R's rule is the inverse of the empirical distribution
+        assert rows.loc[f"quantile:{p}", "estimate"] == np.quantile(values, p, method="inverted_cdf")
+    assert (rows["n"] == 944).all() and set(rows["variant"]) == {"srs"}

@@ -223,7 +223,8 @@ def test_no_percentage_is_shown_for_a_small_base_in_the_html(study):
                         r'(.*?)</div>', key, re.S)
     assert finding and finding.group(1) == MARKER and not re.search(r"\d%", finding.group(2))
     unsuppressed = study.unsuppressed.frame()
-    small = unsuppressed[(unsuppressed.domain_variable == "") & (unsuppressed.n < STUDY_THRESHOLD)]
+    small = unsuppressed[(unsuppressed.domain_variable == "") & (unsuppressed.n < STUDY_THRESHOLD)
+                         & (unsuppressed.statistic == "share")]
     labels = {q.measure(m).label for m in set(small.measure) & {m.id for m in q.measures}}
     theme_rows = [row for lab in labels for row in _rows_labelled(_section(html, 'id="theme-', 'id="subgroups"'), lab)]
     assert theme_rows and all(MARKER in row and not re.search(r"\d%", row) for row in theme_rows)
@@ -235,6 +236,11 @@ def test_no_percentage_is_shown_for_a_small_base_in_the_html(study):
         table = re.search(rf"<caption>{re.escape(question.label)}</caption>.*?<tbody>(.*?)</tbody>", appendix,
                           re.S).group(1)
         assert MARKER in table and not re.search(r"\d%", table), question.id
+    numbers = [question for question in q.questions if question.type.is_numeric]
+    for question in numbers:  # a numeric question's table: the marker in place of every figure
+        table = re.search(rf"<caption>{re.escape(question.label)} \(.*?</caption>.*?<tbody>(.*?)</tbody>", html,
+                          re.S).group(1)
+        assert MARKER in table and not re.search(r"\d", table), question.id
     claim = next(r for r in study.results.findings.itertuples() if r.n < STUDY_THRESHOLD and r.measure != "respondents")
     claims = _section(html, 'id="reproduction-check"', "</section>")
     row = re.search(rf'<tr><th scope="row">{claim.claim}</th>.*?</tr>', claims, re.S).group(0)

@@ -82,3 +82,17 @@ def test_raked_weights_meet_the_frame_margins(study_questionnaire, study_answers
         expected = frame.groupby(variable)["count"].sum()
         assert got.sort_index().to_numpy() == pytest.approx(expected.sort_index().to_numpy(), rel=1e-9)
     assert weights.sum() == pytest.approx(150)
+
+
+def test_the_count_of_designated_targets_has_a_mean_total_and_quartiles_under_each_variant(study):
+    _, responses, estimates = study
+    counts = responses.numeric["laa_children_targets"].dropna().to_numpy()
+    srs = estimates.get("laa_children_targets", "", statistic="mean")
+    assert (srs.n, srs.estimate) == (len(counts), pytest.approx(counts.mean()))
+    for p in (0.25, 0.5, 0.75):  # with equal weights R's rule is the inverse of the empirical distribution
+        quartile = estimates.get("laa_children_targets", "", statistic=f"quantile:{p}")
+        assert quartile.estimate == np.quantile(counts, p, method="inverted_cdf")
+    fpc_total = estimates.get("laa_children_targets", "", variant="fpc", statistic="total")
+    assert fpc_total.estimate == pytest.approx(counts.sum() * 150 / 82) and fpc_total.fpc  # N / n of 82 of 150
+    design_mean = estimates.get("laa_children_targets", "", variant="design", statistic="mean")
+    assert design_mean.weighted and 0 < design_mean.deff < 2 and design_mean.ess <= len(counts)

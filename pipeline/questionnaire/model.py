@@ -239,6 +239,16 @@ class ShareTest:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Ratio:
+    """The ratio of two numeric questions' totals (R's `svyratio`), e.g. spending per visit."""
+
+    id: str = field(default="", metadata=key("unique across questions, measures and ratios", required=True))
+    numerator: str = field(default="", metadata=key("a numeric question", required=True))
+    denominator: str = field(default="", metadata=key("a numeric question", required=True))
+    label: str = field(default="", metadata=key("how tables show it", default_from="id"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Theme:
     id: str = field(default="", metadata=key("the section's id", required=True))
     title: str = field(default="", metadata=key("the section's title", required=True))
@@ -269,6 +279,7 @@ class Analysis:
     comparisons: tuple[Comparison, ...] = field(default=(), metadata=key("differences between groups to test"))
     share_tests: tuple[ShareTest, ...] = field(
         default=(), metadata=key("a measure's share tested against a value (R's binom.test and prop.test)"))
+    ratios: tuple[Ratio, ...] = field(default=(), metadata=key("ratios of two numeric questions to estimate"))
     adjust: Adjust = field(default=Adjust.HOLM, metadata=key("multiple-comparison adjustment"))
     suppress_below: int = field(default=5, metadata=key("smallest base whose figures are published"))
     themes: tuple[Theme, ...] = field(default=(), metadata=key("sections of the report"))

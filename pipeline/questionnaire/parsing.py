@@ -328,6 +328,15 @@ class _Parser(Reader):
                 self.require_measure(test.measure, f"{key}.measure", measure_ids)
             if not 0 < test.value < 1:
                 self.fail("invalid-value", f"{key}.value", f"{test.value:g}", "a share above 0 and below 1")
+        taken = set(questions) | measure_ids
+        for i, ratio in enumerate(analysis.ratios):
+            key = f"analysis.ratios[{i}]"
+            if ratio.id in taken:
+                self.fail("duplicate-id", f"{key}.id", f"id '{ratio.id}' again",
+                          "ids unique across questions, measures and ratios")
+            taken.add(ratio.id)
+            for part in ("numerator", "denominator"):
+                self.require_question(getattr(ratio, part), f"{key}.{part}", questions, numeric=True)
         for i, theme in enumerate(analysis.themes):
             key = f"analysis.themes[{i}]"
             for q in theme.questions:
@@ -392,7 +401,7 @@ class _Parser(Reader):
             self.fail("undefined-reference", key, f"'{measure_id}'", "a measure id")
 
     def require_question(self, qid: str, key: str, questions: dict[str, Question],
-                         categorical: bool = False) -> Question | None:
+                         categorical: bool = False, numeric: bool = False) -> Question | None:
         question = questions.get(qid)
         if question is None:
             self.fail("undefined-reference", key, f"'{qid}'", "the id of a question defined under questions")
@@ -400,6 +409,9 @@ class _Parser(Reader):
         if categorical and not question.type.has_codes:
             self.fail("wrong-question-type", key, f"'{qid}', a {question.type} question",
                       "a question with answer codes")
+            return None
+        if numeric and not question.type.is_numeric:
+            self.fail("wrong-question-type", key, f"'{qid}', a {question.type} question", "a numeric question")
             return None
         return question
 

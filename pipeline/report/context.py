@@ -19,6 +19,7 @@ from pipeline.compare import PAIRWISE_TESTS, TEST_NAMES
 from pipeline.estimates import HYPERGEOMETRIC
 from pipeline.records import BOUNDS, EstimateTable
 from pipeline.report.charts import likert_chart, rate_chart
+from pipeline.report.numeric_tables import numeric_tables
 from pipeline.stats.comparisons import ADJUST_NAMES
 from pipeline.stats.intervals import METHOD_NAMES
 from pipeline.summaries import ValidationSummary
@@ -87,6 +88,7 @@ def build_context(results) -> dict:
         }
 
     headline = [f for f in (figure(m) for m in q.analysis.headline) if f]
+    numeric = numeric_tables(q, lookup, tuple(variants), suppress)
     themes = []
     for theme in q.analysis.themes:
         figures = [f for f in (figure(m) for m in theme.measures) if f]
@@ -97,7 +99,7 @@ def build_context(results) -> dict:
                                               n=f["n"], suppressed=f["suppressed"]) for f in figures],
                            level) if figures else None
         themes.append({"id": theme.id, "title": theme.title, "summary": theme.summary, "figures": figures,
-                       "likert": likert, "rates": rates})
+                       "likert": likert, "rates": rates, "numeric": numeric[theme.id]})
     provenance = results.provenance
     validation = results.validation
     survey = q.survey
@@ -341,6 +343,7 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "adjust": ADJUST_NAMES[q.analysis.adjust],
         "bounds": bool(population.size),
         "tail": f"{(1 - q.analysis.level) / 2 * 100:.10g}%",
+        "numeric": any(question.type.is_numeric for question in q.questions),
     }
 
 

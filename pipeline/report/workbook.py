@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pipeline.cell_safety import visible_text, workbook_text
+from pipeline.numeric_estimates import NUMERIC_METHOD_NAMES
 from pipeline.report.context import level_text
 from pipeline.stats.intervals import METHOD_NAMES
 from pipeline.suppression import MARKER
@@ -46,7 +47,8 @@ def build_workbook(results) -> bytes:
                      + q.survey.provenance_note)
     if results.provenance.illustration:
         lines.append(f"Subgroup and weighted figures: {results.provenance.illustration}")
-    lines += ["Proportions are between 0 and 1, at full precision; n is the unweighted base.",
+    lines += ["Proportions are between 0 and 1, at full precision; n is the unweighted base. Rows of numeric "
+              "questions (column statistic: mean, total, quantile:p, ratio) are in the answers' units.",
               _interval_line(q.analysis.level, results.estimates.methods),
               _suppression_line(q.analysis.suppress_below),
               "The Contents sheet lists the tables."]
@@ -76,7 +78,8 @@ def build_workbook(results) -> bytes:
 
 def _interval_line(level: float, methods: tuple[str, ...]) -> str:
     """The confidence level and the interval methods the estimates use, as the analysis plan set them."""
-    named = [f"{METHOD_NAMES[m]} ({m})" for m in dict.fromkeys(methods) if m in METHOD_NAMES]
+    names = {**METHOD_NAMES, **NUMERIC_METHOD_NAMES}
+    named = [f"{names[m]} ({m})" for m in dict.fromkeys(methods) if m in names]
     return f"Intervals are {level_text(level)} confidence intervals, by method (column ci_method): {'; '.join(named)}."
 
 

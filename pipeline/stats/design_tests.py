@@ -20,7 +20,7 @@ from scipy import special
 
 from pipeline.stats.comparisons import TestResult, rao_scott
 from pipeline.stats.design import SampleDesign, unit_scaled_weights
-from pipeline.stats.linearisation import linearised_covariance, share_covariance
+from pipeline.stats.linearisation import score_covariance, share_covariance
 
 SVYCHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald")
 TEST_OF_STATISTIC = {"F": "rao-scott-f", "Chisq": "rao-scott-chisq", "Wald": "wald-f", "adjWald": "adjusted-wald-f"}
@@ -55,7 +55,7 @@ def _wald(design: SampleDesign, rows: np.ndarray, cols: np.ndarray, valid: np.nd
     values[units, n_rows * n_cols + n_rows + cols[units]] = 1.0
     values[units, -1] = 1.0
     totals = weights @ values
-    covariance = linearised_covariance(design, weights[:, None] * values, weights)
+    covariance = score_covariance(design, weights[:, None] * values, weights)
     cell_row = np.tile(np.arange(n_rows), n_cols)
     cell_col = np.repeat(np.arange(n_cols), n_rows)
     row_totals = totals[n_rows * n_cols:n_rows * n_cols + n_rows]
@@ -121,7 +121,7 @@ def domain_means(design: SampleDesign, y: np.ndarray, groups: np.ndarray,
     with np.errstate(invalid="ignore", divide="ignore"):
         means = (weights * values) @ member / group_weight
         z = weights[:, None] * member * (values[:, None] - means[None, :]) / group_weight[None, :]
-    return means, linearised_covariance(design, np.nan_to_num(z), weights)
+    return means, score_covariance(design, np.nan_to_num(z), weights)
 
 
 def domain_differences(design: SampleDesign, y: np.ndarray, groups: np.ndarray, n_groups: int,

@@ -94,15 +94,18 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
         if design.stages:
             variance = _multistage_variance(design, groups, reference)
         else:
-            variance = _one_stage_variance(design, groups, reference)
+            present = None if cal is not None else _strata_with_units(design, c0.sum(axis=(3, 4)))
+            variance = _one_stage_variance(design, groups, reference, present)
         variance = variance / base_w[..., None] ** 2
     members = count[:, :n_domains].sum(axis=(3, 4))            # (m, D, A): the domain's units per group
     return ShareEstimates(p, np.sqrt(np.maximum(variance, 0.0)), c1.sum(axis=(2, 3)), c0.sum(axis=(2, 3))[..., 0],
                           base_w, _domain_df(design, members))
 
 
-def _one_stage_variance(design: SampleDesign, groups, reference: np.ndarray) -> np.ndarray:
-    """The variance of a total of z between PSUs within strata (m, D, K)."""
+def _one_stage_variance(design: SampleDesign, groups, reference: np.ndarray,
+                        present: np.ndarray | None = None) -> np.ndarray:
+    """The variance of a total of z between PSUs within strata (m, D, K); `present` marks the
+    strata of each domain's subset design (see `_with_lonely_strata`)."""
     if design.clusters is not None:
         square_h, total_h, n_h, raw_h = _cluster_sums(design, groups, reference)
     else:
@@ -110,7 +113,7 @@ def _one_stage_variance(design: SampleDesign, groups, reference: np.ndarray) -> 
     f = (1 - design.sampling_fraction)[None, None, :, None]
     psus = design.psus_per_stratum.astype(float)[None, None, :, None]
     spread = np.where(psus > 1, f * psus / (psus - 1) * np.maximum(square_h - total_h ** 2 / n_h, 0.0), 0.0)
-    return _with_lonely_strata(spread, raw_h, f, psus, design.lonely_psu).sum(axis=2)
+    return _with_lonely_strata(spread, raw_h, f, psus, design.lonely_psu, present).sum(axis=2)
 
 
 def _domain_df(design: SampleDesign, members: np.ndarray) -> np.ndarray:
@@ -150,21 +153,32 @@ def _linearised_groups(statistics: SufficientStatistics, deviation: np.ndarray, 
     return coefficient, stats[0], stats[1], stats[2]
 
 
+def _strata_with_units(design: SampleDesign, units: np.ndarray) -> np.ndarray:
+    """Which strata hold units, (m, D, H, 1), from units per PSU group (m, D, A): the strata of
+    R's subset design for a domain's base (uncalibrated subsets drop the other rows)."""
+    if design.clusters is not None:
+        strata_of = np.zeros(design.n_clusters, dtype=np.int64)
+        strata_of[design.clusters] = design.strata
+        units = _sum_by(units, strata_of, design.n_strata, axis=2)
+    return (units > 0)[..., None]
+
+
 def _with_lonely_strata(spread: np.ndarray, raw: np.ndarray, f: np.ndarray, psus: np.ndarray,
-                        rule: str) -> np.ndarray:
+                        rule: str, present: np.ndarray | None = None) -> np.ndarray:
     """Each stratum's variance with R's `survey.lonely.psu` rule for strata of one PSU (R's
     `onestrat` and `onestage`): `remove` and `certainty` add nothing; `adjust` centres the lone
     PSU at the population mean (zero for linearised values), adding f z^2; `average` gives the
-    other strata's variance scaled by all strata over those. A stratum sampled whole adds
+    other strata's variance scaled by the strata over those not lonely, counting the strata of
+    R's subset design (`present`, (m, D, H, 1); None for all). A stratum sampled whole adds
     nothing under any rule; `fail` never reaches here with a lonely stratum."""
     lonely = (psus == 1) & (f >= 1e-7)
     if not lonely.any() or rule in ("fail", "remove", "certainty"):
         return spread
     if rule == "adjust":
         return np.where(lonely, f * raw * raw, spread)
-    counted = ~np.broadcast_to(lonely, spread.shape)
-    strata = spread.shape[2]
-    scale = strata / np.maximum(counted.sum(axis=2, keepdims=True), 1)
+    strata = np.broadcast_to(np.ones_like(lonely) if present is None else present, spread.shape)
+    counted = strata & ~np.broadcast_to(lonely, spread.shape)
+    scale = strata.sum(axis=2, keepdims=True) / np.maximum(counted.sum(axis=2, keepdims=True), 1)
     return np.where(counted, spread, 0.0) * scale
 
 
@@ -354,54 +368,105 @@ def share_covariance(design: SampleDesign, codes: np.ndarray, n_categories: int)
     total = w.sum()
     shares = (w[:, None] * indicator).sum(axis=0) / total
     z = w[:, None] * (indicator - shares[None, :]) * in_base[:, None] / total
-    return shares, linearised_covariance(design, z, weights)
+    return shares, score_covariance(design, z, weights)
 
 
-def linearised_covariance(design: SampleDesign, z: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The design covariance of the totals of per-unit values `z` (each a weight times a value or
-    an influence), as R's `svyrecvar`: calibration residuals unit by unit, then between PSUs
-    within strata, with the finite population correction and the lonely-PSU rule. `weights`
-    are the weights `z` was formed with (for the calibration residuals)."""
-    z = np.array(z, dtype=float).reshape(len(weights), -1)
-    n_columns = z.shape[1]
+def score_variance(design: SampleDesign, scores: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+    """The design variance of the total of each column of per-unit scores (n, m): (m,).
+
+    `present` marks the units of R's subset design (a domain's units with an answer; None for
+    all): only the `average` lonely-PSU rule depends on it, as R averages over the strata of
+    the units it is given (see `subset_units`)."""
+    return _score_moments(design, scores, design.weights, full=False, present=present)
+
+
+def subset_units(design: SampleDesign, member: np.ndarray) -> np.ndarray | None:
+    """The units R's subset `design[member, ]` passes on to its variance: those of `member`, or
+    every unit of a calibrated design (whose subsets keep all rows, with weight 0)."""
+    return None if design.calibration is not None else np.asarray(member, dtype=bool)
+
+
+def score_covariance(design: SampleDesign, scores: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """The design covariance matrix (m, m) of the totals of the columns of per-unit scores (n, m).
+
+    This is R's `svyrecvar` for a one-stage design: the scores' residuals from the calibration
+    groups (if the weights were calibrated), summed per PSU, spread about each stratum's mean,
+    times (1 - f_h) n_h / (n_h - 1), with the design's lonely-PSU rule. `weights` are the
+    weights the scores were made with, at any scale (the residuals do not depend on it).
+    """
+    return _score_moments(design, scores, design.weights if weights is None else weights, full=True)
+
+
+def calibration_residuals(design: SampleDesign, scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Scores z = w u less each calibration group's mean of u (weighted by w after
+    post-stratification, plain after raking), margin by margin, as R's `svyrecvar` does with
+    `postStrata`; the scores unchanged without calibration."""
     cal = design.calibration
-    if cal is not None:
-        for _ in range(cal.iterations):
-            for margin in cal.margins:
-                groups = margin[cal.cells]
-                if cal.weighted_means:  # the mean of u weighted by w: sums of z = w u over sums of w
-                    sizes = np.bincount(groups, weights=weights, minlength=int(margin.max()) + 1)
-                    ratio = z
-                else:
-                    sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
-                    ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
-                sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes))
-                                  for j in range(n_columns)]).T
-                z = z - weights[:, None] * (sums / sizes[:, None])[groups]
-    groups = design.clusters if design.clusters is not None else np.arange(len(weights))
-    n_groups = design.n_clusters if design.clusters is not None else len(weights)
-    totals = np.vstack([np.bincount(groups, weights=z[:, j], minlength=n_groups) for j in range(n_columns)]).T
+    z = np.asarray(scores, dtype=float)
+    if cal is None:
+        return z
+    m = z.shape[1]
+    for _ in range(cal.iterations):
+        for margin in cal.margins:
+            groups = margin[cal.cells]
+            if cal.weighted_means:  # the mean of u weighted by w: sums of z = w u over sums of w
+                sizes = np.bincount(groups, weights=weights, minlength=int(margin.max()) + 1)
+                ratio = z
+            else:
+                sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
+                ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
+            sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes)) for j in range(m)]).T
+            z = z - weights[:, None] * (sums / sizes[:, None])[groups]
+    return z
+
+
+def answered_df(design: SampleDesign, answered: np.ndarray) -> float:
+    """R's `degf` of the design's units where `answered` holds: their PSUs less their strata."""
+    answered = np.asarray(answered, dtype=bool)
+    units = np.flatnonzero(answered)
+    psus = len(np.unique(design.clusters[units])) if design.clusters is not None else len(units)
+    return float(psus - len(np.unique(design.strata[units])))
+
+
+def _score_moments(design: SampleDesign, scores: np.ndarray, weights: np.ndarray, full: bool,
+                   present: np.ndarray | None = None) -> np.ndarray:
+    """The variances (or the covariance matrix) of the totals of per-unit scores under the design.
+
+    Stratum by stratum, each PSU total centred at its stratum's mean, in the order of R's
+    `onestage` (a lone PSU under `adjust` is not centred)."""
+    z = calibration_residuals(design, np.asarray(scores, dtype=float).reshape(design.n, -1), weights)
+    m = z.shape[1]
+    if design.clusters is not None:
+        groups, n_groups = design.clusters, design.n_clusters
+    else:
+        groups, n_groups = np.arange(design.n), design.n
+    totals = np.vstack([np.bincount(groups, weights=z[:, j], minlength=n_groups) for j in range(m)]).T  # (P, m)
     strata_of = np.zeros(n_groups, dtype=np.int64)
     strata_of[groups] = design.strata
-    covariance = np.zeros((n_columns, n_columns))
+    order = np.argsort(strata_of, kind="stable")               # each stratum's PSUs together, in their order
+    bounds = np.searchsorted(strata_of[order], np.arange(design.n_strata + 1))
     fraction = design.sampling_fraction
-    lonely = 0
+    moments = np.zeros((m, m))
+    lonely = np.zeros(design.n_strata, dtype=bool)
     for h in range(design.n_strata):
-        block = totals[strata_of == h]
+        block = totals[order[bounds[h]:bounds[h + 1]]]
         n_h = len(block)
         f = 1 - fraction[h]
         if n_h >= 2:
             centred = block - block.mean(axis=0)
-            covariance += f * n_h / (n_h - 1) * centred.T @ centred
+            moments += f * n_h / (n_h - 1) * centred.T @ centred
         elif n_h == 1 and f >= 1e-7:  # a lonely PSU, by the design's rule (see _with_lonely_strata)
-            lonely += 1
+            lonely[h] = True
             if design.lonely_psu == "adjust":
-                covariance += f * block.T @ block
-    if design.lonely_psu == "average" and lonely:
-        covariance *= design.n_strata / max(design.n_strata - lonely, 1)
+                moments += f * block.T @ block
+    if design.lonely_psu == "average" and lonely.any():  # R's onestage: its strata over those not lonely
+        strata = np.ones(design.n_strata, dtype=bool) if present is None else (
+            np.bincount(design.strata[np.asarray(present, dtype=bool)], minlength=design.n_strata) > 0)
+        counted = int(strata.sum())
+        moments *= counted / max(counted - int((lonely & strata).sum()), 1)
     if design.stages:
-        covariance += _later_stages_covariance(design, z)
-    return covariance
+        moments += _later_stages_covariance(design, z)
+    return moments if full else np.diag(moments).copy()
 
 
 def _later_stages_covariance(design: SampleDesign, z: np.ndarray) -> np.ndarray:

@@ -7,9 +7,9 @@ import pytest
 from pipeline.records import BOUNDS, CSV_COLUMNS, DESIGN, SRS, Estimate, EstimateTable
 
 
-def estimate(measure="m", category="yes", variant=SRS, n=10, value=0.5, note="", domain=("", "")):
+def estimate(measure="m", category="yes", variant=SRS, n=10, value=0.5, note="", domain=("", ""), statistic="share"):
     return Estimate("s", measure, category, domain[0], domain[1], variant, n, "all respondents", value, 0.1,
-                    value - 0.2, value + 0.2, "wilson", variant == DESIGN, False, math.nan, note)
+                    value - 0.2, value + 0.2, "wilson", variant == DESIGN, False, math.nan, note, statistic)
 
 
 def test_an_estimate_is_found_by_measure_category_domain_and_variant():
@@ -37,9 +37,9 @@ def test_a_note_is_appended_not_replaced():
     assert estimate().with_note("only").note == "only"
 
 
-def test_the_frame_has_the_published_columns_in_order_with_the_variant_last():
+def test_the_frame_has_the_published_columns_in_order_with_the_new_ones_after_the_variant():
     frame = EstimateTable([estimate(), estimate(variant=DESIGN)]).frame()
-    assert tuple(frame.columns) == CSV_COLUMNS and CSV_COLUMNS[-1] == "variant"
+    assert tuple(frame.columns) == CSV_COLUMNS and CSV_COLUMNS[15:] == ("variant", "statistic", "deff", "ess")
     assert frame["n"].dtype == "int64" and frame["weighted"].tolist() == [False, True]
 
 
@@ -47,3 +47,12 @@ def test_methods_are_listed_once_in_order_of_first_use():
     table = EstimateTable([estimate(), estimate(variant=DESIGN), estimate(measure="k")])
     assert table.methods == ("wilson",)
     assert table.has_variant(DESIGN) and not table.has_variant(BOUNDS)
+
+
+def test_a_mean_and_a_share_of_the_same_measure_are_two_estimates_and_lookups_default_to_the_share():
+    share, mean = estimate(), estimate(statistic="mean", value=41.5)
+    table = EstimateTable([share, mean])
+    assert table.get(share.measure, share.category) is share
+    assert table.get(share.measure, share.category, statistic="mean") is mean
+    with pytest.raises(ValueError, match="two estimates"):
+        EstimateTable([mean, estimate(statistic="mean")])

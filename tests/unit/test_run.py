@@ -29,4 +29,4 @@ def test_the_estimate_files_are_the_tables_and_accounts_without_a_report(tmp_pat
     assert set(files) == {"estimates.csv", "validation.json", "manifest.json"}  # no claims, no comparisons
     assert json.loads(files["manifest.json"])["command"] == "python -m pipeline estimate"
     header = files["estimates.csv"].decode().splitlines()[0]
-    assert header.endswith(",note,variant")
+    assert header.endswith(",note,variant,statistic,deff,ess")

@@ -206,3 +206,28 @@ def test_clusters_and_population_sizes_take_one_per_stage(tmp_path, design, clus
 def test_population_sizes_must_be_one_per_stage(tmp_path, design, code):
     found = problems(tmp_path, MINIMAL.replace("design: {respondent_id: rid}", f"design: {design}"))
     assert code in str(found)
+
+
+RATIOS = MINIMAL + """\
+analysis:
+  ratios:
+    - id: cars_per_car
+      numerator: cars
+      denominator: cars
+      label: Cars per car
+"""
+
+
+def test_a_ratio_of_two_numeric_questions_is_read_with_its_label(tmp_path):
+    ratio = load(tmp_path, RATIOS).analysis.ratios[0]
+    assert (ratio.id, ratio.numerator, ratio.denominator, ratio.label) == ("cars_per_car", "cars", "cars",
+                                                                           "Cars per car")
+    assert load(tmp_path, RATIOS.replace("      label: Cars per car\n", "")).analysis.ratios[0].label == "cars_per_car"
+
+
+def test_a_ratio_needs_numeric_questions_and_an_id_of_its_own(tmp_path):
+    text = RATIOS.replace("numerator: cars", "numerator: colour").replace("denominator: cars", "denominator: bus")
+    assert problems(tmp_path, text) == [("wrong-question-type", 23, "analysis.ratios[0].numerator"),
+                                        ("undefined-reference", 24, "analysis.ratios[0].denominator")]
+    assert problems(tmp_path, RATIOS.replace("id: cars_per_car", "id: owners")) == [
+        ("duplicate-id", 22, "analysis.ratios[0].id")]

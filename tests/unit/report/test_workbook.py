@@ -22,6 +22,15 @@ def test_every_estimate_is_a_row_of_the_estimates_sheet_with_its_variant(tmp_pat
     assert book.sheetnames == ["Cover", "Contents", "Estimates"]
     sheet = book["Estimates"]
     header = [c.value for c in sheet[2]]
-    assert header[-1] == "variant" and sheet.max_row == 2 + len(results.estimates)
+    assert header[15:18] == ["variant", "statistic", "deff"] and sheet.max_row == 2 + len(results.estimates)
     cover = "\n".join(str(c.value) for row in book["Cover"].iter_rows() for c in row if c.value)
     assert "90%" in cover and "95%" not in cover
+
+
+def test_the_cover_names_the_intervals_of_numeric_rows(tmp_path):
+    rows = [{"rid": f"r{i}", "x": str(i)} for i in range(9)]
+    paths = write_survey(tmp_path, "numbers", rows, {"respondent_id": "rid"}, [{"id": "x", "type": "numeric"}],
+                         {"fpc": False})
+    book = load_workbook(io.BytesIO(build_workbook(analyse(*paths, command="test"))))
+    cover = "\n".join(str(c.value) for row in book["Cover"].iter_rows() for c in row if c.value)
+    assert "(t)" in cover and "Woodruff" in cover and "(woodruff)" in cover

@@ -94,3 +94,34 @@ def test_stage_levels_scale_each_stage_by_the_fractions_above():
     assert first.first and first.above.tolist() == [1.0]
     assert second.above.tolist() == pytest.approx([0.3, 0.3, 0.3])
     assert second.sampled.tolist() == [3.0, 2.0, 4.0] and second.fpc == pytest.approx([0.5, 0.5, 5 / 9])
+
+
+@pytest.mark.parametrize("rule", ["remove", "certainty", "adjust", "average"])
+def test_the_variance_of_a_total_of_scores_is_the_shares_variance_for_share_scores(rule):
+    """score_variance, given a share's linearised values, gives the variance the sufficient
+    statistics give, with clusters, strata, the fpc and a lonely PSU, under every rule."""
+    from pipeline.stats.linearisation import score_variance
+
+    strata = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2])
+    clusters = np.array([0, 0, 1, 2, 3, 3, 4, 5, 5])    # stratum 2 has one PSU
+    weights = np.array([1.0, 2.0, 1.5, 3.0, 1.0, 2.5, 2.0, 4.0, 1.0])
+    codes = np.array([0, 1, 1, 0, 1, 1, 0, 1, 0])
+    design = design_from_columns(weights=weights, strata=strata, clusters=clusters,
+                                 population=np.array([9, 9, 9, 9, 5, 5, 5, 4, 4]), lonely_psu=rule)
+    p = weights[codes == 1].sum() / weights.sum()
+    scores = weights * ((codes == 1) - p) / weights.sum()
+    variance = score_variance(design, scores[:, None])
+    assert np.sqrt(variance[0]) == pytest.approx(estimate_shares(design, codes, 2).se[0, 0, 1], rel=1e-12)
+
+
+def test_the_average_rule_counts_the_strata_of_the_units_given():
+    """R's onestage averages over the strata of its subset's units, not the whole design's."""
+    from pipeline.stats.linearisation import score_variance
+
+    strata = np.array([0, 0, 1, 1, 2])
+    design = design_from_columns(weights=np.ones(5), strata=strata, lonely_psu="average")
+    scores = np.array([[1.0], [3.0], [0.0], [0.0], [0.0]])
+    spread = 2 / 1 * ((1.0 - 2) ** 2 + (3.0 - 2) ** 2)  # stratum 0: n_h / (n_h - 1) * sum of squares
+    assert score_variance(design, scores)[0] == pytest.approx(spread * 3 / 2)
+    present = np.array([True, True, False, False, False])  # stratum 0 alone, and no lonely PSU
+    assert score_variance(design, scores, present)[0] == pytest.approx(spread)
