@@ -17,7 +17,15 @@ from pipeline.progress import Progress, Silent
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
 from pipeline.records import EstimateTable
-from pipeline.summaries import STATUSES, AnswerStatusCounts, LineSummary, Manifest, SpanningRecord, ValidationSummary
+from pipeline.summaries import (
+    STATUSES,
+    AnswerStatusCounts,
+    LineSummary,
+    Manifest,
+    SpanningRecord,
+    ValidationSummary,
+    WeightingSummary,
+)
 from pipeline.suppression import suppress_tables
 from pipeline.survey_design import DesignVariant, checked_design, design_variants
 from pipeline.validate import Responses, check_answers
@@ -68,7 +76,8 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     findings = check_claims(questionnaire, estimates, len(responses.answers))
     estimates, comparisons, findings = suppress_tables(estimates, comparisons, findings,
                                                        questionnaire.analysis.suppress_below)
-    validation = validation_summary(responses)
+    design = next((v for v in variants if v.name == "design"), None)
+    validation = validation_summary(responses, design.weighting if design else None)
     inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
               "provenance": provenance.path}
     manifest = build_manifest(inputs, command)
@@ -110,7 +119,7 @@ def report_files(results: Results) -> dict[str, bytes]:
             "report.pdf": render_pdf(html)}
 
 
-def validation_summary(responses: Responses) -> ValidationSummary:
+def validation_summary(responses: Responses, weighting: WeightingSummary | None = None) -> ValidationSummary:
     """Every row and physical line read accounted for, with reasons, and per-question answer status counts.
 
     header_lines + blank_lines + record_lines = physical_lines_read; records whose quoted
@@ -123,7 +132,7 @@ def validation_summary(responses: Responses) -> ValidationSummary:
         per_question[question.id] = AnswerStatusCounts(*(int(c) for c in counts))
     return ValidationSummary(q.path, responses.path, responses.encoding, responses.rows_read, len(responses.answers),
                              responses.rows_read - len(responses.answers), tuple(responses.excluded_lines),
-                             _line_summary(responses), tuple(responses.issues), per_question)
+                             _line_summary(responses), tuple(responses.issues), per_question, weighting)
 
 
 def _line_summary(responses: Responses) -> LineSummary | None:

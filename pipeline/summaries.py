@@ -64,6 +64,7 @@ class ValidationSummary:
     lines: LineSummary | None
     issues: tuple[Issue, ...]
     per_question: dict[str, AnswerStatusCounts]
+    weighting: WeightingSummary | None = None
 
     def to_json(self) -> dict:
         """As written to validation.json (the line account's fields inline, where known)."""
@@ -79,6 +80,8 @@ class ValidationSummary:
             })
         out["issues"] = [issue.to_dict() for issue in self.issues]
         out["per_question"] = {question: counts.to_json() for question, counts in self.per_question.items()}
+        if self.weighting is not None:
+            out["weighting"] = self.weighting.to_json()
         return out
 
 
@@ -105,8 +108,29 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class TargetCheck:
+    """One weighting target (a frame cell, or a level of one variable) beside what weighting gave it."""
+
+    variable: str
+    level: str
+    target: float
+    respondents: int
+    weighted_total: float
+    difference: float
+    met: bool
+
+    def to_json(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
 class WeightingSummary:
-    """How the weights were calibrated to the population frame, and what it cost in precision."""
+    """How the weights were calibrated to the population's counts, whether it converged and
+    met every target, and what it cost in precision.
+
+    `iterations` counts raking's passes over the margins, or calibration's Newton steps (1
+    for post-stratification and linear calibration without bounds, which are exact in one).
+    """
 
     method: str
     variables: tuple[str, ...]
@@ -115,3 +139,23 @@ class WeightingSummary:
     effective_sample_size: float
     min_weight: float
     max_weight: float
+    key: str = ""
+    converged: bool = True
+    criterion: str = ""
+    targets: tuple[TargetCheck, ...] = ()
+    warnings: tuple[str, ...] = ()
+    trimmed: int = 0
+
+    @property
+    def targets_met(self) -> bool:
+        return all(t.met for t in self.targets)
+
+    def to_json(self) -> dict:
+        """As validation.json holds it."""
+        return {"method": self.method, "variables": list(self.variables), "iterations": self.iterations,
+                "converged": self.converged, "convergence_criterion": self.criterion,
+                "weights_trimmed": self.trimmed, "targets_met": self.targets_met,
+                "largest_target_difference": max((abs(t.difference) for t in self.targets), default=0.0),
+                "targets": [t.to_json() for t in self.targets], "warnings": list(self.warnings),
+                "design_effect": self.design_effect, "effective_sample_size": self.effective_sample_size,
+                "min_weight": self.min_weight, "max_weight": self.max_weight}
