@@ -35,7 +35,7 @@ from pipeline.stats.weighting import (
 from pipeline.summaries import TargetCheck, WeightingSummary
 from pipeline.validate import Responses
 
-MARGIN_CHECK_TOLERANCE = 1e-8
+MARGIN_CHECK_TOLERANCE = 1e-6
 """Weighted totals further than this (relative to the target) from their targets are named."""
 
 METHOD_NAMES = {"poststratify": "post-stratification", "rake": "raking", "none": "trimming"}

@@ -122,6 +122,10 @@ def _newton(model: np.ndarray, cell_weight: np.ndarray, population: np.ndarray, 
     return (g * scale if scale is not None else g), min(iteration, max_iterations), converged
 
 
+MAX_TRIMMING_ROUNDS = 1000
+"""Strict trimming repeats at most this often (R's recursion has no limit)."""
+
+
 def trim_weights(weights: np.ndarray, lower: float = -np.inf, upper: float = np.inf,
                  strict: bool = False) -> np.ndarray:
     """Weights held within [lower, upper], as R's `trimWeights(design, upper, lower, strict)`:
@@ -129,7 +133,11 @@ def trim_weights(weights: np.ndarray, lower: float = -np.inf, upper: float = np.
     shared equally among the weights inside, keeping the total. The sharing can push a weight
     past a bound; with `strict`, trimming is repeated until none is."""
     weights = np.asarray(weights, dtype=float)
-    while True:
+    total = float(weights.sum())
+    if strict and not len(weights) * lower <= total <= len(weights) * upper:
+        raise WeightingError(f"the weights' total {total:g} cannot be kept with every weight within "
+                             f"[{lower:g}, {upper:g}]")
+    for _ in range(MAX_TRIMMING_ROUNDS):
         outside = (weights < lower) | (weights > upper)
         if not outside.any():
             return weights
@@ -140,6 +148,7 @@ def trim_weights(weights: np.ndarray, lower: float = -np.inf, upper: float = np.
         weights = trimmed
         if not strict:
             return weights
+    raise WeightingError(f"strict trimming to [{lower:g}, {upper:g}] did not settle in {MAX_TRIMMING_ROUNDS} rounds")
 
 
 def regression_offsets(cal: Calibration, cell_wu: np.ndarray, cell_w: np.ndarray) -> np.ndarray:
