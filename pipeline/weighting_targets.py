@@ -182,8 +182,9 @@ def _check_values(responses: Responses, variables: list[str]) -> None:
     """Every respondent has a value of every weighting variable that has a population count."""
     q = responses.questionnaire
     issues = []
+    joint = q.design.weighting_method == "poststratify"
     for variable in variables:
-        margin = q.population.margin(variable)
+        margin = None if joint else q.population.margin(variable)
         known = ({level.code for level in margin.levels} if margin is not None
                  else {c.values[q.population.variables.index(variable)] for c in q.population.cells})
         where = "population.margins" if margin is not None else "population.frame"
