@@ -96,7 +96,8 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     elif declared.derived_weights_words:
         parts.append(declared.derived_weights_words)
     if weighting and weighting.trimmed:
-        parts.append(f"{weighting.trimmed} weights trimmed (R's trimWeights)")
+        parts.append(f"{weighting.trimmed} {'weight' if weighting.trimmed == 1 else 'weights'} trimmed "
+                     "(R's trimWeights)")
     if weighting and weighting.variables:
         parts.append(f"{weighting.method} to the population's counts by {', '.join(weighting.variables)}")
     if d.strata:

@@ -110,7 +110,7 @@ def test_trimming_without_calibration(make_responses):
     responses = make_responses(data, design, QUESTIONS, {"fpc": False})
     (full,) = [v for v in design_variants(responses) if v.name == "design"]
     assert full.design.weights.tolist() == pytest.approx([1 + 6 / 9] * 9 + [5.0])  # the 6 cut off, shared
-    assert full.weighting.trimmed == 1 and "1 weights trimmed" in full.description
+    assert full.weighting.trimmed == 1 and "1 weight trimmed (R's trimWeights)" in full.description
 
 
 def test_margins_must_count_the_same_population(tmp_path):
