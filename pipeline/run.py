@@ -18,7 +18,15 @@ from pipeline.progress import Progress, Silent
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
 from pipeline.records import EstimateTable
-from pipeline.summaries import STATUSES, AnswerStatusCounts, LineSummary, Manifest, SpanningRecord, ValidationSummary
+from pipeline.summaries import (
+    STATUSES,
+    AnswerStatusCounts,
+    LineSummary,
+    Manifest,
+    SpanningRecord,
+    ValidationSummary,
+    WeightingSummary,
+)
 from pipeline.suppression import suppress_tables
 from pipeline.survey_design import DesignVariant, checked_design, design_variants
 from pipeline.validate import Responses, check_answers
@@ -76,7 +84,8 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     findings = check_claims(questionnaire, estimates, len(responses.answers))
     estimates, comparisons, findings = suppress_tables(estimates, comparisons, findings,
                                                        questionnaire.analysis.suppress_below)
-    validation = validation_summary(responses)
+    design = next((v for v in variants if v.name == "design"), None)
+    validation = validation_summary(responses, design.weighting if design else None)
     inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
               "provenance": provenance.path}
     manifest = build_manifest(inputs, command)
@@ -118,7 +127,7 @@ def report_files(results: Results) -> dict[str, bytes]:
             "report.pdf": render_pdf(html)}
 
 
-def validation_summary(responses: Responses) -> ValidationSummary:
+def validation_summary(responses: Responses, weighting: WeightingSummary | None = None) -> ValidationSummary:
     """Every row and physical line read accounted for, with reasons, and per-question answer status counts.
 
     header_lines + blank_lines + record_lines = physical_lines_read; records whose quoted
@@ -134,7 +143,8 @@ def validation_summary(responses: Responses) -> ValidationSummary:
                              _line_summary(responses), tuple(responses.issues), per_question,
                              format=responses.format, sheet=responses.sheet,
                              ignored_columns=tuple(responses.ignored_columns),
-                             respondent_id=None if responses.ids_are_row_numbers else q.design.respondent_id)
+                             respondent_id=None if responses.ids_are_row_numbers else q.design.respondent_id,
+                             weighting=weighting)
 
 
 def _line_summary(responses: Responses) -> LineSummary | None:

@@ -68,6 +68,7 @@ class ValidationSummary:
     sheet: str | None = None
     ignored_columns: tuple[str, ...] = ()
     respondent_id: str | None = "id"
+    weighting: WeightingSummary | None = None
 
     @property
     def row_word(self) -> str:
@@ -97,6 +98,8 @@ class ValidationSummary:
             out["sheet"] = self.sheet
         out["ignored_columns"] = list(self.ignored_columns)
         out["respondent_id"] = self.respondent_id if self.respondent_id is not None else "row number"
+        if self.weighting is not None:
+            out["weighting"] = self.weighting.to_json()
         return out
 
 
@@ -123,8 +126,29 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class TargetCheck:
+    """One weighting target (a frame cell, or a level of one variable) beside what weighting gave it."""
+
+    variable: str
+    level: str
+    target: float
+    respondents: int
+    weighted_total: float
+    difference: float
+    met: bool
+
+    def to_json(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
 class WeightingSummary:
-    """How the weights were calibrated to the population frame, and what it cost in precision."""
+    """How the weights were calibrated to the population's counts, whether it converged and
+    met every target, and what it cost in precision.
+
+    `iterations` counts raking's passes over the margins, or calibration's Newton steps (1
+    for post-stratification and linear calibration without bounds, which are exact in one).
+    """
 
     method: str
     variables: tuple[str, ...]
@@ -133,3 +157,23 @@ class WeightingSummary:
     effective_sample_size: float
     min_weight: float
     max_weight: float
+    key: str = ""
+    converged: bool = True
+    criterion: str = ""
+    targets: tuple[TargetCheck, ...] = ()
+    warnings: tuple[str, ...] = ()
+    trimmed: int = 0
+
+    @property
+    def targets_met(self) -> bool:
+        return all(t.met for t in self.targets)
+
+    def to_json(self) -> dict:
+        """As validation.json holds it."""
+        return {"method": self.method, "variables": list(self.variables), "iterations": self.iterations,
+                "converged": self.converged, "convergence_criterion": self.criterion,
+                "weights_trimmed": self.trimmed, "targets_met": self.targets_met,
+                "largest_target_difference": max((abs(t.difference) for t in self.targets), default=0.0),
+                "targets": [t.to_json() for t in self.targets], "warnings": list(self.warnings),
+                "design_effect": self.design_effect, "effective_sample_size": self.effective_sample_size,
+                "min_weight": self.min_weight, "max_weight": self.max_weight}

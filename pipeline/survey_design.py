@@ -5,9 +5,9 @@
   checked against.
 * `fpc`: the same shares, with standard errors and intervals that use the finite population
   correction, when the population size is known and the analysis plan asks for it.
-* `design`: the full design: weights (given, or calibrated to the population frame by
-  post-stratification or raking), strata, clusters and the correction, with design-based
-  intervals (R survey's `svyciprop` methods).
+* `design`: the full design: weights (given, trimmed, or calibrated to the population's counts
+  by post-stratification, raking or calibration), strata, clusters and the correction, with
+  design-based intervals (R survey's `svyciprop` methods).
 
 The questionnaire decides which variants exist; nothing here knows a particular survey.
 """
@@ -17,16 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from pipeline.columns import categories_and_codes, index_of, present_values
 from pipeline.declared_design import DeclaredDesign, check_lonely_psus, declare_design
-from pipeline.errors import AnswersError, Issue
 from pipeline.questionnaire import Questionnaire
 from pipeline.stats.design import SampleDesign, design_from_columns, simple_design
-from pipeline.stats.weighting import WeightingError, effective_sample_size, kish_design_effect, poststratify, rake
 from pipeline.summaries import WeightingSummary
 from pipeline.validate import Responses
+from pipeline.weighting_targets import weight
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,8 @@ def design_variants(responses: Responses) -> list[DesignVariant]:
 def has_full_design(q: Questionnaire) -> bool:
     """Whether the questionnaire declares more than a simple random sample."""
     d = q.design
-    return bool(d.weights or d.strata or d.clusters or d.weighting_method != "none")
+    return bool(d.weights or d.strata or d.clusters or d.weighting_method != "none"
+                or (d.weighting is not None and d.weighting.trim is not None))
 
 
 def checked_design(responses: Responses) -> DeclaredDesign:
@@ -104,8 +102,8 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     weights = declared.weights
     calibration = None
     weighting = None
-    if d.weighting_method != "none":
-        weights, calibration, weighting = _calibrate(responses, weights)
+    if d.weighting is not None and (d.weighting_method != "none" or d.weighting.trim is not None):
+        weights, calibration, weighting = weight(responses, weights)
     design = design_from_columns(weights=weights, strata=declared.strata, clusters=declared.clusters,
                                  population=population, n=n, calibration=calibration, lonely_psu=d.lonely_psu,
                                  stages=stages)
@@ -114,8 +112,11 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
         parts.append(f"weights '{d.weights}'")
     elif declared.derived_weights_words:
         parts.append(declared.derived_weights_words)
-    if weighting:
-        parts.append(f"{weighting.method} to the population frame by {', '.join(weighting.variables)}")
+    if weighting and weighting.trimmed:
+        parts.append(f"{weighting.trimmed} {'weight' if weighting.trimmed == 1 else 'weights'} trimmed "
+                     "(R's trimWeights)")
+    if weighting and weighting.variables:
+        parts.append(f"{weighting.method} to the population's counts by {', '.join(weighting.variables)}")
     if d.strata:
         parts.append(f"{design.n_strata} strata")
     if len(d.clusters) > 1:
@@ -143,70 +144,3 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     main, *others = (str(m) for m in q.analysis.design_interval)
     return DesignVariant("design", design, True, population is not None, main, description, weighting,
                          other_intervals=tuple(others))
-
-
-def _calibrate(responses: Responses, weights: np.ndarray):
-    q = responses.questionnaire
-    d = q.design
-    frame = q.population
-    answers = responses.answers
-    variables = list(d.weighting_variables)
-    cells = pd.DataFrame([dict(zip(frame.variables, c.values, strict=True), count=c.count) for c in frame.cells])
-    issues = []
-    for variable in variables:
-        known = set(cells[variable])
-        unknown = sorted(set(present_values(answers[variable])) - known)
-        if unknown:
-            issues.append(Issue("not-in-frame", responses.path, f"'{unknown[0]}' in column {variable}",
-                                f"a value of the population frame in {q.path} ({', '.join(sorted(known))})",
-                                column=variable))
-    if issues:
-        raise AnswersError(issues)
-    try:
-        if d.weighting_method == "poststratify":
-            keys = cells[variables].astype(str).agg("\x1f".join, axis=1)
-            targets = cells.groupby(keys, sort=True)["count"].sum()
-            index = {k: i for i, k in enumerate(targets.index)}
-            unit_cells = _cell_index(answers, variables, index)
-            if (unit_cells < 0).any():
-                row = int(np.flatnonzero(unit_cells < 0)[0])
-                missing = " x ".join(str(answers[v].iloc[row]) for v in variables)
-                raise WeightingError(f"no frame cell for {missing}")
-            result = poststratify(weights, unit_cells, targets.to_numpy(dtype=float))
-        else:
-            margins, targets = [], []
-            for variable in variables:
-                totals = cells.groupby(variable, sort=True)["count"].sum()
-                index = {k: i for i, k in enumerate(totals.index)}
-                margins.append(index_of(answers[variable], index))
-                targets.append(totals.to_numpy(dtype=float))
-            result = rake(weights, margins, targets)
-            if not result.converged:
-                raise WeightingError(f"raking did not converge in {result.iterations} iterations "
-                                     f"(largest relative error {result.max_error:.2g})")
-    except WeightingError as error:
-        raise AnswersError([Issue("cannot-weight", responses.path, str(error),
-                                  f"respondents in every category of {', '.join(variables)} that has population "
-                                  f"in the frame of {q.path}")]) from None
-    summary = WeightingSummary("post-stratification" if d.weighting_method == "poststratify" else "raking",
-                               tuple(variables), result.iterations, kish_design_effect(result.weights),
-                               effective_sample_size(result.weights), float(result.weights.min()),
-                               float(result.weights.max()))
-    return result.weights, result.calibration, summary
-
-
-def _cell_index(answers: pd.DataFrame, variables: list[str], index: dict[str, int]) -> np.ndarray:
-    """Each respondent's post-stratum: the frame cell of their combination of values, or -1."""
-    parts = [categories_and_codes(answers[v]) for v in variables]
-    combined = np.zeros(len(answers), dtype=np.int64)
-    for categories, codes in parts:
-        combined = combined * (len(categories) + 1) + codes
-    unique, inverse = np.unique(combined, return_inverse=True)
-    cells = []
-    for value in unique:
-        labels = []
-        for categories, _ in reversed(parts):
-            value, code = divmod(int(value), len(categories) + 1)
-            labels.append(str(categories[code]) if code < len(categories) else "")
-        cells.append(index.get("\x1f".join(reversed(labels)), -1))
-    return np.asarray(cells, dtype=np.int64)[inverse.ravel()]

@@ -16,12 +16,14 @@ from pipeline.questionnaire.schema import Kind, key
 from pipeline.questionnaire.vocabulary import (
     Adjust,
     Base,
+    Calfun,
     ClaimStatistic,
     DegreesOfFreedom,
     DesignIntervalMethod,
     IntervalMethod,
     LonelyPsu,
     OnInvalid,
+    OnNotConverged,
     WeightingMethod,
 )
 
@@ -62,15 +64,47 @@ class Frame:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MarginLevel:
+    """One level of a margin and its population count."""
+
+    code: str = field(default="", metadata=key("a code of the margin's question", required=True))
+    count: int = field(default=0, metadata=key("the population count of that code", required=True))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Margin:
+    """The population counts of one variable's levels: one table per variable, for raking or
+    calibration when the joint frame of all variables is not known."""
+
+    variable: str = field(default="", metadata=key("a question with codes", required=True))
+    levels: tuple[MarginLevel, ...] = field(
+        default=(), metadata=key("one `{code: C, count: N}` per code of the question", required=True)
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Population:
     size: int | None = field(default=None, metadata=key("the population size", kind=Kind.NUMBER))
     unit: str = field(default="units", metadata=key("what the population counts"))
     description: str = field(default="", metadata=key("who the population is"))
     frame: Frame | None = field(default=None, metadata=key("population counts by frame variables"))
+    margins: tuple[Margin, ...] = field(
+        default=(), metadata=key("population counts per level of one variable each (rake and calibrate)")
+    )
 
     @property
     def variables(self) -> tuple[str, ...]:
         return self.frame.variables if self.frame else ()
+
+    @property
+    def margin_variables(self) -> tuple[str, ...]:
+        return tuple(m.variable for m in self.margins)
+
+    def margin(self, variable: str) -> Margin | None:
+        for m in self.margins:
+            if m.variable == variable:
+                return m
+        return None
 
     @property
     def cells(self) -> tuple[FrameCell, ...]:
@@ -78,11 +112,47 @@ class Population:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Bounds:
+    lower: float | None = field(default=None, metadata=key("the smallest allowed value (none: no lower bound)"))
+    upper: float | None = field(default=None, metadata=key("the largest allowed value (none: no upper bound)"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trim:
+    lower: float | None = field(default=None, metadata=key("the smallest weight (none: no lower bound)"))
+    upper: float | None = field(default=None, metadata=key("the largest weight (none: no upper bound)"))
+    strict: bool = field(default=False, metadata=key("trim again until no weight is outside (R's strict)"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Weighting:
     method: WeightingMethod = field(
-        default=WeightingMethod.NONE, metadata=key("how weights are calibrated to the frame", required=True)
+        default=WeightingMethod.NONE, metadata=key("how weights are calibrated to the population", required=True)
     )
-    variables: tuple[str, ...] = field(default=(), metadata=key("variables of `population.frame`"))
+    variables: tuple[str, ...] = field(
+        default=(), metadata=key("variables of `population.frame` or `population.margins`")
+    )
+    calfun: Calfun = field(default=Calfun.LINEAR, metadata=key("`calibrate`: R's calfun, linear (GREG) or raking"))
+    epsilon: float | None = field(
+        default=None,
+        metadata=key("convergence tolerance: R `rake`'s control epsilon (default: every margin within 1e-10 of its "
+                     "target), or R `calibrate`'s epsilon (default 1e-7)"),
+    )
+    max_iterations: int | None = field(
+        default=None, metadata=key("most raking passes (default 100) or calibration steps (default 50): R's maxit")
+    )
+    on_not_converged: OnNotConverged = field(
+        default=OnNotConverged.STOP, metadata=key("stop, or go on with a warning in the outputs")
+    )
+    bounds: Bounds | None = field(
+        default=None, metadata=key("`calibrate`: bounds on calibrated over starting weights (R's bounds)")
+    )
+    trim: Trim | None = field(
+        default=None, metadata=key("bounds on the starting weights, before calibration (R's trimWeights)")
+    )
+    small_cell: int = field(
+        default=5, metadata=key("a target cell or margin level with fewer respondents is named in a warning")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,7 +179,9 @@ class Design:
         metadata=key("a whole number, or the name of a column of stratum population sizes; a list of those, "
                      "one per stage, for a multistage sample", kind=Kind.WHOLE_OR_COLUMN),
     )
-    weighting: Weighting | None = field(default=None, metadata=key("calibration of the weights to `population.frame`"))
+    weighting: Weighting | None = field(
+        default=None, metadata=key("calibration of the weights to `population.frame` or `population.margins`")
+    )
 
     @property
     def first_clusters(self) -> str | None:

@@ -22,6 +22,7 @@ from pipeline.questionnaire.model import (
     Domain,
     Frame,
     FrameCell,
+    Margin,
     Measure,
     Population,
     Questionnaire,
@@ -206,7 +207,42 @@ class _Parser(Reader):
             if size is not None and frame.cells and total != size:
                 self.fail("frame-total", "population.frame.cells", f"cells summing to {total}",
                           f"the population size {size:g}")
-        return Population(**{**values, "size": int(size) if size is not None else None}, frame=frame)
+        margins = self.margins(entry, questions, size, frame)
+        return Population(**{**values, "size": int(size) if size is not None else None}, frame=frame,
+                          margins=margins)
+
+    def margins(self, entry: dict, questions: dict[str, Question], size: float | None,
+                frame: Frame | None) -> tuple[Margin, ...]:
+        """The margins, each a question's codes with population counts; all with one total."""
+        margins = self.value(declared_key(Population, "margins"), entry, "population")
+        seen: set[str] = set()
+        totals: list[tuple[str, int]] = []
+        for i, margin in enumerate(margins):
+            key = f"population.margins[{i}]"
+            if margin.variable in seen:
+                self.fail("duplicate-id", f"{key}.variable", f"'{margin.variable}' again", "one margin per variable")
+            seen.add(margin.variable)
+            question = self.require_question(margin.variable, f"{key}.variable", questions, categorical=True)
+            codes: set[str] = set()
+            for j, level in enumerate(margin.levels):
+                if question is not None and level.code not in question.code_values:
+                    self.fail("undefined-code", f"{key}.levels[{j}].code", f"'{level.code}'",
+                              f"a code of question '{margin.variable}'")
+                if level.code in codes:
+                    self.fail("duplicate-code", f"{key}.levels[{j}].code", f"code '{level.code}' again",
+                              "each code once")
+                codes.add(level.code)
+                if level.count < 0:
+                    self.fail("invalid-value", f"{key}.levels[{j}].count", f"{level.count}",
+                              "a whole number of at least 0")
+            totals.append((key, sum(level.count for level in margin.levels)))
+        expected = size if size is not None else (sum(c.count for c in frame.cells) if frame and frame.cells
+                                                   else (totals[0][1] if totals else None))
+        for key, total in totals:
+            if expected is not None and total != expected:
+                self.fail("margin-total", f"{key}.levels", f"counts summing to {total}",
+                          f"{expected:g}, the population size (every margin counts the same population)")
+        return margins
 
     def whole_count(self, number: float | None, given: Any, key: str, minimum: int) -> float | None:
         """A count of people: a whole number of at least `minimum`, never silently truncated."""
@@ -258,13 +294,7 @@ class _Parser(Reader):
         weighting = None
         if entry.get("weighting") is not None:
             weighting = self.read(Weighting, entry["weighting"], "design.weighting")
-            for v in weighting.variables:
-                if v not in population.variables:
-                    self.fail("undefined-reference", "design.weighting.variables", f"'{v}'",
-                              "a variable of population.frame")
-            if weighting.method != WeightingMethod.NONE and not population.cells:
-                self.fail("missing-key", "population.frame", "no population frame",
-                          f"frame counts to {weighting.method} to")
+            self.check_weighting(weighting, entry["weighting"], population)
         return Design(**values, population_size=size, weighting=weighting)
 
     def population_sizes(self, size: Any) -> int | str | tuple[int | str, ...] | None:
@@ -282,6 +312,53 @@ class _Parser(Reader):
             self.fail("wrong-type", "design.population_size", describe(size), expected)
             return None
         return size
+
+    def check_weighting(self, weighting: Weighting, raw: Any, population: Population) -> None:
+        """Variables with population counts for the method, and controls within their ranges."""
+        method = weighting.method
+        key = "design.weighting"
+        for v in weighting.variables:
+            if method == WeightingMethod.POSTSTRATIFY and v not in population.variables:
+                self.fail("undefined-reference", f"{key}.variables", f"'{v}'",
+                          "a variable of population.frame (post-stratification needs the joint frame's cells)")
+            elif v not in population.variables and v not in population.margin_variables:
+                self.fail("undefined-reference", f"{key}.variables", f"'{v}'",
+                          "a variable of population.frame or of population.margins")
+        if method == WeightingMethod.POSTSTRATIFY and not population.cells:
+            self.fail("missing-key", "population.frame", "no population frame", f"frame counts to {method} to")
+        elif method != WeightingMethod.NONE and not (population.cells or population.margins):
+            self.fail("missing-key", "population.margins", "no population frame or margins",
+                      f"population counts to {method} to")
+        if method != WeightingMethod.NONE and not weighting.variables:
+            self.fail("missing-key", f"{key}.variables", "no variables", f"the variables to {method} to")
+        if isinstance(raw, dict):
+            for name, allowed in (("calfun", WeightingMethod.CALIBRATE), ("bounds", WeightingMethod.CALIBRATE)):
+                if raw.get(name) is not None and method != allowed:
+                    self.fail("unexpected-key", f"{key}.{name}", f"{name} with method {method}",
+                              f"{name} only with method calibrate")
+            for name in ("epsilon", "max_iterations"):
+                if raw.get(name) is not None and method not in (WeightingMethod.RAKE, WeightingMethod.CALIBRATE):
+                    self.fail("unexpected-key", f"{key}.{name}", f"{name} with method {method}",
+                              f"{name} only with method rake or calibrate")
+        if weighting.epsilon is not None and weighting.epsilon <= 0:
+            self.fail("invalid-value", f"{key}.epsilon", f"{weighting.epsilon:g}", "a number above 0")
+        if weighting.max_iterations is not None and weighting.max_iterations < 1:
+            self.fail("invalid-value", f"{key}.max_iterations", f"{weighting.max_iterations}", "at least 1")
+        if weighting.small_cell < 0:
+            self.fail("invalid-value", f"{key}.small_cell", f"{weighting.small_cell}", "a whole number of at least 0")
+        for name, section in (("bounds", weighting.bounds), ("trim", weighting.trim)):
+            if section is None:
+                continue
+            if section.lower is None and section.upper is None:
+                self.fail("missing-key", f"{key}.{name}", "neither lower nor upper", "lower, upper or both")
+            elif section.lower is not None and section.upper is not None and section.lower >= section.upper:
+                self.fail("invalid-range", f"{key}.{name}", f"lower {section.lower:g} not below upper "
+                          f"{section.upper:g}", "lower < upper")
+        bounds = weighting.bounds
+        if bounds is not None and ((bounds.lower is not None and bounds.lower > 1)
+                                   or (bounds.upper is not None and bounds.upper < 1)):
+            self.fail("invalid-range", f"{key}.bounds", f"[{bounds.lower}, {bounds.upper}]",
+                      "bounds on calibrated over starting weights that include 1")
 
     def measures(self, raw: Any, questions: dict[str, Question]) -> list[Measure]:
         measures: list[Measure] = []

@@ -163,8 +163,23 @@ class LonelyPsu(StrEnum):
 
 
 class WeightingMethod(StrEnum):
-    """How weights are calibrated to the population frame."""
+    """How weights are calibrated to the population's counts."""
 
     NONE = "none"
     POSTSTRATIFY = "poststratify"
     RAKE = "rake"
+    CALIBRATE = "calibrate"
+
+
+class Calfun(StrEnum):
+    """The distance R's `calibrate` minimises: linear (GREG) or raking (multiplicative)."""
+
+    LINEAR = "linear"
+    RAKING = "raking"
+
+
+class OnNotConverged(StrEnum):
+    """What to do when raking or calibration does not meet its convergence criterion."""
+
+    STOP = "stop"
+    WARN = "warn"

@@ -22,7 +22,7 @@ from pipeline.report.charts import likert_chart, rate_chart
 from pipeline.report.numeric_tables import numeric_tables
 from pipeline.stats.comparisons import ADJUST_NAMES
 from pipeline.stats.intervals import METHOD_NAMES
-from pipeline.summaries import ValidationSummary
+from pipeline.summaries import ValidationSummary, WeightingSummary
 from pipeline.suppression import MARKER
 
 LOW_RELIABILITY_BELOW = 30
@@ -334,6 +334,8 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "df_words": _df_words(q, (design or variants.get("fpc") or variants["srs"]).design.df),
         "weighting": None if not weighting else {
             "method": weighting.method, "iterations": weighting.iterations,
+            "text": weighting_text(q, weighting), "variance": weighting_variance_text(weighting),
+            "warnings": list(weighting.warnings),
             "design_effect": f"{weighting.design_effect:.2f}",
             "effective_sample_size": f"{weighting.effective_sample_size:.0f}",
             "min_weight": f"{weighting.min_weight:.2f}", "max_weight": f"{weighting.max_weight:.2f}",
@@ -353,6 +355,56 @@ def _df_words(q, df: int) -> str:
         beta = (" (the beta method keeps the design's, as R's does)" if q.analysis.design_interval == "beta" else "")
         return f"infinite degrees of freedom, normal quantiles as R's df = Inf gives them{beta}"
     return f"{df} degrees of freedom (the design's primary sampling units less its strata, R's degf)"
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def weighting_text(q, weighting: WeightingSummary) -> str:
+    """What was done to the weights, and how it converged, in sentences (R's function named)."""
+    w = q.design.weighting
+    sentences = []
+    if weighting.trimmed:
+        lower = "" if w.trim.lower is None else f"at least {w.trim.lower:g}"
+        upper = "" if w.trim.upper is None else f"at most {w.trim.upper:g}"
+        bounds = " and ".join(b for b in (lower, upper) if b)
+        sentences.append(f"{_counted(weighting.trimmed, 'weight was', 'weights were')} trimmed to {bounds}, the "
+                         "excess shared among the others (R's trimWeights"
+                         + (", strict)." if w.trim.strict else ")."))
+    if weighting.variables:
+        variables = ", ".join(q.question(v).label.lower() for v in weighting.variables)
+        if weighting.key == "poststratify":
+            sentences.append(f"Weights were post-stratified to the population's counts by {variables} (R's "
+                             "postStratify), which meets every cell's count in one step.")
+        elif weighting.key == "rake":
+            outcome = ("converged after" if weighting.converged else "did not converge within")
+            sentences.append(f"Weights were raked to the population's counts of {variables}, one margin per "
+                             f"variable (R's rake); raking {outcome} "
+                             f"{_counted(weighting.iterations, 'pass', 'passes')} over the margins "
+                             f"(convergence: {weighting.criterion}).")
+        else:
+            calfun = "linear" if weighting.method.startswith("linear") else "raking"
+            if weighting.criterion.startswith("exact"):
+                outcome = "linear calibration is exact in one step"
+            else:
+                outcome = (("it converged after " if weighting.converged else "it did not converge within ")
+                           + _counted(weighting.iterations, "Newton step", "Newton steps")
+                           + f" (convergence: {weighting.criterion})")
+            sentences.append(f"Weights were calibrated to the population's counts of {variables} by "
+                             f"{weighting.method} (R's calibrate, calfun = \"{calfun}\"); {outcome}.")
+        if weighting.targets_met:
+            sentences.append("Every weighted total equals its population count (validation.json lists each).")
+    return " ".join(sentences)
+
+
+def weighting_variance_text(weighting: WeightingSummary) -> str:
+    if not weighting.variables:
+        return "Standard errors treat the trimmed weights as given."
+    if weighting.key == "calibrate":
+        return ("Standard errors use the residuals of the regression on the calibration variables, as R's "
+                "calibrate (Taylor linearisation).")
+    return "Standard errors use the calibration residuals (Taylor linearisation)."
 
 
 def _spanning_answers(validation: ValidationSummary) -> dict:

@@ -22,6 +22,17 @@ class Calibration:
     `weighted_means`: the residuals remove each group's mean weighted by the weights, as R's
     `svyrecvar` does for `postStratify` (by the weights before calibration, which within a
     post-stratum are proportional to those after); raking removes plain means, as R's `ave`.
+
+    `margin_scales` (raking): per margin, each cell's ratio of the final weights to the weights
+    just after that margin was met in the last pass. R's residuals for a margin are taken about
+    the group means of x / those weights (`attr(margin, "weights")`), which are the final
+    weights only once raking has fully converged.
+
+    Calibration by R's `calibrate` (linear or raking) instead gives `model`, each cell's row of
+    the model matrix (cells x columns), and `g`, each cell's ratio of calibrated to starting
+    weights: the residuals are those of the weighted least-squares regression on the model
+    matrix with the starting weights, as R's `svyrecvar` takes them from the QR of the
+    calibration (`greg_calibration`). `margins` and `iterations` are then unused.
     """
 
     cells: np.ndarray
@@ -29,6 +40,9 @@ class Calibration:
     margins: tuple[np.ndarray, ...]
     iterations: int = 1
     weighted_means: bool = False
+    margin_scales: tuple[np.ndarray, ...] | None = None
+    model: np.ndarray | None = None
+    g: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

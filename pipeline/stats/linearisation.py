@@ -13,7 +13,8 @@ domain count among their stratum's PSUs with z = 0.
 
 Everything is computed from the sufficient statistics (`sufficient`). When weights were
 calibrated (post-stratified or raked), z is replaced by its residual from the calibration
-groups, as R does (`svyrecvar` with `postStrata`).
+groups, as R does (`svyrecvar` with `postStrata`), or, for weights from R's `calibrate`, by
+its residual from the weighted regression on the calibration model.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.stats.calibration import regression_offsets
 from pipeline.stats.design import Calibration, SampleDesign, unit_scaled_weights
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
 
@@ -83,7 +85,10 @@ def shares_from_statistics(design: SampleDesign, statistics: SufficientStatistic
     with np.errstate(divide="ignore", invalid="ignore"):
         p = s1.sum(axis=(2, 3)) / base_w[..., None]  # (m, D, K)
         pb = p[:, :, None, None, :]
-        if cal is not None and cal.weighted_means:
+        if cal is not None and cal.model is not None:
+            cell_w = sum_w[0].sum(axis=(0, 3)).sum(axis=0)                   # (C,): weight per cell
+            offset = regression_offsets(cal, (s1 - pb * s0).sum(axis=2), cell_w)  # (m, D, C, K)
+        elif cal is not None and cal.weighted_means:
             cell_w = sum_w[0].sum(axis=(0, 3)).sum(axis=0)                   # (C,): weight per cell
             offset = _calibration_offsets(cal, s1 - pb * s0, cell_w)          # (m, D, C, K)
         elif cal is not None:
@@ -341,15 +346,19 @@ def _calibration_offsets(cal: Calibration, unit_u: np.ndarray, cell_n: np.ndarra
     u_cell = unit_u.sum(axis=2)                       # (m, D, C, K)
     offset = np.zeros_like(u_cell)
     n_cell = cell_n.reshape(1, 1, -1, 1)
+    scales = cal.margin_scales or (None,) * len(cal.margins)
     for _ in range(cal.iterations):
-        for margin in cal.margins:
+        for margin, scale in zip(cal.margins, scales, strict=True):
             n_groups = int(margin.max()) + 1
             residual = u_cell - n_cell * offset
+            if scale is not None:  # means of x over the weights at this margin: u times the cell's scale
+                residual = residual * scale[None, None, :, None]
             sums = _sum_by(residual, margin, n_groups, axis=2)
             sizes = np.bincount(margin, weights=cell_n, minlength=n_groups)
             with np.errstate(divide="ignore", invalid="ignore"):
                 means = np.where(sizes[None, None, :, None] > 0, sums / sizes[None, None, :, None], 0.0)
-            offset = offset + means[:, :, margin, :]
+            step = means[:, :, margin, :]
+            offset = offset + (step if scale is None else step / scale[None, None, :, None])
     return offset
 
 
@@ -406,17 +415,24 @@ def calibration_residuals(design: SampleDesign, scores: np.ndarray, weights: np.
     if cal is None:
         return z
     m = z.shape[1]
+    if cal.model is not None:  # weights from R's calibrate: residuals of the weighted regression on the model
+        cell_z = np.vstack([np.bincount(cal.cells, weights=z[:, j], minlength=cal.n_cells) for j in range(m)]).T
+        cell_w = np.bincount(cal.cells, weights=weights, minlength=cal.n_cells)
+        return z - weights[:, None] * regression_offsets(cal, cell_z, cell_w)[cal.cells]
+    scales = cal.margin_scales or (None,) * len(cal.margins)
     for _ in range(cal.iterations):
-        for margin in cal.margins:
+        for margin, scale in zip(cal.margins, scales, strict=True):
             groups = margin[cal.cells]
+            unit_scale = np.ones(len(z)) if scale is None else scale[cal.cells]
             if cal.weighted_means:  # the mean of u weighted by w: sums of z = w u over sums of w
                 sizes = np.bincount(groups, weights=weights, minlength=int(margin.max()) + 1)
                 ratio = z
             else:
                 sizes = np.bincount(groups, minlength=int(margin.max()) + 1).astype(float)
-                ratio = np.divide(z, weights[:, None], out=np.zeros_like(z), where=weights[:, None] > 0)
+                ratio = np.divide(z * unit_scale[:, None], weights[:, None], out=np.zeros_like(z),
+                                  where=weights[:, None] > 0)
             sums = np.vstack([np.bincount(groups, weights=ratio[:, j], minlength=len(sizes)) for j in range(m)]).T
-            z = z - weights[:, None] * (sums / sizes[:, None])[groups]
+            z = z - (weights / unit_scale)[:, None] * (sums / sizes[:, None])[groups]
     return z
 
 

@@ -53,7 +53,7 @@ def design_of(case: str) -> tuple[SampleDesign, pd.DataFrame]:
         if case == "rake_clus1":
             margins = [codes_of(frame[v].to_numpy())[0] for v in ("stype", "awards")]
             result = rake(design.weights, margins, [np.array([4421.0, 755, 1018]), np.array([2027.0, 4167])],
-                          tolerance=1e-15, max_iterations=1000)
+                          epsilon=1e-14, max_iterations=1000)  # R: control = list(maxit = 1000, epsilon = 1e-14)
             return design_from_columns(weights=result.weights, clusters=frame["dnum"], population=757,
                                        calibration=result.calibration), frame
         cells, levels = codes_of(frame["stype"].to_numpy())

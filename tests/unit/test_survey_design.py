@@ -40,7 +40,7 @@ def test_post_stratification_gives_each_cell_its_population_count(make_responses
     assert full.design.weights.tolist() == [2.0, 2.0, 2.0, 2.0, 2.0]  # 6/3 and 4/2
     assert full.weighting.method == "post-stratification"
     assert full.weighting.design_effect == pytest.approx(1.0)
-    assert "post-stratification to the population frame by group" in full.description
+    assert "post-stratification to the population's counts by group" in full.description
 
 
 def test_unequal_cells_give_unequal_weights_and_a_design_effect_above_one(make_responses):
