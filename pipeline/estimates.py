@@ -18,7 +18,8 @@ from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.ciprop_terms import interval_terms_by_category
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
-from pipeline.stats.linearisation import shares_from_statistics
+from pipeline.stats.linearisation import ShareEstimates, shares_from_statistics
+from pipeline.stats.replicate_shares import logit_equivalent_se, replicate_shares, replicate_sums
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -68,12 +69,16 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     statistics_of: dict[int, dict[str, SufficientStatistics]] = {}
     groups = []
     glm_start = finest.interval in ("logit", "likelihood")  # R's logistic fit: where it starts matters
+    replicated = next((v for v in variants if v.replicates is not None), None)
+    replicate_results: dict[tuple[int, ...], dict[str, tuple[ShareEstimates, np.ndarray]]] = {}
     for size, members in sorted(by_size.items()):
         codes = np.column_stack([variables[i].codes for i in members])
         passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels),
                                                    glm_start=glm_start))
                   for variable, levels, domain_codes in subgroups] or [
             ("", sufficient_statistics(finest.design, codes, size, glm_start=glm_start))]
+        if replicated is not None:
+            replicate_results[tuple(members)] = _replicate_passes(replicated, codes, size, subgroups)
         del codes
         by_split = {"": passes[0][1].overall() if subgroups else passes[0][1]}
         by_split.update({variable: statistics for variable, statistics in passes if variable})
@@ -87,6 +92,10 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                                                        for i in members])
                     for split, _, _ in splits}
         groups.append((members, by_split))
+        if replicated is not None:  # a merged category's replicate shares need the measure's own pass
+            codes = np.column_stack([variables[i].codes for i in members])
+            replicate_results[tuple(members)] = _replicate_passes(replicated, codes, 2, subgroups)
+            del codes
     records: list[Estimate] = []
     for members, by_split in groups:
         chosen = [variables[i] for i in members]
@@ -95,18 +104,40 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                 statistics = by_split[domain_variable]
                 if variant is not finest:
                     statistics = statistics.collapsed()
-                result = shares_from_statistics(variant.design, statistics)
                 # what R's svyciprop needs beyond share, SE and df (rows, weights, where its fit starts)
                 terms = {} if variant.interval in BINOMIAL_METHODS else interval_terms_by_category(
                     variant.design, statistics, domains_are_subgroups=bool(domain_variable))
+                interval_se = None
+                if variant.replicates is not None:
+                    result, replicates = replicate_results[tuple(members)][domain_variable]
+                    if variant.interval == "logit":
+                        interval_se = logit_equivalent_se(variant.replicates, result.estimate, replicates, terms)
+                else:
+                    result = shares_from_statistics(variant.design, statistics)
                 records.extend(_estimates(q.survey.id, chosen, domain_variable, levels, result, variant,
-                                          q.analysis.level, terms))
+                                          q.analysis.level, terms, interval_se))
     records.extend(_bounds(q, variables, groups))
     measure_order = {coded.id: i for i, coded in enumerate(variables)}
     split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
     variant_order = {name: i for i, name in enumerate([v.name for v in variants] + [BOUNDS])}
     records.sort(key=lambda e: (measure_order[e.measure], split_order[e.domain_variable], variant_order[e.variant]))
     return EstimateTable(records)
+
+
+def _replicate_passes(variant: DesignVariant, codes: np.ndarray, size: int,
+                      subgroups) -> dict[str, tuple[ShareEstimates, np.ndarray]]:
+    """Shares under a replicate design, with each replicate's, overall and by each subgroup."""
+    design = variant.replicates
+    assert design is not None
+    if not subgroups:
+        return {"": replicate_shares(design, replicate_sums(design, codes, size))}
+    results = {}
+    for variable, levels, domain_codes in subgroups:
+        sums = replicate_sums(design, codes, size, domain_codes, len(levels))
+        if not results:
+            results[""] = replicate_shares(design, sums.overall())
+        results[variable] = replicate_shares(design, sums)
+    return results
 
 
 def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[int, tuple[int, ...]]]:
@@ -129,7 +160,8 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
 
 
 def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
-               variant: DesignVariant, level: float, terms: dict) -> list[Estimate]:
+               variant: DesignVariant, level: float, terms: dict,
+               interval_se: np.ndarray | None = None) -> list[Estimate]:
     m, d, k = result.estimate.shape
     estimate = result.estimate
     n = np.broadcast_to(result.n[:, :, None], (m, d, k))
@@ -140,13 +172,15 @@ def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str
             se = np.sqrt(estimate * (1 - estimate) / n)
     else:
         se = result.se
-        low, high = design_interval(estimate, se, df, variant.interval, level, **terms)
+        low, high = design_interval(estimate, se if interval_se is None else interval_se, df, variant.interval,
+                                    level, **terms)
         if variant.interval != "mean":  # R's "mean" gives the point at 0 or 1; the others nothing
             at_edge = (estimate == 0) | (estimate == 1)
             low, high = np.where(at_edge, np.nan, low), np.where(at_edge, np.nan, high)
         no_df = df < 1
         low, high = np.where(no_df, np.nan, low), np.where(no_df, np.nan, high)
-    notes = interval_notes(estimate, se, low, high, n, variant.interval, df)
+    notes = interval_notes(estimate, se, low, high, n, variant.interval, df,
+                           replicates=variant.replicates is not None)
     records: list[Estimate] = []
     for i, coded in enumerate(variables):
         for j, domain in enumerate(levels):
@@ -163,7 +197,7 @@ def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str
 
 
 def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: np.ndarray, n: np.ndarray,
-                   method: str, df: np.ndarray | None = None) -> np.ndarray:
+                   method: str, df: np.ndarray | None = None, replicates: bool = False) -> np.ndarray:
     """Why an estimate has no interval, or an interval of width 0: every row either has an
     interval or says why."""
     notes = np.full(estimate.shape, "", dtype=object)
@@ -185,10 +219,10 @@ def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: 
         notes[~missing & flat] = ("standard error 0: the share does not vary between sampled units within "
                                   "strata (or is fixed by calibration), so the interval is the point itself, as in R")
         if df is not None:
-            notes[df < 1] = ("no design-based interval: no degrees of freedom (the subgroup's primary sampling "
-                             "units less its strata is 0)")
-            notes[~missing & (df == 1)] = ("1 degree of freedom (the subgroup's primary sampling units less its "
-                                           "strata): the interval is very wide and unreliable")
+            source = ("the rank of the subgroup's replicate weights less 1" if replicates else
+                      "the subgroup's primary sampling units less its strata")
+            notes[df < 1] = f"no design-based interval: no degrees of freedom ({source} is 0)"
+            notes[~missing & (df == 1)] = f"1 degree of freedom ({source}): the interval is very wide and unreliable"
     notes[n == 0] = "no respondents in the base"
     return notes
 

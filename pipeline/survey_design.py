@@ -7,7 +7,8 @@
   correction, when the population size is known and the analysis plan asks for it.
 * `design`: the full design: weights (given, or calibrated to the population frame by
   post-stratification or raking), strata, clusters and the correction, with design-based
-  intervals (R survey's `svyciprop` methods).
+  intervals (R survey's `svyciprop` methods); or the full-sample weights with replicate
+  weights (R's `svrepdesign`), whose variances come from the replicates.
 
 The questionnaire decides which variants exist; nothing here knows a particular survey.
 """
@@ -19,11 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.columns import categories_and_codes, index_of, present_values
+from pipeline.columns import categories_and_codes, index_of, numbers, present_values
 from pipeline.declared_design import DeclaredDesign, check_lonely_psus, declare_design
 from pipeline.errors import AnswersError, Issue
 from pipeline.questionnaire import Questionnaire
 from pipeline.stats.design import SampleDesign, design_from_columns, simple_design
+from pipeline.stats.replicates import R_TYPES, ReplicateDesign, replicate_constants
 from pipeline.stats.weighting import WeightingError, effective_sample_size, kish_design_effect, poststratify, rake
 from pipeline.summaries import WeightingSummary
 from pipeline.validate import Responses
@@ -40,6 +42,7 @@ class DesignVariant:
     interval: str
     description: str
     weighting: WeightingSummary | None = None
+    replicates: ReplicateDesign | None = None
 
 
 def design_variants(responses: Responses) -> list[DesignVariant]:
@@ -80,6 +83,8 @@ def checked_design(responses: Responses) -> DeclaredDesign:
 def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVariant:
     q = responses.questionnaire
     d = q.design
+    if d.replicates is not None:
+        return _replicate_design(responses, declared)
     n = len(responses.answers)
     population = None
     if q.analysis.fpc and declared.population is not None:
@@ -112,6 +117,33 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     description = "weighted: " + "; ".join(parts) if parts else "design-based"
     return DesignVariant("design", design, True, population is not None, q.analysis.design_interval,
                          description, weighting)
+
+
+def _replicate_design(responses: Responses, declared: DeclaredDesign) -> DesignVariant:
+    """The full-sample weights and the replicate weights, as R's `svrepdesign(combined.weights = TRUE)`."""
+    q = responses.questionnaire
+    spec = q.design.replicates
+    assert spec is not None
+    columns = spec.columns_in(tuple(responses.answers.columns))
+    weights = np.empty((len(responses.answers), len(columns) + 1))
+    weights[:, 0] = declared.weights
+    for i, column in enumerate(columns, start=1):
+        weights[:, i] = numbers(responses.answers[column])
+    scale, rscales = replicate_constants(str(spec.type), len(columns), spec.scale,
+                                         None if spec.rscales is None else np.asarray(spec.rscales), spec.rho)
+    replicates = ReplicateDesign(weights, str(spec.type), scale, rscales, spec.mse, spec.rho)
+    distinct = np.unique(rscales)
+    rscales_words = f"rscales {distinct[0]:g}" if len(distinct) == 1 else (
+        f"rscales from {distinct.min():g} to {distinct.max():g}")
+    rho_words = f", Fay's rho {spec.rho:g}" if spec.rho is not None else ""
+    centre = "deviations from the full-sample estimate (mse)" if spec.mse else "deviations from the replicates' mean"
+    description = (f"weighted: weights '{q.design.weights}'; {len(columns)} replicate weights "
+                   f"({R_TYPES[replicates.type]}{rho_words}; variance scale {scale:.6g}, {rscales_words}, {centre}), "
+                   "as R's svrepdesign(combined.weights = TRUE); degrees of freedom: the rank of the replicate "
+                   "weights less one")
+    design = design_from_columns(weights=declared.weights)
+    return DesignVariant("design", design, True, False, q.analysis.design_interval, description,
+                         replicates=replicates)
 
 
 def _calibrate(responses: Responses, weights: np.ndarray):

@@ -110,16 +110,46 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
 def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
     expected = questionnaire.expected_columns
     present = set(raw.header)
+    replicates = questionnaire.design.replicates
+    replicate_columns = replicates.columns_in(raw.header) if replicates is not None else ()
     for column in expected:
-        if column not in present:
+        if column not in present and column not in replicate_columns:
             yield Issue("missing-column", raw.path, "no such column",
                         f"a column '{column}' (from {questionnaire.path})",
                         line=1, column=column)
-    allowed = set(expected)
+    if replicates is not None:
+        yield from _check_replicate_header(raw, questionnaire, replicate_columns)
+    allowed = set(expected) | set(replicate_columns)
     for column in raw.header:
         if column not in allowed:
             yield Issue("unexpected-column", raw.path, f"the column '{column}'",
                         "only columns the questionnaire defines", line=1, column=column)
+
+
+def _check_replicate_header(raw: RawAnswers, questionnaire: Questionnaire,
+                            columns: tuple[str, ...]) -> Iterator[Issue]:
+    """The replicate-weight columns the questionnaire names are in the file, at least two, and
+    as many as its rscales say (R's svrepdesign checks the same)."""
+    replicates = questionnaire.design.replicates
+    assert replicates is not None
+    present = set(raw.header)
+    for column in columns:
+        if column not in present:
+            yield Issue("missing-replicate-columns", raw.path, "no such column",
+                        f"the replicate-weight column '{column}' (design.replicates.columns in {questionnaire.path})",
+                        line=1, column=column)
+    if replicates.prefix and not any(c.startswith(replicates.prefix) for c in columns[len(replicates.columns):]):
+        yield Issue("missing-replicate-columns", raw.path, f"no column named '{replicates.prefix}' and a number",
+                    f"replicate-weight columns {replicates.prefix}1, {replicates.prefix}2, ... "
+                    f"(design.replicates.prefix in {questionnaire.path})", line=1)
+    elif len(columns) < 2:
+        yield Issue("missing-replicate-columns", raw.path, f"{len(columns)} replicate-weight column",
+                    "at least two replicate-weight columns", line=1)
+    rscales = replicates.rscales
+    if rscales is not None and len(columns) >= 2 and len(rscales) not in (1, len(columns)):
+        yield Issue("rscales-length", questionnaire.path, f"{len(rscales)} rscales for {len(columns)} replicate-weight "
+                    f"columns in {raw.path}", "one rscale, or one per replicate column (R's svrepdesign)",
+                    key="design.replicates.rscales")
 
 
 def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
@@ -186,6 +216,13 @@ def _check_design_columns(raw: RawAnswers, questionnaire: Questionnaire) -> Iter
         with np.errstate(invalid="ignore"):
             bad = np.isnan(values) | ~(values > 0) | ~np.isfinite(values)
         yield from _cell_issues(raw, questionnaire, bad, design.weights, "invalid-weight", "a positive number")
+    if design.replicates is not None:
+        for column in design.replicates.columns_in(raw.header):
+            values = numbers(raw.cells[column])
+            with np.errstate(invalid="ignore"):
+                bad = ~(values >= 0) | ~np.isfinite(values)
+            yield from _cell_issues(raw, questionnaire, bad, column, "invalid-replicate-weight",
+                                    "a replicate weight: a number of at least 0")
     if isinstance(design.population_size, str):
         values = numbers(raw.cells[design.population_size])
         with np.errstate(invalid="ignore"):

@@ -38,6 +38,7 @@ class Kind(Enum):
     FLAG = "true or false"
     CHOICE = "choice"
     TEXTS = "list of text"
+    NUMBERS = "number or list of numbers"
     SECTION = "mapping"
     SECTIONS = "list of mappings"
     WHOLE_OR_COLUMN = "whole number or column name"
@@ -141,6 +142,8 @@ def _classify(field_name: str, declaration: Key, annotation: Any) -> Declared:
         item = typing.get_args(annotation)[0]
         if item is str:
             return Declared(field_name, declaration, Kind.TEXTS, optional)
+        if item is float:
+            return Declared(field_name, declaration, Kind.NUMBERS, optional)
         if dataclasses.is_dataclass(item):
             return Declared(field_name, declaration, Kind.SECTIONS, optional, section=typing.cast(type, item))
     raise TypeError(f"no kind of YAML value for {field_name}: {annotation!r}")
