@@ -24,6 +24,7 @@ from pipeline.stats.comparisons import (
     rao_scott,
 )
 from pipeline.stats.linearisation import share_covariance
+from pipeline.stats.replicate_shares import replicate_share_covariance
 from pipeline.survey_design import DesignVariant
 from pipeline.validate import Responses
 
@@ -85,9 +86,13 @@ def _rao_scott_row(measure: CodedVariable, by: str, group_of: np.ndarray, all_gr
         level = measure.labels[1] if outcomes[1] == 0 else measure.labels[0]
         return {**row, "note": f"not tested: no respondent in the base is in '{level}', so the table has an empty "
                                "row and the Rao-Scott test is undefined"}
-    shares, covariance = share_covariance(variant.design, cells, 2 * len(groups))
+    if variant.replicates is not None:  # R's svychisq on a svrepdesign: the covariance from the replicates
+        shares, covariance, df = replicate_share_covariance(variant.replicates, cells, 2 * len(groups))
+    else:
+        shares, covariance = share_covariance(variant.design, cells, 2 * len(groups))
+        df = variant.design.df
     try:
-        f_test, _ = rao_scott(shares, covariance, 2, len(groups), int(valid.sum()), variant.design.df)
+        f_test, _ = rao_scott(shares, covariance, 2, len(groups), int(valid.sum()), df)
     except np.linalg.LinAlgError:
         return {**row, "note": "not tested: the design covariance of the table is singular"}
     if not np.isfinite(f_test.p_value):

@@ -92,3 +92,27 @@ def test_fay_matches_r_and_methods_name_the_replicates(tmp_path):
     assert check_against_r(frame(result), "fay_nhanes", "asin") > 20
     design = next(v for v in result.variants if v.name == "design")
     assert "16 replicate weights (Fay, Fay's rho 0.3; variance scale 0.127551" in design.description
+
+
+@pytest.mark.parametrize(("case", "name", "replicates"), [
+    ("brr_nhanes", "brr_nhanes", {"type": "brr"}),
+    ("jkn_nhanes", "jkn_nhanes", {"type": "jkn"}),
+])
+def test_rao_scott_from_replicates_matches_svychisq(tmp_path, case, name, replicates):
+    if replicates["type"] == "jkn":
+        replicates["rscales"] = pd.read_csv(REFERENCE_DIR / "replicate_jkn_nhanes_rscales.csv")["rscales"].tolist()
+    paths = nhanes_survey(tmp_path, replicates, name=name)
+    text = paths[0].read_text(encoding="utf-8")
+    measures = ("measures:\n- {id: high_chol, question: hi_chol, categories: ['1']}\n")
+    plan = "  comparisons:\n  - {measure: high_chol, by: riagendr}\n"
+    paths[0].write_text(text.replace("analysis:\n", measures + "analysis:\n" + plan), encoding="utf-8")
+    comparisons = analyse(*paths, command="test").comparisons
+    row = comparisons[comparisons["test"] == "rao-scott-f"].iloc[0]
+    table = reference()
+    expected = {r.statistic: float(r.value) for r in table[(table["case"] == case)
+                                                           & table["statistic"].str.startswith("raoscott")].itertuples()}
+    assert row["statistic"] == pytest.approx(expected["raoscott_F"], rel=1e-10)
+    ndf, ddf = (float(v) for v in row["df"].split())
+    assert ndf == pytest.approx(expected["raoscott_ndf"], rel=1e-5)   # df is written with 6 significant digits
+    assert ddf == pytest.approx(expected["raoscott_ddf"], rel=1e-5)
+    assert row["p_value"] == pytest.approx(expected["raoscott_p"], rel=1e-10)

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import sparse, special
 
 from pipeline.stats.linearisation import ShareEstimates
-from pipeline.stats.replicates import ReplicateDesign, gram_rank, replicate_variance
+from pipeline.stats.replicates import ReplicateDesign, gram_rank, replicate_covariance, replicate_variance
 from pipeline.stats.svyglm_fit import ModelTerms, fits
 
 CHUNK_ROWS = 131_072
@@ -161,3 +161,18 @@ def logit_equivalent_se(design: ReplicateDesign, estimate: np.ndarray, replicate
     se_beta = replicate_logit_se(beta, replicates, design)
     mu = special.expit(beta)
     return se_beta * (mu * (1 - mu))
+
+
+def replicate_share_covariance(design: ReplicateDesign, codes: np.ndarray,
+                               n_categories: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """One item's category shares, their replicate covariance matrix (R's `svymean` of the
+    categories on a replicate design, `attr(, "var")`) and the design's df (`degf`): what R's
+    `svychisq` takes from a replicate design."""
+    sums = replicate_sums(design, codes, n_categories)
+    inside = sums.weighted[0, 0, :n_categories]                 # (K, R + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = inside / inside.sum(axis=0, keepdims=True)
+    complete = ~np.isnan(shares[:, 1:]).any(axis=0)               # R drops a replicate with no answers
+    covariance = replicate_covariance(shares[:, 0], shares[:, 1:][:, complete], design.scale,
+                                      design.rscales[complete], design.mse)
+    return shares[:, 0], covariance, gram_rank(sums.gram.sum(axis=0)) - 1

@@ -52,6 +52,12 @@ record <- function(case, file, design, call, vars, by, binary) {
     sub <- design[design$variables[[by]] == level, ]
     add(case, paste0("degf(subset(", call, ", ", by, " == ", level, "))"), "", "", level, "df", degf(sub))
   }
+  test <- svychisq(as.formula(paste0("~", binary$measure, " + ", by)), design)
+  tcall <- paste0("svychisq(~", binary$measure, " + ", by, ", ", call, ")")
+  add(case, tcall, binary$measure, "", "", "raoscott_F", test$statistic)
+  add(case, tcall, binary$measure, "", "", "raoscott_ndf", test$parameter[1])
+  add(case, tcall, binary$measure, "", "", "raoscott_ddf", test$parameter[2])
+  add(case, tcall, binary$measure, "", "", "raoscott_p", test$p.value)
   ind <- paste0("I(", binary$measure, " == ", binary$category, ")")
   for (method in c("logit", "xlogit", "asin", "beta", "mean")) {
     ci <- svyciprop(as.formula(paste0("~", ind)), design, method = method, na.rm = TRUE)
