@@ -19,7 +19,7 @@ from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.ciprop_terms import interval_terms_by_category
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.stats.linearisation import ShareEstimates, shares_from_statistics
-from pipeline.stats.replicate_shares import logit_equivalent_se, replicate_shares, replicate_sums
+from pipeline.stats.replicate_shares import logit_equivalent_se, replicate_df, replicate_shares, replicate_sums
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -71,6 +71,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     glm_start = finest.interval in ("logit", "likelihood")  # R's logistic fit: where it starts matters
     replicated = next((v for v in variants if v.replicates is not None), None)
     replicate_results: dict[tuple[int, ...], dict[str, tuple[ShareEstimates, np.ndarray]]] = {}
+    replicate_df: dict[str, np.ndarray] = {}  # each split's degrees of freedom, from the first pass
     for size, members in sorted(by_size.items()):
         codes = np.column_stack([variables[i].codes for i in members])
         passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels),
@@ -78,7 +79,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                   for variable, levels, domain_codes in subgroups] or [
             ("", sufficient_statistics(finest.design, codes, size, glm_start=glm_start))]
         if replicated is not None:
-            replicate_results[tuple(members)] = _replicate_passes(replicated, codes, size, subgroups)
+            replicate_results[tuple(members)] = _replicate_passes(replicated, codes, size, subgroups, replicate_df)
         del codes
         by_split = {"": passes[0][1].overall() if subgroups else passes[0][1]}
         by_split.update({variable: statistics for variable, statistics in passes if variable})
@@ -94,7 +95,7 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
         groups.append((members, by_split))
         if replicated is not None:  # a merged category's replicate shares need the measure's own pass
             codes = np.column_stack([variables[i].codes for i in members])
-            replicate_results[tuple(members)] = _replicate_passes(replicated, codes, 2, subgroups)
+            replicate_results[tuple(members)] = _replicate_passes(replicated, codes, 2, subgroups, replicate_df)
             del codes
     records: list[Estimate] = []
     for members, by_split in groups:
@@ -124,19 +125,25 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     return EstimateTable(records)
 
 
-def _replicate_passes(variant: DesignVariant, codes: np.ndarray, size: int,
-                      subgroups) -> dict[str, tuple[ShareEstimates, np.ndarray]]:
-    """Shares under a replicate design, with each replicate's, overall and by each subgroup."""
+def _replicate_passes(variant: DesignVariant, codes: np.ndarray, size: int, subgroups,
+                      known_df: dict[str, np.ndarray]) -> dict[str, tuple[ShareEstimates, np.ndarray]]:
+    """Shares under a replicate design, with each replicate's, overall and by each subgroup.
+    Each split's degrees of freedom are computed on its first pass and kept in `known_df`."""
     design = variant.replicates
     assert design is not None
-    if not subgroups:
-        return {"": replicate_shares(design, replicate_sums(design, codes, size))}
-    results = {}
-    for variable, levels, domain_codes in subgroups:
-        sums = replicate_sums(design, codes, size, domain_codes, len(levels))
+    splits = [(variable, levels, domain_codes) for variable, levels, domain_codes in subgroups] or [
+        ("", ("",), None)]
+    results: dict[str, tuple[ShareEstimates, np.ndarray]] = {}
+    for variable, levels, domain_codes in splits:
+        sums = replicate_sums(design, codes, size, domain_codes, len(levels), with_gram=variable not in known_df)
         if not results:
-            results[""] = replicate_shares(design, sums.overall())
-        results[variable] = replicate_shares(design, sums)
+            overall = sums.overall()
+            if "" not in known_df:
+                known_df[""] = replicate_df(overall)
+            results[""] = replicate_shares(design, overall, known_df[""])
+        if variable:
+            known_df.setdefault(variable, replicate_df(sums) if sums.gram is not None else np.array([]))
+            results[variable] = replicate_shares(design, sums, known_df[variable])
     return results
 
 

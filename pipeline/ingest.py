@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,11 +133,14 @@ def decode_answers(data: bytes, path: str) -> tuple[str, str]:
                              "text in one encoding, UTF-8 or Windows-1252"))
 
 
-def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_ANSWERS_BYTES) -> RawAnswers:
+def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_ANSWERS_BYTES,
+                 plain_text: Callable[[str], bool] | None = None) -> RawAnswers:
     """Read the answers file into stripped text cells; every line is kept or accounted for.
 
     Cells come back as pandas categoricals (one small integer per cell, the text once per
-    distinct value), so a million respondents take megabytes, not gigabytes. UTF-8 is checked
+    distinct value), so a million respondents take megabytes, not gigabytes. Columns for which
+    `plain_text` holds (numbers that nearly all differ, such as replicate weights) are read as
+    plain text: a dictionary of every distinct value would cost time and gain nothing. UTF-8 is checked
     by the CSV reader itself; only a file that fails it is decoded as Windows-1252.
     """
     name = str(path)
@@ -159,12 +163,12 @@ def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_AN
     try:
         if not ascii_only:
             _check_utf8(body)
-        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=not ascii_only)
+        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=not ascii_only, plain_text=plain_text)
     except _NotUtf8:
         text, encoding = decode_answers(data, name)
         body = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
         del text
-        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=True)
+        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=True, plain_text=plain_text)
     rows = len(columns[0]) if columns else 0
     records = _check_records(body, delimiter, name, names, 1 + rows + len(invalid_rows))
     header = tuple(unicodedata.normalize("NFC", str(c).strip()) for c in names)
@@ -314,8 +318,9 @@ def _check_utf8(body: bytes) -> None:
         raise _NotUtf8() from None
 
 
-def _parse(body: bytes, delimiter: str, name: str,
-           normalise: bool = False) -> tuple[list[str], list, list[tuple[int | None, int, int]]]:
+def _parse(body: bytes, delimiter: str, name: str, normalise: bool = False,
+           plain_text: Callable[[str], bool] | None = None
+           ) -> tuple[list[str], list, list[tuple[int | None, int, int]]]:
     """Column names, the columns (converted batch by batch, so the whole file is never held as
     an Arrow table, their text in NFC if `normalise`), and the rows with the wrong number of fields."""
     invalid_rows: list[tuple[int | None, int, int]] = []
@@ -325,10 +330,12 @@ def _parse(body: bytes, delimiter: str, name: str,
         return "skip"
 
     try:
-        names, columns = _read(body, delimiter, on_invalid_row, threads=True, normalise=normalise)
+        names, columns = _read(body, delimiter, on_invalid_row, threads=True, normalise=normalise,
+                               plain_text=plain_text)
         if any(number is None for number, _, _ in invalid_rows):  # in parallel, rows are not numbered
             invalid_rows.clear()
-            names, columns = _read(body, delimiter, on_invalid_row, threads=False, normalise=normalise)
+            names, columns = _read(body, delimiter, on_invalid_row, threads=False, normalise=normalise,
+                                   plain_text=plain_text)
     except UnicodeDecodeError:  # in the header, which pyarrow decodes in Python
         raise _NotUtf8() from None
     except pa.ArrowInvalid as exc:
@@ -348,7 +355,8 @@ BLOCK_BYTES = 1 << 24
 
 
 def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
-          stream_above: int = STREAM_ABOVE_BYTES, normalise: bool = False) -> tuple[list[str], list]:
+          stream_above: int = STREAM_ABOVE_BYTES, normalise: bool = False,
+          plain_text: Callable[[str], bool] | None = None) -> tuple[list[str], list]:
     """Parse and convert. A file up to `stream_above` bytes is parsed whole, in parallel; a
     larger one batch by batch, so that it is never held whole as an Arrow table."""
     options = dict(
@@ -356,7 +364,7 @@ def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                           invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
-            column_types=_all_text(body, delimiter), strings_can_be_null=False,
+            column_types=_all_text(body, delimiter, plain_text), strings_can_be_null=False,
             quoted_strings_can_be_null=False, null_values=[], check_utf8=True))
     if len(body) <= stream_above:
         table = pacsv.read_csv(pa.py_buffer(body), **options)
@@ -395,13 +403,14 @@ class _ColumnBuilder:
         self.text: bool | None = None
         self.normalise = normalise
 
-    def add(self, column: pa.DictionaryArray) -> None:
+    def add(self, column: pa.Array) -> None:
         import pyarrow.compute as pc
 
         if len(column) == 0:
             return
         if self.text is None:
-            self.text = len(column.dictionary) > 4096 and 2 * len(column.dictionary) > len(column)
+            self.text = not isinstance(column, pa.DictionaryArray) or (
+                len(column.dictionary) > 4096 and 2 * len(column.dictionary) > len(column))
         if self.text:
             text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
             self.parts.append(pc.utf8_normalize(text, form="NFC") if self.normalise else text)
@@ -420,14 +429,16 @@ class _ColumnBuilder:
         return pd.Categorical.from_codes(codes, categories=pd.Index(list(self.index), dtype=object))
 
 
-def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
-    """Every column is read as dictionary-encoded text: codes like '01' or 'yes' must not be re-typed."""
+def _all_text(data: bytes, delimiter: str, plain_text: Callable[[str], bool] | None = None) -> dict[str, pa.DataType]:
+    """Every column is read as text, dictionary-encoded unless `plain_text` says not: codes like
+    '01' or 'yes' must not be re-typed."""
     first_line = re.search(rb"[^\r\n]+", data)
     header = first_line.group() if first_line else b""
     first = pacsv.read_csv(io.BytesIO(header + b"\n"),
                            parse_options=pacsv.ParseOptions(delimiter=delimiter),
                            read_options=pacsv.ReadOptions(use_threads=False))
-    return {name: pa.dictionary(pa.int32(), pa.string()) for name in first.column_names}
+    return {name: pa.string() if plain_text is not None and plain_text(name) else pa.dictionary(pa.int32(), pa.string())
+            for name in first.column_names}
 
 
 def _code_type(size: int) -> type:

@@ -100,6 +100,10 @@ class Replicates:
     mse: bool = field(
         default=False, metadata=key("deviations from the full-sample estimate, not the replicates' mean (R's mse)"))
 
+    def names_column(self, name: str) -> bool:
+        """Whether a column of the answers file is one of these replicate columns."""
+        return name in self.columns or bool(self.prefix and name in self.columns_in((name,)))
+
     def columns_in(self, header: tuple[str, ...]) -> tuple[str, ...]:
         """The replicate columns of a file with this header: `columns`, then the prefix's in number order."""
         chosen = list(self.columns)

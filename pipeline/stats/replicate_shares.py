@@ -34,21 +34,23 @@ class ReplicateSums:
 
     count: np.ndarray
     weighted: np.ndarray
-    gram: np.ndarray
+    gram: np.ndarray | None
 
     def overall(self) -> ReplicateSums:
         """All units as one domain (domains, and none, summed)."""
         def total(a: np.ndarray, axis: int) -> np.ndarray:
             summed = a.sum(axis=axis, keepdims=True)
             return np.concatenate([summed, np.zeros_like(summed)], axis=axis)
-        return ReplicateSums(total(self.count, 1), total(self.weighted, 1), total(self.gram, 0))
+        return ReplicateSums(total(self.count, 1), total(self.weighted, 1),
+                             None if self.gram is None else total(self.gram, 0))
 
 
 def replicate_sums(design: ReplicateDesign, codes: np.ndarray, n_categories: int,
                    domains: np.ndarray | None = None, n_domains: int = 1,
-                   chunk_rows: int = CHUNK_ROWS) -> ReplicateSums:
+                   chunk_rows: int = CHUNK_ROWS, with_gram: bool = True) -> ReplicateSums:
     """The one pass: `codes` is (n, m), each unit's category 0..K-1 per item or -1 outside the
-    item's base; `domains` each unit's domain 0..D-1 or -1 for none."""
+    item's base; `domains` each unit's domain 0..D-1 or -1 for none. `with_gram` sums the
+    domains' Gram matrices too (they do not depend on the items: once per set of domains)."""
     codes = np.asarray(codes)
     if codes.ndim == 1:
         codes = codes[:, None]
@@ -76,22 +78,27 @@ def replicate_sums(design: ReplicateDesign, codes: np.ndarray, n_categories: int
         one_hot = sparse.csc_matrix((np.ones(rows * m), keys, np.arange(0, rows * m + 1, m)), shape=(n_cells, rows))
         chunk = design.weights[start:stop]
         weighted += one_hot @ chunk
-        replicates = chunk[:, 1:]
+        if not with_gram:
+            continue
         for d in np.unique(unit_domain[start:stop]):
-            part = replicates[unit_domain[start:stop] == d]
+            part = chunk[unit_domain[start:stop] == d, 1:]
             gram[d] += part.T @ part
     shape = (m, n_domains + 1, k + 1)
-    return ReplicateSums(count.reshape(shape), weighted.reshape(*shape, columns), gram)
+    return ReplicateSums(count.reshape(shape), weighted.reshape(*shape, columns), gram if with_gram else None)
 
 
 def replicate_df(sums: ReplicateSums) -> np.ndarray:
     """R's `degf` of each domain's subset design: the rank of its rows' replicate weights less
     one (D,), or -1 for a domain with no rows."""
+    if sums.gram is None:
+        raise ValueError("the sums were taken without the domains' Gram matrices")
     return np.array([gram_rank(g) - 1 for g in sums.gram[:-1]], dtype=float)
 
 
-def replicate_shares(design: ReplicateDesign, sums: ReplicateSums) -> tuple[ShareEstimates, np.ndarray]:
-    """Shares with their replicate standard errors, and each replicate's shares (m, D, K, R)."""
+def replicate_shares(design: ReplicateDesign, sums: ReplicateSums,
+                     df: np.ndarray | None = None) -> tuple[ShareEstimates, np.ndarray]:
+    """Shares with their replicate standard errors, and each replicate's shares (m, D, K, R).
+    `df` is each domain's (D,), when known from another pass over the same domains."""
     m, d1, k1 = sums.count.shape
     d, k = d1 - 1, k1 - 1
     inside = sums.weighted[:, :d, :k]                       # (m, D, K, R + 1)
@@ -101,7 +108,7 @@ def replicate_shares(design: ReplicateDesign, sums: ReplicateSums) -> tuple[Shar
     estimate, replicates = shares[..., 0], shares[..., 1:]
     variance = replicate_variance(estimate, replicates, design.scale, design.rscales, design.mse)
     counts = sums.count[:, :d, :k]
-    df = np.broadcast_to(replicate_df(sums)[None, :], (m, d))
+    df = np.broadcast_to((replicate_df(sums) if df is None else df)[None, :], (m, d))
     result = ShareEstimates(estimate, np.sqrt(np.maximum(variance, 0.0)), counts, counts.sum(axis=2),
                             base[..., 0], df)
     return result, replicates
@@ -175,4 +182,4 @@ def replicate_share_covariance(design: ReplicateDesign, codes: np.ndarray,
     complete = ~np.isnan(shares[:, 1:]).any(axis=0)               # R drops a replicate with no answers
     covariance = replicate_covariance(shares[:, 0], shares[:, 1:][:, complete], design.scale,
                                       design.rscales[complete], design.mse)
-    return shares[:, 0], covariance, gram_rank(sums.gram.sum(axis=0)) - 1
+    return shares[:, 0], covariance, int(replicate_df(sums.overall())[0])
