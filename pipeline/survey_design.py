@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.columns import categories_and_codes, index_of, numbers, present_values
+from pipeline.columns import categories_and_codes, index_of, present_values
 from pipeline.declared_design import DeclaredDesign, check_lonely_psus, declare_design
 from pipeline.errors import AnswersError, Issue
 from pipeline.questionnaire import Questionnaire
@@ -124,12 +124,10 @@ def _replicate_design(responses: Responses, declared: DeclaredDesign) -> DesignV
     q = responses.questionnaire
     spec = q.design.replicates
     assert spec is not None
-    columns = spec.columns_in(tuple(responses.answers.columns))
-    weights = np.empty((len(responses.answers), len(columns) + 1))
-    weights[:, 0] = declared.weights
-    for i, column in enumerate(columns, start=1):
-        weights[:, i] = numbers(responses.answers[column])
-    scale, rscales = replicate_constants(str(spec.type), len(columns), spec.scale,
+    weights = responses.replicate_weights
+    assert weights is not None  # read with the answers for every replicate design
+    count = weights.shape[1] - 1
+    scale, rscales = replicate_constants(str(spec.type), count, spec.scale,
                                          None if spec.rscales is None else np.asarray(spec.rscales), spec.rho)
     replicates = ReplicateDesign(weights, str(spec.type), scale, rscales, spec.mse, spec.rho)
     distinct = np.unique(rscales)
@@ -137,7 +135,7 @@ def _replicate_design(responses: Responses, declared: DeclaredDesign) -> DesignV
         f"rscales from {distinct.min():g} to {distinct.max():g}")
     rho_words = f", Fay's rho {spec.rho:g}" if spec.rho is not None else ""
     centre = "deviations from the full-sample estimate (mse)" if spec.mse else "deviations from the replicates' mean"
-    description = (f"weighted: weights '{q.design.weights}'; {len(columns)} replicate weights "
+    description = (f"weighted: weights '{q.design.weights}'; {count} replicate weights "
                    f"({R_TYPES[replicates.type]}{rho_words}; variance scale {scale:.6g}, {rscales_words}, {centre}), "
                    "as R's svrepdesign(combined.weights = TRUE); degrees of freedom: the rank of the replicate "
                    "weights less one")

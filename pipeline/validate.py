@@ -51,6 +51,9 @@ class Responses:
     excluded_lines: tuple[int, ...] = ()
     numeric: dict[str, pd.Series] = field(default_factory=dict)
     lines: LineAccount | None = None
+    replicate_weights: np.ndarray | None = None
+    """For a replicate design: (respondents, R + 1) floats, the full-sample weights then each
+    replicate's, in replicate order. The replicate columns are not kept as text in `answers`."""
     derived: QuestionColumns = field(default_factory=QuestionColumns, compare=False, repr=False)
 
     @property
@@ -88,6 +91,10 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
     row_issues: list[tuple[int, Issue]] = []
     for rule in (_check_ids, _check_design_columns, _check_questions):
         row_issues.extend(rule(raw, questionnaire))
+    replicate_weights = None
+    if questionnaire.design.replicates is not None:
+        replicate_weights, cells = _replicate_weights(raw, questionnaire)
+        row_issues.extend(_check_replicate_weights(raw, questionnaire, replicate_weights))
     file_issues = list(raw.malformed_rows)
     all_issues = file_issues + [issue for _, issue in sorted(row_issues, key=lambda pair: pair[0])]
     if all_issues and not exclude_invalid:
@@ -95,6 +102,8 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
     bad_rows = sorted({row for row, _ in row_issues})
     keep = np.ones(len(cells), dtype=bool)
     keep[bad_rows] = False
+    if replicate_weights is not None and not keep.all():
+        replicate_weights = np.ascontiguousarray(replicate_weights[keep])
     answers = cells.loc[keep].reset_index(drop=True)
     lines = raw.line_numbers.loc[keep].reset_index(drop=True)
     excluded = tuple(int(raw.line_numbers.iloc[r]) for r in bad_rows) + tuple(
@@ -104,7 +113,32 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
                                                "at least one valid row to analyse")])
     numeric = {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type.is_numeric}
     return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding, tuple(all_issues),
-                     tuple(sorted(excluded)), numeric, lines=raw.lines)
+                     tuple(sorted(excluded)), numeric, lines=raw.lines, replicate_weights=replicate_weights)
+
+
+def _replicate_weights(raw: RawAnswers, questionnaire: Questionnaire) -> tuple[np.ndarray, pd.DataFrame]:
+    """The full-sample and replicate weights as one contiguous float matrix (NaN where not a
+    number), and the cells without the replicate columns: 80 columns of text would double in
+    memory when the rows are copied, and nothing reads them as text again."""
+    design = questionnaire.design
+    assert design.replicates is not None and design.weights
+    columns = design.replicates.columns_in(raw.header)
+    matrix = np.empty((len(raw.cells), len(columns) + 1))
+    for i, column in enumerate((design.weights, *columns)):
+        matrix[:, i] = numbers(raw.cells[column])
+    return matrix, raw.cells.drop(columns=list(columns))
+
+
+def _check_replicate_weights(raw: RawAnswers, questionnaire: Questionnaire,
+                             matrix: np.ndarray) -> Iterator[tuple[int, Issue]]:
+    """Every replicate weight is a finite number of at least 0 (0: the unit is out of that replicate)."""
+    assert questionnaire.design.replicates is not None
+    columns = questionnaire.design.replicates.columns_in(raw.header)
+    with np.errstate(invalid="ignore"):
+        bad = ~(matrix[:, 1:] >= 0) | ~np.isfinite(matrix[:, 1:])
+    for i in np.flatnonzero(bad.any(axis=0)):
+        yield from _cell_issues(raw, questionnaire, bad[:, i], columns[i], "invalid-replicate-weight",
+                                "a replicate weight: a number of at least 0")
 
 
 def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
@@ -216,13 +250,6 @@ def _check_design_columns(raw: RawAnswers, questionnaire: Questionnaire) -> Iter
         with np.errstate(invalid="ignore"):
             bad = np.isnan(values) | ~(values > 0) | ~np.isfinite(values)
         yield from _cell_issues(raw, questionnaire, bad, design.weights, "invalid-weight", "a positive number")
-    if design.replicates is not None:
-        for column in design.replicates.columns_in(raw.header):
-            values = numbers(raw.cells[column])
-            with np.errstate(invalid="ignore"):
-                bad = ~(values >= 0) | ~np.isfinite(values)
-            yield from _cell_issues(raw, questionnaire, bad, column, "invalid-replicate-weight",
-                                    "a replicate weight: a number of at least 0")
     if isinstance(design.population_size, str):
         values = numbers(raw.cells[design.population_size])
         with np.errstate(invalid="ignore"):
