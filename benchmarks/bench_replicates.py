@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_estimate import CODE_PROBABILITIES, CODES, ITEMS, measure_run, questionnaire_yaml  # noqa: E402
+from bench_estimate import CODE_PROBABILITIES, CODES, ITEMS, measure_run, questionnaire_yaml
 
 REPLICATES = 80
 CHUNK = 250_000

@@ -74,5 +74,6 @@ def test_a_replicate_survey_runs_to_a_pdf_and_its_methods_name_the_replicates(tm
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "4 replicate weights (JK1; variance scale 0.7, rscales 1, deviations from the full-sample estimate" in html
+    assert "with 3 degrees of freedom" in html  # the rank of the replicate weights less one
     estimates = (out / "estimates.csv").read_text(encoding="utf-8")
     assert ",design" in estimates

@@ -46,6 +46,11 @@ class ReplicateDesign:
     rho: float | None = None
 
     @property
+    def df(self) -> int:
+        """R's `degf` of the design: the rank of the replicate weights less one."""
+        return replicate_weights_rank(self.weights[:, 1:]) - 1
+
+    @property
     def n(self) -> int:
         return self.weights.shape[0]
 
@@ -138,6 +143,16 @@ def replicate_covariance(theta_full: np.ndarray, theta_replicates: np.ndarray, s
     centre = np.asarray(theta_full, dtype=float) if mse else thetas[:, rscales > 0].mean(axis=1)
     deviation = (thetas - centre[:, None]) * np.sqrt(rscales)[None, :]
     return scale * deviation @ deviation.T
+
+
+def replicate_weights_rank(replicates: np.ndarray, chunk_rows: int = 131_072) -> int:
+    """The rank of a (units x replicates) matrix as R's `qr(, tol = 1e-5)` finds it, from its
+    Gram matrix summed chunk by chunk."""
+    gram = np.zeros((replicates.shape[1], replicates.shape[1]))
+    for start in range(0, replicates.shape[0], chunk_rows):
+        part = np.ascontiguousarray(replicates[start:start + chunk_rows])
+        gram += part.T @ part
+    return gram_rank(gram)
 
 
 def gram_rank(gram: np.ndarray, tol: float = RANK_TOLERANCE) -> int:

@@ -67,3 +67,11 @@ def test_the_r_call_names_the_options():
     design = ReplicateDesign(np.ones((4, 3)), "fay", 2.0, np.ones(2), True, 0.5)
     assert design.n_replicates == 2 and design.n == 4
     assert 'type = "Fay"' in design.r_call and "rho = 0.5" in design.r_call and "mse = TRUE" in design.r_call
+
+
+def test_the_design_s_df_is_the_rank_of_its_replicate_weights_less_one():
+    rng = np.random.default_rng(2)
+    replicates = rng.uniform(size=(30, 5))
+    replicates[:, 4] = replicates[:, 0] * 2
+    design = ReplicateDesign(np.column_stack([np.ones(30), replicates]), "jk1", 0.8, np.ones(5))
+    assert design.df == 3
