@@ -18,8 +18,14 @@ from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.ciprop_terms import interval_terms_by_category
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
-from pipeline.stats.linearisation import ShareEstimates, shares_from_statistics
-from pipeline.stats.replicate_shares import logit_equivalent_se, replicate_df, replicate_shares, replicate_sums
+from pipeline.stats.linearisation import shares_from_statistics
+from pipeline.stats.replicate_shares import (
+    ReplicateSums,
+    logit_equivalent_se,
+    replicate_df,
+    replicate_shares,
+    replicate_sums,
+)
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -70,8 +76,9 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     groups = []
     glm_start = finest.interval in ("logit", "likelihood")  # R's logistic fit: where it starts matters
     replicated = next((v for v in variants if v.replicates is not None), None)
-    replicate_results: dict[tuple[int, ...], dict[str, tuple[ShareEstimates, np.ndarray]]] = {}
-    replicate_df: dict[str, np.ndarray] = {}  # each split's degrees of freedom, from the first pass
+    replicate_sums_of: dict[tuple[int, ...], dict[str, ReplicateSums]] = {}   # by members, then split
+    replicate_item: dict[int, dict[str, ReplicateSums]] = {}
+    known_df: dict[str, np.ndarray] = {}  # each split's replicate degrees of freedom, from its first pass
     for size, members in sorted(by_size.items()):
         codes = np.column_stack([variables[i].codes for i in members])
         passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels),
@@ -79,7 +86,11 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                   for variable, levels, domain_codes in subgroups] or [
             ("", sufficient_statistics(finest.design, codes, size, glm_start=glm_start))]
         if replicated is not None:
-            replicate_results[tuple(members)] = _replicate_passes(replicated, codes, size, subgroups, replicate_df)
+            replicate_sums_of[tuple(members)] = _replicate_passes(replicated, codes, size, subgroups, known_df)
+            for position, i in enumerate(members):
+                if i in sources:
+                    replicate_item[i] = {split: sums.item(position)
+                                         for split, sums in replicate_sums_of[tuple(members)].items()}
         del codes
         by_split = {"": passes[0][1].overall() if subgroups else passes[0][1]}
         by_split.update({variable: statistics for variable, statistics in passes if variable})
@@ -93,10 +104,10 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                                                        for i in members])
                     for split, _, _ in splits}
         groups.append((members, by_split))
-        if replicated is not None:  # a merged category's replicate shares need the measure's own pass
-            codes = np.column_stack([variables[i].codes for i in members])
-            replicate_results[tuple(members)] = _replicate_passes(replicated, codes, 2, subgroups, replicate_df)
-            del codes
+        if replicated is not None:
+            replicate_sums_of[tuple(members)] = {
+                split: ReplicateSums.stack([replicate_item[derived[i][0]][split].merge(derived[i][1])
+                                            for i in members]) for split, _, _ in splits}
     records: list[Estimate] = []
     for members, by_split in groups:
         chosen = [variables[i] for i in members]
@@ -110,7 +121,8 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                     variant.design, statistics, domains_are_subgroups=bool(domain_variable))
                 interval_se = None
                 if variant.replicates is not None:
-                    result, replicates = replicate_results[tuple(members)][domain_variable]
+                    sums = replicate_sums_of[tuple(members)][domain_variable]
+                    result, replicates = replicate_shares(variant.replicates, sums, known_df[domain_variable])
                     if variant.interval == "logit":
                         interval_se = logit_equivalent_se(variant.replicates, result.estimate, replicates, terms)
                 else:
@@ -126,24 +138,24 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
 
 
 def _replicate_passes(variant: DesignVariant, codes: np.ndarray, size: int, subgroups,
-                      known_df: dict[str, np.ndarray]) -> dict[str, tuple[ShareEstimates, np.ndarray]]:
-    """Shares under a replicate design, with each replicate's, overall and by each subgroup.
+                      known_df: dict[str, np.ndarray]) -> dict[str, ReplicateSums]:
+    """Sums under every weight column of a replicate design, overall and by each subgroup.
     Each split's degrees of freedom are computed on its first pass and kept in `known_df`."""
     design = variant.replicates
     assert design is not None
     splits = [(variable, levels, domain_codes) for variable, levels, domain_codes in subgroups] or [
         ("", ("",), None)]
-    results: dict[str, tuple[ShareEstimates, np.ndarray]] = {}
+    results: dict[str, ReplicateSums] = {}
     for variable, levels, domain_codes in splits:
         sums = replicate_sums(design, codes, size, domain_codes, len(levels), with_gram=variable not in known_df)
         if not results:
-            overall = sums.overall()
+            results[""] = sums.overall()
             if "" not in known_df:
-                known_df[""] = replicate_df(overall)
-            results[""] = replicate_shares(design, overall, known_df[""])
+                known_df[""] = replicate_df(results[""])
         if variable:
-            known_df.setdefault(variable, replicate_df(sums) if sums.gram is not None else np.array([]))
-            results[variable] = replicate_shares(design, sums, known_df[variable])
+            if variable not in known_df:
+                known_df[variable] = replicate_df(sums)
+            results[variable] = sums
     return results
 
 

@@ -134,13 +134,14 @@ def decode_answers(data: bytes, path: str) -> tuple[str, str]:
 
 
 def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_ANSWERS_BYTES,
-                 plain_text: Callable[[str], bool] | None = None) -> RawAnswers:
+                 numeric: Callable[[str], bool] | None = None) -> RawAnswers:
     """Read the answers file into stripped text cells; every line is kept or accounted for.
 
     Cells come back as pandas categoricals (one small integer per cell, the text once per
     distinct value), so a million respondents take megabytes, not gigabytes. Columns for which
-    `plain_text` holds (numbers that nearly all differ, such as replicate weights) are read as
-    plain text: a dictionary of every distinct value would cost time and gain nothing. UTF-8 is checked
+    `numeric` holds (numbers that nearly all differ, such as replicate weights) are read as
+    numbers (float arrays) when every value in them is a plain number, and as text otherwise,
+    so that the checks can name the value that is not. UTF-8 is checked
     by the CSV reader itself; only a file that fails it is decoded as Windows-1252.
     """
     name = str(path)
@@ -163,12 +164,12 @@ def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_AN
     try:
         if not ascii_only:
             _check_utf8(body)
-        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=not ascii_only, plain_text=plain_text)
+        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=not ascii_only, numeric=numeric)
     except _NotUtf8:
         text, encoding = decode_answers(data, name)
         body = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
         del text
-        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=True, plain_text=plain_text)
+        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=True, numeric=numeric)
     rows = len(columns[0]) if columns else 0
     records = _check_records(body, delimiter, name, names, 1 + rows + len(invalid_rows))
     header = tuple(unicodedata.normalize("NFC", str(c).strip()) for c in names)
@@ -208,6 +209,8 @@ def _too_long(name: str, length: int, line: int | None, column: str | None) -> I
 
 def _first_too_long(series: pd.Series) -> int | None:
     """The first row whose value is over MAX_FIELD_CHARS characters, measured once per distinct value."""
+    if pd.api.types.is_float_dtype(series.dtype):  # read as numbers: no value that long
+        return None
     if isinstance(series.dtype, pd.CategoricalDtype):
         long_codes = [code for code, value in enumerate(series.cat.categories) if len(value) > MAX_FIELD_CHARS]
         if not long_codes:
@@ -319,7 +322,7 @@ def _check_utf8(body: bytes) -> None:
 
 
 def _parse(body: bytes, delimiter: str, name: str, normalise: bool = False,
-           plain_text: Callable[[str], bool] | None = None
+           numeric: Callable[[str], bool] | None = None
            ) -> tuple[list[str], list, list[tuple[int | None, int, int]]]:
     """Column names, the columns (converted batch by batch, so the whole file is never held as
     an Arrow table, their text in NFC if `normalise`), and the rows with the wrong number of fields."""
@@ -329,13 +332,23 @@ def _parse(body: bytes, delimiter: str, name: str, normalise: bool = False,
         invalid_rows.append((row.number, row.actual_columns, row.expected_columns))
         return "skip"
 
-    try:
+    def attempt(as_numbers: Callable[[str], bool] | None) -> tuple[list[str], list]:
         names, columns = _read(body, delimiter, on_invalid_row, threads=True, normalise=normalise,
-                               plain_text=plain_text)
+                               numeric=as_numbers)
         if any(number is None for number, _, _ in invalid_rows):  # in parallel, rows are not numbered
             invalid_rows.clear()
             names, columns = _read(body, delimiter, on_invalid_row, threads=False, normalise=normalise,
-                                   plain_text=plain_text)
+                                   numeric=as_numbers)
+        return names, columns
+
+    try:
+        try:
+            names, columns = attempt(numeric)
+        except pa.ArrowInvalid:
+            if numeric is None:
+                raise
+            invalid_rows.clear()  # a value that is not a plain number: read as text, for the checks to name it
+            names, columns = attempt(None)
     except UnicodeDecodeError:  # in the header, which pyarrow decodes in Python
         raise _NotUtf8() from None
     except pa.ArrowInvalid as exc:
@@ -356,7 +369,7 @@ BLOCK_BYTES = 1 << 24
 
 def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
           stream_above: int = STREAM_ABOVE_BYTES, normalise: bool = False,
-          plain_text: Callable[[str], bool] | None = None) -> tuple[list[str], list]:
+          numeric: Callable[[str], bool] | None = None) -> tuple[list[str], list]:
     """Parse and convert. A file up to `stream_above` bytes is parsed whole, in parallel; a
     larger one batch by batch, so that it is never held whole as an Arrow table."""
     options = dict(
@@ -364,7 +377,7 @@ def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                           invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
-            column_types=_all_text(body, delimiter, plain_text), strings_can_be_null=False,
+            column_types=_all_text(body, delimiter, numeric), strings_can_be_null=False,
             quoted_strings_can_be_null=False, null_values=[], check_utf8=True))
     if len(body) <= stream_above:
         table = pacsv.read_csv(pa.py_buffer(body), **options)
@@ -401,6 +414,7 @@ class _ColumnBuilder:
         self.index: dict[str, int] = {}
         self.parts: list = []
         self.text: bool | None = None
+        self.numbers = False
         self.normalise = normalise
 
     def add(self, column: pa.Array) -> None:
@@ -408,9 +422,13 @@ class _ColumnBuilder:
 
         if len(column) == 0:
             return
+        if pa.types.is_floating(column.type):  # a column read as numbers
+            self.parts.append(column.to_numpy(zero_copy_only=False))
+            self.text = None
+            self.numbers = True
+            return
         if self.text is None:
-            self.text = not isinstance(column, pa.DictionaryArray) or (
-                len(column.dictionary) > 4096 and 2 * len(column.dictionary) > len(column))
+            self.text = len(column.dictionary) > 4096 and 2 * len(column.dictionary) > len(column)
         if self.text:
             text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
             self.parts.append(pc.utf8_normalize(text, form="NFC") if self.normalise else text)
@@ -423,21 +441,23 @@ class _ColumnBuilder:
         self.parts.append(codes.astype(_code_type(len(self.index))))
 
     def finish(self):
+        if self.numbers:
+            return np.concatenate(self.parts) if self.parts else np.zeros(0)
         if self.text:
             return pd.arrays.ArrowStringArray(pa.chunked_array(self.parts, type=pa.string()))
         codes = np.concatenate(self.parts).astype(_code_type(len(self.index))) if self.parts else np.zeros(0, np.int8)
         return pd.Categorical.from_codes(codes, categories=pd.Index(list(self.index), dtype=object))
 
 
-def _all_text(data: bytes, delimiter: str, plain_text: Callable[[str], bool] | None = None) -> dict[str, pa.DataType]:
-    """Every column is read as text, dictionary-encoded unless `plain_text` says not: codes like
-    '01' or 'yes' must not be re-typed."""
+def _all_text(data: bytes, delimiter: str, numeric: Callable[[str], bool] | None = None) -> dict[str, pa.DataType]:
+    """Every column is read as dictionary-encoded text (codes like '01' or 'yes' must not be
+    re-typed), except those `numeric` names, read as numbers."""
     first_line = re.search(rb"[^\r\n]+", data)
     header = first_line.group() if first_line else b""
     first = pacsv.read_csv(io.BytesIO(header + b"\n"),
                            parse_options=pacsv.ParseOptions(delimiter=delimiter),
                            read_options=pacsv.ReadOptions(use_threads=False))
-    return {name: pa.string() if plain_text is not None and plain_text(name) else pa.dictionary(pa.int32(), pa.string())
+    return {name: pa.float64() if numeric is not None and numeric(name) else pa.dictionary(pa.int32(), pa.string())
             for name in first.column_names}
 
 

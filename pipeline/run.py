@@ -46,7 +46,7 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     progress.stage("reading answers")
     replicates = questionnaire.design.replicates
     raw = read_answers(answers_path, questionnaire.delimiter,
-                       plain_text=None if replicates is None else replicates.names_column)
+                       numeric=None if replicates is None else replicates.names_column)
     progress.stage(f"checking {len(raw.cells):,} rows")
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
     responses = check_answers(raw, questionnaire, exclude_invalid=exclude)

@@ -81,7 +81,8 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
 
     Problems with the file's shape (missing or unexpected columns, a quote running past
     its line) always stop the run: no row can be trusted when a column is missing or when
-    rows may have been taken into one value.
+    rows may have been taken into one value. For a replicate design, the replicate columns
+    are moved from `raw.cells` into `Responses.replicate_weights`, one float matrix.
     """
     for shape_rule in (_check_header, _check_spanning):
         shape_issues = list(shape_rule(raw, questionnaire))
@@ -93,8 +94,9 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
         row_issues.extend(rule(raw, questionnaire))
     replicate_weights = None
     if questionnaire.design.replicates is not None:
-        replicate_weights, cells = _replicate_weights(raw, questionnaire)
+        replicate_weights = _replicate_weights(raw, questionnaire)
         row_issues.extend(_check_replicate_weights(raw, questionnaire, replicate_weights))
+        cells = raw.cells
     file_issues = list(raw.malformed_rows)
     all_issues = file_issues + [issue for _, issue in sorted(row_issues, key=lambda pair: pair[0])]
     if all_issues and not exclude_invalid:
@@ -116,17 +118,21 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
                      tuple(sorted(excluded)), numeric, lines=raw.lines, replicate_weights=replicate_weights)
 
 
-def _replicate_weights(raw: RawAnswers, questionnaire: Questionnaire) -> tuple[np.ndarray, pd.DataFrame]:
+def _replicate_weights(raw: RawAnswers, questionnaire: Questionnaire) -> np.ndarray:
     """The full-sample and replicate weights as one contiguous float matrix (NaN where not a
-    number), and the cells without the replicate columns: 80 columns of text would double in
-    memory when the rows are copied, and nothing reads them as text again."""
+    number). The replicate columns are moved out of `raw.cells` into it, one by one: 80 columns
+    held twice would double the memory, and nothing reads them from the cells again. (A file
+    whose replicate columns hold text keeps them, for the checks to quote.)"""
     design = questionnaire.design
     assert design.replicates is not None and design.weights
     columns = design.replicates.columns_in(raw.header)
     matrix = np.empty((len(raw.cells), len(columns) + 1))
-    for i, column in enumerate((design.weights, *columns)):
+    matrix[:, 0] = numbers(raw.cells[design.weights])
+    for i, column in enumerate(columns, start=1):
         matrix[:, i] = numbers(raw.cells[column])
-    return matrix, raw.cells.drop(columns=list(columns))
+        if pd.api.types.is_float_dtype(raw.cells[column].dtype):
+            del raw.cells[column]
+    return matrix
 
 
 def _check_replicate_weights(raw: RawAnswers, questionnaire: Questionnaire,
@@ -136,9 +142,17 @@ def _check_replicate_weights(raw: RawAnswers, questionnaire: Questionnaire,
     columns = questionnaire.design.replicates.columns_in(raw.header)
     with np.errstate(invalid="ignore"):
         bad = ~(matrix[:, 1:] >= 0) | ~np.isfinite(matrix[:, 1:])
+    ids = raw.cells[questionnaire.design.respondent_id]
     for i in np.flatnonzero(bad.any(axis=0)):
-        yield from _cell_issues(raw, questionnaire, bad[:, i], columns[i], "invalid-replicate-weight",
-                                "a replicate weight: a number of at least 0")
+        column = columns[i]
+        if column in raw.cells:
+            yield from _cell_issues(raw, questionnaire, bad[:, i], column, "invalid-replicate-weight",
+                                    "a replicate weight: a number of at least 0")
+            continue
+        for row in np.flatnonzero(bad[:, i]):  # read as numbers: the number is the value
+            yield int(row), Issue("invalid-replicate-weight", raw.path, f"'{matrix[row, i + 1]:g}'",
+                                  "a replicate weight: a number of at least 0", line=int(raw.line_numbers.iloc[row]),
+                                  respondent=str(ids.iloc[row]) or None, column=column)
 
 
 def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:

@@ -44,6 +44,29 @@ class ReplicateSums:
         return ReplicateSums(total(self.count, 1), total(self.weighted, 1),
                              None if self.gram is None else total(self.gram, 0))
 
+    def item(self, index: int) -> ReplicateSums:
+        """The sums of one item."""
+        return ReplicateSums(self.count[index:index + 1], self.weighted[index:index + 1], self.gram)
+
+    def merge(self, selected: tuple[int, ...]) -> ReplicateSums:
+        """A one-item sum for 'in one of the `selected` categories' against the rest of the base,
+        from the question's sums (as `SufficientStatistics.merge`), with no pass over the units."""
+        k = self.count.shape[2] - 1
+        chosen = np.zeros(k + 1, dtype=bool)
+        chosen[list(selected)] = True
+        rest = ~chosen
+        rest[k] = False
+
+        def merged(a: np.ndarray) -> np.ndarray:
+            return np.stack([a[:, :, rest].sum(axis=2), a[:, :, chosen].sum(axis=2), a[:, :, k]], axis=2)
+        return ReplicateSums(merged(self.count), merged(self.weighted), self.gram)
+
+    @staticmethod
+    def stack(parts: list[ReplicateSums]) -> ReplicateSums:
+        """Items side by side (of one design and one set of domains)."""
+        return ReplicateSums(np.concatenate([p.count for p in parts]), np.concatenate([p.weighted for p in parts]),
+                             parts[0].gram)
+
 
 def replicate_sums(design: ReplicateDesign, codes: np.ndarray, n_categories: int,
                    domains: np.ndarray | None = None, n_domains: int = 1,

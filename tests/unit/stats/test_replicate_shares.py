@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.stats.replicate_shares import (
+    ReplicateSums,
     replicate_logit_coefficients,
     replicate_share_covariance,
     replicate_shares,
@@ -69,3 +70,15 @@ def test_table_covariance_is_the_replicate_covariance_of_the_cell_shares():
     assert covariance.shape == (4, 4)
     assert np.allclose(covariance.sum(axis=0), 0.0, atol=1e-15)  # shares sum to 1 in every replicate
     assert df == 5
+
+
+def test_merged_categories_equal_a_pass_over_the_merged_codes():
+    design, rng = _design()
+    codes = rng.integers(-1, 4, size=design.n)
+    domains = rng.integers(-1, 2, size=design.n)
+    merged = replicate_sums(design, codes, 4, domains, 2).merge((1, 3))
+    direct = replicate_sums(design, np.where(codes < 0, -1, np.isin(codes, (1, 3)).astype(np.int64)), 2, domains, 2)
+    assert merged.count == pytest.approx(direct.count)
+    assert merged.weighted == pytest.approx(direct.weighted, rel=1e-13)
+    stacked = ReplicateSums.stack([merged, direct.item(0)])
+    assert stacked.count.shape[0] == 2
