@@ -422,9 +422,8 @@ class _ColumnBuilder:
 
         if len(column) == 0:
             return
-        if pa.types.is_floating(column.type):  # a column read as numbers
-            self.parts.append(column.to_numpy(zero_copy_only=False))
-            self.text = None
+        if pa.types.is_floating(column.type):  # a column read as numbers: kept in Arrow
+            self.parts.append(column)
             self.numbers = True
             return
         if self.text is None:
@@ -441,8 +440,8 @@ class _ColumnBuilder:
         self.parts.append(codes.astype(_code_type(len(self.index))))
 
     def finish(self):
-        if self.numbers:
-            return np.concatenate(self.parts) if self.parts else np.zeros(0)
+        if self.numbers:  # in Arrow, so that pandas does not copy every float column into one block
+            return pd.arrays.ArrowExtensionArray(pa.chunked_array(self.parts, type=pa.float64()))
         if self.text:
             return pd.arrays.ArrowStringArray(pa.chunked_array(self.parts, type=pa.string()))
         codes = np.concatenate(self.parts).astype(_code_type(len(self.index))) if self.parts else np.zeros(0, np.int8)
