@@ -62,18 +62,6 @@ class ReplicateDesign:
     def full_weights(self) -> np.ndarray:
         return self.weights[:, 0]
 
-    @property
-    def r_call(self) -> str:
-        """The R call that declares the same design."""
-        options = [f'type = "{R_TYPES[self.type]}"', "combined.weights = TRUE"]
-        if self.rho is not None:
-            options.append(f"rho = {self.rho:g}")
-        options.append(f"scale = {self.scale:.6g}")
-        distinct = np.unique(self.rscales)
-        options.append(f"rscales = {distinct[0]:.6g}" if len(distinct) == 1 else "rscales = c(...)")
-        options.append(f"mse = {'TRUE' if self.mse else 'FALSE'}")
-        return f"svrepdesign(weights = ~w, repweights = ..., {', '.join(options)})"
-
 
 def replicate_constants(kind: str, n_replicates: int, scale: float | None = None,
                         rscales: np.ndarray | None = None, rho: float | None = None) -> tuple[float, np.ndarray]:

@@ -63,10 +63,10 @@ def test_gram_rank_is_qr_rank_with_r_s_tolerance():
     assert gram_rank(np.zeros((3, 3))) == 0
 
 
-def test_the_r_call_names_the_options():
+def test_the_design_counts_units_and_replicates():
     design = ReplicateDesign(np.ones((4, 3)), "fay", 2.0, np.ones(2), True, 0.5)
     assert design.n_replicates == 2 and design.n == 4
-    assert 'type = "Fay"' in design.r_call and "rho = 0.5" in design.r_call and "mse = TRUE" in design.r_call
+    assert design.full_weights.tolist() == [1.0] * 4
 
 
 def test_the_design_s_df_is_the_rank_of_its_replicate_weights_less_one():
