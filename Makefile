@@ -38,9 +38,10 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_inputs.py
 
-## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, and reading 1e6 as CSV and Parquet (medians of 3 runs)
+## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, at 1e6 with 80 replicate weights, and reading 1e6 as CSV and Parquet (medians of 3 runs)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_estimate.py
+	$(PY) benchmarks/bench_replicates.py
 	$(PY) benchmarks/bench_formats.py
 
 ## setup: create .venv from requirements.lock (only when missing or the lock changed)

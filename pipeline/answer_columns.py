@@ -29,6 +29,11 @@ def resolve_columns(raw: RawAnswers, questionnaire: Questionnaire) -> RawAnswers
     """The answers with only the columns the questionnaire uses, named as it names them."""
     sources = questionnaire.column_sources
     present = set(raw.header)
+    replicates = questionnaire.design.replicates
+    replicate_columns = replicates.columns_in(raw.header) if replicates is not None else ()
+    # replicate-weight columns: those found by prefix are used too; absent ones are named by the checks
+    sources.update({column: column for column in replicate_columns if column not in sources})
+    sources = {name: source for name, source in sources.items() if source in present or name not in replicate_columns}
     missing = [(name, source) for name, source in sources.items() if source not in present]
     if missing:
         raise AnswersError([raw.locate(_missing(raw, questionnaire, name, source)) for name, source in missing])

@@ -8,6 +8,7 @@ read as CSV (with the questionnaire's delimiter), as before. Each reader returns
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.ingest import MAX_ANSWERS_BYTES, RawAnswers, read_answers
@@ -25,8 +26,10 @@ def answers_format(path: Path | str) -> str:
 
 
 def read_answers_file(path: Path | str, delimiter: str = ",", sheet: str | None = None,
-                      max_bytes: int = MAX_ANSWERS_BYTES) -> RawAnswers:
-    """The answers of a file in any supported format, as text cells."""
+                      max_bytes: int = MAX_ANSWERS_BYTES,
+                      numeric: Callable[[str], bool] | None = None) -> RawAnswers:
+    """The answers of a file in any supported format, as text cells (a CSV file's columns that
+    `numeric` names, such as replicate weights, as numbers)."""
     fmt = answers_format(path)
     if fmt == "xlsx":
         from pipeline.xlsx_answers import read_xlsx
@@ -40,4 +43,4 @@ def read_answers_file(path: Path | str, delimiter: str = ",", sheet: str | None 
         from pipeline.parquet_answers import read_parquet
 
         return read_parquet(path, max_bytes)
-    return read_answers(path, delimiter, max_bytes)
+    return read_answers(path, delimiter, max_bytes, numeric=numeric)

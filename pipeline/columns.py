@@ -68,6 +68,8 @@ def index_of(series: pd.Series, mapping: dict[str, int], missing: int = -1, dtyp
 
 def numbers(series: pd.Series) -> np.ndarray:
     """Each row's value as a float; NaN where it is not a number."""
+    if pd.api.types.is_float_dtype(series.dtype):  # read as numbers already
+        return series.to_numpy(dtype=float)
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
         converted = _arrow_numbers(series)
         if converted is not None:

@@ -39,6 +39,7 @@ from pipeline.stats.design_tests import (
     TEST_OF_STATISTIC,
     domain_differences,
     domain_means,
+    replicate_domain_means,
     svychisq,
 )
 from pipeline.stats.exact_tests import TooManyTables, binomial_test, fisher_exact_table
@@ -124,7 +125,7 @@ def _design_pairs(measure: CodedVariable, group_of: np.ndarray, groups: tuple[st
     y = np.where(measure.codes >= 0, (measure.codes == 1).astype(float), np.nan)
     index = {g: i for i, g in enumerate(groups)}
     results = domain_differences(variant.design, y, group_of, len(groups), [(index[a], index[b]) for a, b in pairs],
-                                 level)
+                                 level, replicates=variant.replicates)
     rows = []
     for (a, b), r in zip(pairs, results, strict=True):
         note = "" if np.isfinite(r.p_value) else ("not tested: the design-based standard error of the difference is "
@@ -155,7 +156,7 @@ def _svychisq_rows(measure: CodedVariable, by: str, group_of: np.ndarray, all_gr
     else:
         try:
             results = svychisq(variant.design, np.where(valid, measure.codes, -1), np.where(valid, g, -1), 2,
-                               len(groups))
+                               len(groups), replicates=variant.replicates)
             reason = ""
         except np.linalg.LinAlgError:
             reason = "not tested: the design covariance of the table is singular"
@@ -163,8 +164,10 @@ def _svychisq_rows(measure: CodedVariable, by: str, group_of: np.ndarray, all_gr
     for statistic, test in zip(SVYCHISQ_STATISTICS, tests, strict=True):
         main = statistic == "F"
         row = {**blank, "test": test, "in_family": main, "note": reason or ("" if main else ALTERNATIVE)}
-        result = results[statistic] if results is not None else None
-        if result is not None and np.isfinite(result.p_value):
+        result = results.get(statistic) if results is not None else None
+        if results is not None and result is None:
+            row["note"] = "not computed: the Wald tests are not offered for a replicate-weight design"
+        elif result is not None and np.isfinite(result.p_value):
             row.update(statistic=result.statistic, df=" ".join(f"{v:.6g}" for v in result.df), p_value=result.p_value)
         elif result is not None:
             row["note"] = "not tested: the design-based test statistic is undefined for this table"
@@ -227,9 +230,13 @@ def _share_test_rows(measure: CodedVariable, value: float, weighted: DesignVaria
 
 def _design_share_test(common: dict, variant: DesignVariant, y: np.ndarray, value: float, level: float) -> dict:
     """(share - value) / SE on the design's degrees of freedom, the share's design-based SE as svymean's."""
-    means, covariance = domain_means(variant.design, y, np.zeros(len(y), dtype=np.int64), 1)
+    if variant.replicates is not None:
+        means, covariance = replicate_domain_means(variant.replicates, y, np.zeros(len(y), dtype=np.int64), 1)
+        df = float(variant.replicates.df)
+    else:
+        means, covariance = domain_means(variant.design, y, np.zeros(len(y), dtype=np.int64), 1)
+        df = float(variant.design.df)
     share, se = float(means[0]), float(np.sqrt(max(covariance[0, 0], 0.0)))
-    df = float(variant.design.df)
     t = float(special.stdtrit(df, 0.5 + level / 2)) if df > 0 else float("nan")
     statistic = (share - value) / se if se > 0 else float("nan")
     p_value = float(2 * special.stdtr(df, -abs(statistic))) if np.isfinite(statistic) and df > 0 else float("nan")

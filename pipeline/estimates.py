@@ -23,6 +23,13 @@ from pipeline.stats.hypergeometric import hypergeometric_interval
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.stats.linearisation import shares_from_statistics
 from pipeline.stats.numeric import share_deff
+from pipeline.stats.replicate_shares import (
+    ReplicateSums,
+    logit_equivalent_se,
+    replicate_df,
+    replicate_shares,
+    replicate_sums,
+)
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -74,12 +81,22 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     statistics_of: dict[int, dict[str, SufficientStatistics]] = {}
     groups = []
     glm_start = any(m in ("logit", "likelihood") for m in finest.intervals)  # R's logistic fit: where it starts
+    replicated = next((v for v in variants if v.replicates is not None), None)
+    replicate_sums_of: dict[tuple[int, ...], dict[str, ReplicateSums]] = {}   # by members, then split
+    replicate_item: dict[int, dict[str, ReplicateSums]] = {}
+    known_df: dict[str, np.ndarray] = {}  # each split's replicate degrees of freedom, from its first pass
     for size, members in sorted(by_size.items()):
         codes = np.column_stack([variables[i].codes for i in members])
         passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels),
                                                    glm_start=glm_start))
                   for variable, levels, domain_codes in subgroups] or [
             ("", sufficient_statistics(finest.design, codes, size, glm_start=glm_start))]
+        if replicated is not None:
+            replicate_sums_of[tuple(members)] = _replicate_passes(replicated, codes, size, subgroups, known_df)
+            for position, i in enumerate(members):
+                if i in sources:
+                    replicate_item[i] = {split: sums.item(position)
+                                         for split, sums in replicate_sums_of[tuple(members)].items()}
         del codes
         by_split = {"": passes[0][1].overall() if subgroups else passes[0][1]}
         by_split.update({variable: statistics for variable, statistics in passes if variable})
@@ -93,6 +110,10 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                                                        for i in members])
                     for split, _, _ in splits}
         groups.append((members, by_split))
+        if replicated is not None:
+            replicate_sums_of[tuple(members)] = {
+                split: ReplicateSums.stack([replicate_item[derived[i][0]][split].merge(derived[i][1])
+                                            for i in members]) for split, _, _ in splits}
     records: list[Estimate] = []
     for members, by_split in groups:
         chosen = [variables[i] for i in members]
@@ -101,7 +122,12 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                 statistics = by_split[domain_variable]
                 if variant is not finest:
                     statistics = statistics.collapsed()
-                result = shares_from_statistics(variant.design, statistics)
+                replicates = None
+                if variant.replicates is not None:
+                    sums = replicate_sums_of[tuple(members)][domain_variable]
+                    result, replicates = replicate_shares(variant.replicates, sums, known_df[domain_variable])
+                else:
+                    result = shares_from_statistics(variant.design, statistics)
                 terms = None
                 effects = _design_effects(variant, statistics, result)
                 for method in variant.intervals:  # the main method's rows first, then each other's
@@ -109,9 +135,12 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
                         # what R's svyciprop needs beyond share, SE and df (rows, weights, where its fit starts)
                         terms = interval_terms_by_category(variant.design, statistics,
                                                            domains_are_subgroups=bool(domain_variable))
+                    interval_se = None
+                    if variant.replicates is not None and replicates is not None and method == "logit":
+                        interval_se = logit_equivalent_se(variant.replicates, result.estimate, replicates, terms or {})
                     records.extend(_estimates(q.survey.id, chosen, domain_variable, levels, result, variant,
                                               q.analysis.level, terms or {}, method, effects,
-                                              infinite_df=q.analysis.df == "inf"))
+                                              infinite_df=q.analysis.df == "inf", interval_se=interval_se))
     records.extend(_bounds(q, variables, groups))
     measure_order = {coded.id: i for i, coded in enumerate(variables)}
     split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
@@ -139,6 +168,28 @@ def _design_effects(variant: DesignVariant, statistics: SufficientStatistics, re
     return deff, np.broadcast_to(ess[:, :, None], result.estimate.shape)
 
 
+def _replicate_passes(variant: DesignVariant, codes: np.ndarray, size: int, subgroups,
+                      known_df: dict[str, np.ndarray]) -> dict[str, ReplicateSums]:
+    """Sums under every weight column of a replicate design, overall and by each subgroup.
+    Each split's degrees of freedom are computed on its first pass and kept in `known_df`."""
+    design = variant.replicates
+    assert design is not None
+    splits = [(variable, levels, domain_codes) for variable, levels, domain_codes in subgroups] or [
+        ("", ("",), None)]
+    results: dict[str, ReplicateSums] = {}
+    for variable, levels, domain_codes in splits:
+        sums = replicate_sums(design, codes, size, domain_codes, len(levels), with_gram=variable not in known_df)
+        if not results:
+            results[""] = sums.overall()
+            if "" not in known_df:
+                known_df[""] = replicate_df(results[""])
+        if variable:
+            if variable not in known_df:
+                known_df[variable] = replicate_df(sums)
+            results[variable] = sums
+    return results
+
+
 def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[int, tuple[int, ...]]]:
     """Measures whose statistics are sums of their question's: a base of valid answers, and the
     question estimated too. Maps the measure's position to the question's and the categories'."""
@@ -160,10 +211,12 @@ def _derivable_measures(q, variables: list[CodedVariable]) -> dict[int, tuple[in
 
 def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str, levels: tuple[str, ...], result,
                variant: DesignVariant, level: float, terms: dict, method: str,
-               effects: tuple[np.ndarray, np.ndarray], infinite_df: bool = False) -> list[Estimate]:
+               effects: tuple[np.ndarray, np.ndarray], infinite_df: bool = False,
+               interval_se: np.ndarray | None = None) -> list[Estimate]:
     """Records of one pass's shares by one interval method, with their design effects; with
     `infinite_df`, design-based intervals use normal quantiles, as R's `svyciprop(..., df = Inf)`
-    (whose `beta` method keeps the design's df)."""
+    (whose `beta` method keeps the design's df); `interval_se` replaces the SE in the interval
+    (a replicate design's logit interval, as R's svyciprop computes it)."""
     m, d, k = result.estimate.shape
     estimate = result.estimate
     n = np.broadcast_to(result.n[:, :, None], (m, d, k))
@@ -180,13 +233,15 @@ def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str
         low, high, extra = _hypergeometric(result.count, n, variant, level)
     else:
         se = result.se
-        low, high = design_interval(estimate, se, df, method, level, **terms)
+        low, high = design_interval(estimate, se if interval_se is None else interval_se, df, method, level,
+                                    **terms)
         if method != "mean":  # R's "mean" gives the point at 0 or 1; the others nothing
             at_edge = (estimate == 0) | (estimate == 1)
             low, high = np.where(at_edge, np.nan, low), np.where(at_edge, np.nan, high)
         no_df = df < 1
         low, high = np.where(no_df, np.nan, low), np.where(no_df, np.nan, high)
-    notes = interval_notes(estimate, se, low, high, n, method, None if method in EXACT_METHODS else df)
+    notes = interval_notes(estimate, se, low, high, n, method, None if method in EXACT_METHODS else df,
+                           replicates=variant.replicates is not None)
     own = extra != ""  # the method's own word replaces "could not be computed" and follows any other note
     notes = np.where(own & np.isnan(low), extra, np.where(own & (notes != ""), notes + "; " + extra,
                                                          np.where(own, extra, notes)))
@@ -231,7 +286,7 @@ def _hypergeometric(count: np.ndarray, n: np.ndarray, variant: DesignVariant, le
 
 
 def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: np.ndarray, n: np.ndarray,
-                   method: str, df: np.ndarray | None = None) -> np.ndarray:
+                   method: str, df: np.ndarray | None = None, replicates: bool = False) -> np.ndarray:
     """Why an estimate has no interval, or an interval of width 0: every row either has an
     interval or says why."""
     notes = np.full(estimate.shape, "", dtype=object)
@@ -253,10 +308,10 @@ def interval_notes(estimate: np.ndarray, se: np.ndarray, low: np.ndarray, high: 
         notes[~missing & flat] = ("standard error 0: the share does not vary between sampled units within "
                                   "strata (or is fixed by calibration), so the interval is the point itself, as in R")
         if df is not None:
-            notes[df < 1] = ("no design-based interval: no degrees of freedom (the subgroup's primary sampling "
-                             "units less its strata is 0)")
-            notes[~missing & (df == 1)] = ("1 degree of freedom (the subgroup's primary sampling units less its "
-                                           "strata): the interval is very wide and unreliable")
+            source = ("the rank of the subgroup's replicate weights less 1" if replicates else
+                      "the subgroup's primary sampling units less its strata")
+            notes[df < 1] = f"no design-based interval: no degrees of freedom ({source} is 0)"
+            notes[~missing & (df == 1)] = f"1 degree of freedom ({source}): the interval is very wide and unreliable"
     notes[n == 0] = "no respondents in the base"
     return notes
 

@@ -171,11 +171,15 @@ def decode_answers(data: bytes, path: str) -> tuple[str, str]:
                              "text in one encoding, UTF-8 or Windows-1252"))
 
 
-def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_ANSWERS_BYTES) -> RawAnswers:
+def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_ANSWERS_BYTES,
+                 numeric: Callable[[str], bool] | None = None) -> RawAnswers:
     """Read the answers file into stripped text cells; every line is kept or accounted for.
 
     Cells come back as pandas categoricals (one small integer per cell, the text once per
-    distinct value), so a million respondents take megabytes, not gigabytes. UTF-8 is checked
+    distinct value), so a million respondents take megabytes, not gigabytes. Columns for which
+    `numeric` holds (numbers that nearly all differ, such as replicate weights) are read as
+    numbers (float arrays) when every value in them is a plain number, and as text otherwise,
+    so that the checks can name the value that is not. UTF-8 is checked
     by the CSV reader itself; only a file that fails it is decoded as Windows-1252.
     """
     name = str(path)
@@ -198,12 +202,12 @@ def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_AN
     try:
         if not ascii_only:
             _check_utf8(body)
-        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=not ascii_only)
+        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=not ascii_only, numeric=numeric)
     except _NotUtf8:
         text, encoding = decode_answers(data, name)
         body = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
         del text
-        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=True)
+        names, columns, invalid_rows = _parse(body, delimiter, name, normalise=True, numeric=numeric)
     rows = len(columns[0]) if columns else 0
     records = _check_records(body, delimiter, name, names, 1 + rows + len(invalid_rows))
     header = tuple(unicodedata.normalize("NFC", str(c).strip()) for c in names)
@@ -243,6 +247,8 @@ def _too_long(name: str, length: int, line: int | None, column: str | None) -> I
 
 def _first_too_long(series: pd.Series) -> int | None:
     """The first row whose value is over MAX_FIELD_CHARS characters, measured once per distinct value."""
+    if pd.api.types.is_float_dtype(series.dtype):  # read as numbers: no value that long
+        return None
     if isinstance(series.dtype, pd.CategoricalDtype):
         long_codes = [code for code, value in enumerate(series.cat.categories) if len(value) > MAX_FIELD_CHARS]
         if not long_codes:
@@ -353,8 +359,9 @@ def _check_utf8(body: bytes) -> None:
         raise _NotUtf8() from None
 
 
-def _parse(body: bytes, delimiter: str, name: str,
-           normalise: bool = False) -> tuple[list[str], list, list[tuple[int | None, int, int]]]:
+def _parse(body: bytes, delimiter: str, name: str, normalise: bool = False,
+           numeric: Callable[[str], bool] | None = None
+           ) -> tuple[list[str], list, list[tuple[int | None, int, int]]]:
     """Column names, the columns (converted batch by batch, so the whole file is never held as
     an Arrow table, their text in NFC if `normalise`), and the rows with the wrong number of fields."""
     invalid_rows: list[tuple[int | None, int, int]] = []
@@ -363,11 +370,23 @@ def _parse(body: bytes, delimiter: str, name: str,
         invalid_rows.append((row.number, row.actual_columns, row.expected_columns))
         return "skip"
 
-    try:
-        names, columns = _read(body, delimiter, on_invalid_row, threads=True, normalise=normalise)
+    def attempt(as_numbers: Callable[[str], bool] | None) -> tuple[list[str], list]:
+        names, columns = _read(body, delimiter, on_invalid_row, threads=True, normalise=normalise,
+                               numeric=as_numbers)
         if any(number is None for number, _, _ in invalid_rows):  # in parallel, rows are not numbered
             invalid_rows.clear()
-            names, columns = _read(body, delimiter, on_invalid_row, threads=False, normalise=normalise)
+            names, columns = _read(body, delimiter, on_invalid_row, threads=False, normalise=normalise,
+                                   numeric=as_numbers)
+        return names, columns
+
+    try:
+        try:
+            names, columns = attempt(numeric)
+        except pa.ArrowInvalid:
+            if numeric is None:
+                raise
+            invalid_rows.clear()  # a value that is not a plain number: read as text, for the checks to name it
+            names, columns = attempt(None)
     except UnicodeDecodeError:  # in the header, which pyarrow decodes in Python
         raise _NotUtf8() from None
     except pa.ArrowInvalid as exc:
@@ -387,7 +406,8 @@ BLOCK_BYTES = 1 << 24
 
 
 def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
-          stream_above: int = STREAM_ABOVE_BYTES, normalise: bool = False) -> tuple[list[str], list]:
+          stream_above: int = STREAM_ABOVE_BYTES, normalise: bool = False,
+          numeric: Callable[[str], bool] | None = None) -> tuple[list[str], list]:
     """Parse and convert. A file up to `stream_above` bytes is parsed whole, in parallel; a
     larger one batch by batch, so that it is never held whole as an Arrow table."""
     options = dict(
@@ -395,7 +415,7 @@ def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                           invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
-            column_types=_all_text(body, delimiter), strings_can_be_null=False,
+            column_types=_all_text(body, delimiter, numeric), strings_can_be_null=False,
             quoted_strings_can_be_null=False, null_values=[], check_utf8=True))
     if len(body) <= stream_above:
         table = pacsv.read_csv(pa.py_buffer(body), **options)
@@ -432,12 +452,17 @@ class _ColumnBuilder:
         self.index: dict[str, int] = {}
         self.parts: list = []
         self.text: bool | None = None
+        self.numbers = False
         self.normalise = normalise
 
-    def add(self, column: pa.DictionaryArray) -> None:
+    def add(self, column: pa.Array) -> None:
         import pyarrow.compute as pc
 
         if len(column) == 0:
+            return
+        if pa.types.is_floating(column.type):  # a column read as numbers: kept in Arrow
+            self.parts.append(column)
+            self.numbers = True
             return
         if self.text is None:
             self.text = len(column.dictionary) > 4096 and 2 * len(column.dictionary) > len(column)
@@ -453,20 +478,24 @@ class _ColumnBuilder:
         self.parts.append(codes.astype(_code_type(len(self.index))))
 
     def finish(self):
+        if self.numbers:  # in Arrow, so that pandas does not copy every float column into one block
+            return pd.arrays.ArrowExtensionArray(pa.chunked_array(self.parts, type=pa.float64()))
         if self.text:
             return pd.arrays.ArrowStringArray(pa.chunked_array(self.parts, type=pa.string()))
         codes = np.concatenate(self.parts).astype(_code_type(len(self.index))) if self.parts else np.zeros(0, np.int8)
         return pd.Categorical.from_codes(codes, categories=pd.Index(list(self.index), dtype=object))
 
 
-def _all_text(data: bytes, delimiter: str) -> dict[str, pa.DataType]:
-    """Every column is read as dictionary-encoded text: codes like '01' or 'yes' must not be re-typed."""
+def _all_text(data: bytes, delimiter: str, numeric: Callable[[str], bool] | None = None) -> dict[str, pa.DataType]:
+    """Every column is read as dictionary-encoded text (codes like '01' or 'yes' must not be
+    re-typed), except those `numeric` names, read as numbers."""
     first_line = re.search(rb"[^\r\n]+", data)
     header = first_line.group() if first_line else b""
     first = pacsv.read_csv(io.BytesIO(header + b"\n"),
                            parse_options=pacsv.ParseOptions(delimiter=delimiter),
                            read_options=pacsv.ReadOptions(use_threads=False))
-    return {name: pa.dictionary(pa.int32(), pa.string()) for name in first.column_names}
+    return {name: pa.float64() if numeric is not None and numeric(name) else pa.dictionary(pa.int32(), pa.string())
+            for name in first.column_names}
 
 
 def _code_type(size: int) -> type:

@@ -53,7 +53,9 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
     progress.stage("reading answers")
-    raw = read_answers_file(answers_path, questionnaire.delimiter, questionnaire.answers.sheet)
+    replicates = questionnaire.design.replicates
+    raw = read_answers_file(answers_path, questionnaire.delimiter, questionnaire.answers.sheet,
+                            numeric=None if replicates is None else replicates.names_column)
     progress.stage(f"checking {len(raw.cells):,} rows")
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
     responses = check_answers(raw, questionnaire, exclude_invalid=exclude)

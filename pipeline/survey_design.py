@@ -7,7 +7,8 @@
   correction, when the population size is known and the analysis plan asks for it.
 * `design`: the full design: weights (given, trimmed, or calibrated to the population's counts
   by post-stratification, raking or calibration), strata, clusters and the correction, with
-  design-based intervals (R survey's `svyciprop` methods).
+  design-based intervals (R survey's `svyciprop` methods); or the full-sample weights with replicate
+  weights (R's `svrepdesign`), whose variances come from the replicates.
 
 The questionnaire decides which variants exist; nothing here knows a particular survey.
 """
@@ -21,6 +22,7 @@ import numpy as np
 from pipeline.declared_design import DeclaredDesign, check_lonely_psus, declare_design
 from pipeline.questionnaire import Questionnaire
 from pipeline.stats.design import SampleDesign, design_from_columns, simple_design
+from pipeline.stats.replicates import R_TYPES, ReplicateDesign, replicate_constants
 from pipeline.summaries import WeightingSummary
 from pipeline.validate import Responses
 from pipeline.weighting_targets import weight
@@ -38,6 +40,7 @@ class DesignVariant:
     description: str
     weighting: WeightingSummary | None = None
     other_intervals: tuple[str, ...] = ()
+    replicates: ReplicateDesign | None = None
 
     @property
     def intervals(self) -> tuple[str, ...]:
@@ -88,6 +91,8 @@ def checked_design(responses: Responses) -> DeclaredDesign:
 def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVariant:
     q = responses.questionnaire
     d = q.design
+    if d.replicates is not None:
+        return _replicate_design(responses, declared)
     n = len(responses.answers)
     population = None
     stages = []
@@ -144,3 +149,29 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     main, *others = (str(m) for m in q.analysis.design_interval)
     return DesignVariant("design", design, True, population is not None, main, description, weighting,
                          other_intervals=tuple(others))
+
+
+def _replicate_design(responses: Responses, declared: DeclaredDesign) -> DesignVariant:
+    """The full-sample weights and the replicate weights, as R's `svrepdesign(combined.weights = TRUE)`."""
+    q = responses.questionnaire
+    spec = q.design.replicates
+    assert spec is not None
+    weights = responses.replicate_weights
+    assert weights is not None  # read with the answers for every replicate design
+    count = weights.shape[1] - 1
+    scale, rscales = replicate_constants(str(spec.type), count, spec.scale,
+                                         None if spec.rscales is None else np.asarray(spec.rscales), spec.rho)
+    replicates = ReplicateDesign(weights, str(spec.type), scale, rscales, spec.mse, spec.rho)
+    distinct = np.unique(rscales)
+    rscales_words = f"rscales {distinct[0]:g}" if len(distinct) == 1 else (
+        f"rscales from {distinct.min():g} to {distinct.max():g}")
+    rho_words = f", Fay's rho {spec.rho:g}" if spec.rho is not None else ""
+    centre = "deviations from the full-sample estimate (mse)" if spec.mse else "deviations from the replicates' mean"
+    description = (f"weighted: weights '{q.design.weights}'; {count} replicate weights "
+                   f"({R_TYPES[replicates.type]}{rho_words}; variance scale {scale:.6g}, {rscales_words}, {centre}), "
+                   "as R's svrepdesign(combined.weights = TRUE); degrees of freedom: the rank of the replicate "
+                   "weights less one")
+    design = design_from_columns(weights=declared.weights)
+    main, *others = (str(m) for m in q.analysis.design_interval)
+    return DesignVariant("design", design, True, False, main, description, other_intervals=tuple(others),
+                         replicates=replicates)

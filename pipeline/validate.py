@@ -52,6 +52,9 @@ class Responses:
     excluded_lines: tuple[int, ...] = ()
     numeric: dict[str, pd.Series] = field(default_factory=dict)
     lines: LineAccount | None = None
+    replicate_weights: np.ndarray | None = None
+    """For a replicate design: (respondents, R + 1) floats, the full-sample weights then each
+    replicate's, in replicate order. The replicate columns are not kept as text in `answers`."""
     derived: QuestionColumns = field(default_factory=QuestionColumns, compare=False, repr=False)
     format: str = "csv"
     sheet: str | None = None
@@ -91,6 +94,8 @@ def check_answers(raw: RawAnswers, questionnaire: Questionnaire, exclude_invalid
     file's shape (a missing column, a quote running past its line) always stop the run: no row
     can be trusted when a column is missing or when rows may have been taken into one value.
     Every issue names the file's own column and, outside CSV, the sheet and row.
+    For a replicate design, the replicate columns are moved from `raw.cells` into
+    `Responses.replicate_weights`, one float matrix.
     """
     raw = resolve_columns(raw, questionnaire)
     try:
@@ -108,6 +113,11 @@ def _check_resolved(raw: RawAnswers, questionnaire: Questionnaire, exclude_inval
     row_issues: list[tuple[int, Issue]] = []
     for rule in (_check_ids, _check_design_columns, _check_questions):
         row_issues.extend(rule(raw, questionnaire))
+    replicate_weights = None
+    if questionnaire.design.replicates is not None:
+        replicate_weights = _replicate_weights(raw, questionnaire)
+        row_issues.extend(_check_replicate_weights(raw, questionnaire, replicate_weights))
+        cells = raw.cells
     file_issues = list(raw.malformed_rows)
     all_issues = file_issues + [issue for _, issue in sorted(row_issues, key=lambda pair: pair[0])]
     if all_issues and not exclude_invalid:
@@ -115,6 +125,8 @@ def _check_resolved(raw: RawAnswers, questionnaire: Questionnaire, exclude_inval
     bad_rows = sorted({row for row, _ in row_issues})
     keep = np.ones(len(cells), dtype=bool)
     keep[bad_rows] = False
+    if replicate_weights is not None and not keep.all():
+        replicate_weights = np.ascontiguousarray(replicate_weights[keep])
     answers = cells.loc[keep].reset_index(drop=True)
     lines = raw.line_numbers.loc[keep].reset_index(drop=True)
     excluded = tuple(int(raw.line_numbers.iloc[r]) for r in bad_rows) + tuple(
@@ -126,17 +138,85 @@ def _check_resolved(raw: RawAnswers, questionnaire: Questionnaire, exclude_inval
     return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding,
                      tuple(raw.locate(issue) for issue in all_issues), tuple(sorted(excluded)), numeric,
                      lines=raw.lines, format=raw.format, sheet=raw.sheet, ignored_columns=raw.ignored_columns,
-                     ids_are_row_numbers=raw.ids_are_row_numbers, locate=raw.locator())
+                     ids_are_row_numbers=raw.ids_are_row_numbers, locate=raw.locator(),
+                     replicate_weights=replicate_weights)
+
+
+def _replicate_weights(raw: RawAnswers, questionnaire: Questionnaire) -> np.ndarray:
+    """The full-sample and replicate weights as one contiguous float matrix (NaN where not a
+    number). The replicate columns are moved out of `raw.cells` into it, one by one: 80 columns
+    held twice would double the memory, and nothing reads them from the cells again. (A file
+    whose replicate columns hold text keeps them, for the checks to quote.)"""
+    design = questionnaire.design
+    assert design.replicates is not None and design.weights
+    columns = design.replicates.columns_in(raw.header)
+    matrix = np.empty((len(raw.cells), len(columns) + 1))
+    matrix[:, 0] = numbers(raw.cells[design.weights])
+    for i, column in enumerate(columns, start=1):
+        matrix[:, i] = numbers(raw.cells[column])
+        if pd.api.types.is_float_dtype(raw.cells[column].dtype):
+            del raw.cells[column]
+    return matrix
+
+
+def _check_replicate_weights(raw: RawAnswers, questionnaire: Questionnaire,
+                             matrix: np.ndarray) -> Iterator[tuple[int, Issue]]:
+    """Every replicate weight is a finite number of at least 0 (0: the unit is out of that replicate)."""
+    assert questionnaire.design.replicates is not None
+    columns = questionnaire.design.replicates.columns_in(raw.header)
+    with np.errstate(invalid="ignore"):
+        bad = ~(matrix[:, 1:] >= 0) | ~np.isfinite(matrix[:, 1:])
+    ids = raw.cells[questionnaire.id_column]
+    for i in np.flatnonzero(bad.any(axis=0)):
+        column = columns[i]
+        if column in raw.cells:
+            yield from _cell_issues(raw, questionnaire, bad[:, i], column, "invalid-replicate-weight",
+                                    "a replicate weight: a number of at least 0")
+            continue
+        for row in np.flatnonzero(bad[:, i]):  # read as numbers: the number is the value
+            yield int(row), Issue("invalid-replicate-weight", raw.path, f"'{matrix[row, i + 1]:g}'",
+                                  "a replicate weight: a number of at least 0", line=int(raw.line_numbers.iloc[row]),
+                                  respondent=str(ids.iloc[row]) or None, column=column)
 
 
 def _check_header(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:
     expected = questionnaire.expected_columns
     present = set(raw.header)
+    replicates = questionnaire.design.replicates
+    replicate_columns = replicates.columns_in(raw.header) if replicates is not None else ()
     for column in expected:
-        if column not in present:
+        if column not in present and column not in replicate_columns:
             yield Issue("missing-column", raw.path, "no such column",
                         f"a column '{column}' (from {questionnaire.path})",
                         line=1, column=column)
+    if replicates is not None:
+        yield from _check_replicate_header(raw, questionnaire, replicate_columns)
+
+
+def _check_replicate_header(raw: RawAnswers, questionnaire: Questionnaire,
+                            columns: tuple[str, ...]) -> Iterator[Issue]:
+    """The replicate-weight columns the questionnaire names are in the file, at least two, and
+    as many as its rscales say (R's svrepdesign checks the same)."""
+    replicates = questionnaire.design.replicates
+    assert replicates is not None
+    present = set(raw.header)
+    for column in columns:
+        if column not in present:
+            yield Issue("missing-replicate-columns", raw.path, "no such column",
+                        f"the replicate-weight column '{column}' (design.replicates.columns in {questionnaire.path})",
+                        line=1, column=column)
+    if replicates.prefix and not any(c.startswith(replicates.prefix) for c in columns[len(replicates.columns):]):
+        yield Issue("missing-replicate-columns", raw.path, f"no column named '{replicates.prefix}' and a number",
+                    f"replicate-weight columns {replicates.prefix}1, {replicates.prefix}2, ... "
+                    f"(design.replicates.prefix in {questionnaire.path})", line=1)
+    elif len(columns) < 2:
+        yield Issue("missing-replicate-columns", raw.path, f"{len(columns)} replicate-weight column",
+                    "at least two replicate-weight columns", line=1)
+    rscales = replicates.rscales
+    if rscales is not None and len(columns) >= 2 and len(rscales) not in (1, len(columns)):
+        yield Issue("rscales-length", questionnaire.path, f"{len(rscales)} rscales for {len(columns)} replicate-weight "
+                    f"columns in {raw.path}", "one rscale, or one per replicate column (R's svrepdesign)",
+                    key="design.replicates.rscales")
 
 
 def _check_spanning(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[Issue]:

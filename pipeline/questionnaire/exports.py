@@ -68,6 +68,8 @@ def _property(item: Declared, definitions: dict[str, Any]) -> dict[str, Any]:
     elif item.kind is Kind.TEXTS:
         texts = {"type": "array", "items": _TEXT}
         value = {"anyOf": [_TEXT, texts]} if item.key.one_or_list else texts
+    elif item.kind is Kind.NUMBERS:
+        value = {"anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}}]}
     elif item.kind is Kind.SECTION:
         value = _reference(item.section, definitions)  # type: ignore[arg-type]
     elif item.kind is Kind.SECTIONS:

@@ -24,6 +24,7 @@ from pipeline.questionnaire.vocabulary import (
     LonelyPsu,
     OnInvalid,
     OnNotConverged,
+    ReplicateType,
     WeightingMethod,
 )
 
@@ -156,6 +157,39 @@ class Weighting:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Replicates:
+    """Replicate-weight columns of the answers file, as R's `svrepdesign(combined.weights = TRUE)`."""
+
+    type: ReplicateType = field(
+        default=ReplicateType.JK1, metadata=key("how the replicates were made (R's svrepdesign type)", required=True))
+    columns: tuple[str, ...] = field(default=(), metadata=key("replicate-weight columns, in replicate order"))
+    prefix: str | None = field(
+        default=None, metadata=key("replicate-weight columns named by this prefix and a number (`repwt1`, "
+                                   "`repwt2`, ...), in the number's order, after `columns`"))
+    rho: float | None = field(default=None, metadata=key("Fay's rho, from 0 to below 1 (type `fay` only)"))
+    scale: float | None = field(
+        default=None, metadata=key("the variance's overall multiplier (default by type, as R's svrepdesign)"))
+    rscales: tuple[float, ...] | None = field(
+        default=None, metadata=key("each replicate's multiplier, or one for all (default 1; required for `jkn`)"))
+    mse: bool = field(
+        default=False, metadata=key("deviations from the full-sample estimate, not the replicates' mean (R's mse)"))
+
+    def names_column(self, name: str) -> bool:
+        """Whether a column of the answers file is one of these replicate columns."""
+        return name in self.columns or bool(self.prefix and name in self.columns_in((name,)))
+
+    def columns_in(self, header: tuple[str, ...]) -> tuple[str, ...]:
+        """The replicate columns of a file with this header: `columns`, then the prefix's in number order."""
+        chosen = list(self.columns)
+        if self.prefix:
+            numbered = [(int(name[len(self.prefix):]), name) for name in header
+                        if name.startswith(self.prefix) and name[len(self.prefix):].isdigit()
+                        and name[len(self.prefix):].isascii() and name not in chosen]
+            chosen.extend(name for _, name in sorted(numbered))
+        return tuple(chosen)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Design:
     respondent_id: str | None = field(
         default="id",
@@ -182,6 +216,8 @@ class Design:
     weighting: Weighting | None = field(
         default=None, metadata=key("calibration of the weights to `population.frame` or `population.margins`")
     )
+    replicates: Replicates | None = field(
+        default=None, metadata=key("replicate-weight columns; `weights` is then the full-sample weights"))
 
     @property
     def first_clusters(self) -> str | None:
@@ -434,6 +470,8 @@ class Questionnaire:
                      *(size for size in self.design.stage_sizes if isinstance(size, str))):
             if name and name not in columns:
                 columns.append(name)
+        if self.design.replicates is not None:  # columns found by prefix are matched against the file's header
+            columns.extend(c for c in self.design.replicates.columns if c not in columns)
         for q in self.questions:
             columns.extend(q.columns)
         return tuple(columns)

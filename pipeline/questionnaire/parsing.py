@@ -26,6 +26,7 @@ from pipeline.questionnaire.model import (
     Measure,
     Population,
     Questionnaire,
+    Replicates,
     ReportText,
     Survey,
     Weighting,
@@ -71,6 +72,10 @@ class _Parser(Reader):
         self.check_exact_interval(analysis, design)
         claims = self.claims(top.get("claims"), {m.id for m in measures}, by_id)
         report = self.read(ReportText, top.get("report") or {}, "report")
+        if design.replicates is not None and "likelihood" in analysis.design_interval:
+            self.fail("replicate-interval", "analysis.design_interval",
+                      "the likelihood interval with replicate weights",
+                      "logit, xlogit, asin, beta or mean: the likelihood interval is not computed on replicate designs")
         delimiter = answers.delimiter
         if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
             self.fail("invalid-value", "answers.delimiter", repr(delimiter),
@@ -295,7 +300,61 @@ class _Parser(Reader):
         if entry.get("weighting") is not None:
             weighting = self.read(Weighting, entry["weighting"], "design.weighting")
             self.check_weighting(weighting, entry["weighting"], population)
-        return Design(**values, population_size=size, weighting=weighting)
+        replicates = None
+        if entry.get("replicates") is not None:
+            replicates = self.replicates(entry["replicates"], values, size, weighting, questions)
+        return Design(**values, population_size=size, weighting=weighting, replicates=replicates)
+
+    def replicates(self, raw: Any, design: dict[str, Any], size: Any, weighting: Weighting | None,
+                   questions: dict[str, Question]) -> Replicates:
+        """The replicate-weight declaration, with R's svrepdesign rules for each type's options."""
+        key = "design.replicates"
+        replicates = self.read(Replicates, raw, key)
+        if not design.get("weights"):
+            self.fail("replicates-need-weights", f"{key}", "replicate weights without `design.weights`",
+                      "`design.weights` naming the full-sample weights column (R's svrepdesign(weights = ...))")
+        others = [name for name, given in (("strata", design.get("strata")), ("clusters", design.get("clusters")),
+                                           ("population_size", size), ("weighting", weighting)) if given]
+        if others:
+            self.fail("replicates-with-design", key, "replicate weights with " + ", ".join(
+                f"`design.{name}`" for name in others),
+                "either replicate weights or strata, clusters, population sizes and weighting: replicate weights "
+                "already carry the design (R's svrepdesign takes no strata or clusters)")
+        if not replicates.columns and not replicates.prefix:
+            self.fail("no-replicate-columns", key, "neither `columns` nor `prefix`",
+                      "the replicate-weight columns, listed in `columns` or named by `prefix` and a number")
+        for column in replicates.columns:
+            if column in questions or column in (design.get("respondent_id"), design.get("weights")):
+                self.fail("id-conflict", f"{key}.columns", f"'{column}', also a question or design column",
+                          "replicate-weight columns distinct from the questions and other design columns")
+        kind = replicates.type
+        if replicates.rho is not None and not 0 <= replicates.rho < 1:
+            self.fail("invalid-rho", f"{key}.rho", f"{replicates.rho:g}", "Fay's rho from 0 to below 1")
+        unused = []
+        if kind == "fay" and replicates.rho is None:
+            self.fail("replicate-option", f"{key}.rho", "no rho for type fay", "Fay's rho (R: svrepdesign(rho = ...))")
+        if kind != "fay" and replicates.rho is not None:
+            unused.append("rho")
+        if kind in ("brr", "fay", "successive-difference", "acs") and replicates.scale is not None:
+            unused.append("scale")
+        if kind in ("successive-difference", "acs") and replicates.rscales is not None:
+            unused.append("rscales")
+        for name in unused:
+            self.fail("replicate-option", f"{key}.{name}", f"`{name}` with type {kind}",
+                      f"no `{name}`: type {kind} sets it itself (R's svrepdesign ignores it)")
+        if kind == "jkn" and replicates.rscales is None:
+            self.fail("replicate-option", f"{key}.rscales", "no rscales for type jkn",
+                      "each replicate's (n_h - 1)/n_h, as R's svrepdesign(type = \"JKn\") requires")
+        if replicates.scale is not None and not replicates.scale > 0:
+            self.fail("replicate-option", f"{key}.scale", f"{replicates.scale:g}", "a positive scale")
+        if replicates.rscales is not None and any(not r >= 0 for r in replicates.rscales):
+            self.fail("replicate-option", f"{key}.rscales", ", ".join(f"{r:g}" for r in replicates.rscales),
+                      "rscales of at least 0")
+        if replicates.rscales is not None and replicates.columns and not replicates.prefix and len(
+                replicates.rscales) not in (1, len(replicates.columns)):
+            self.fail("rscales-length", f"{key}.rscales", f"{len(replicates.rscales)} rscales for "
+                      f"{len(replicates.columns)} replicate columns", "one rscale, or one per replicate column")
+        return replicates
 
     def population_sizes(self, size: Any) -> int | str | tuple[int | str, ...] | None:
         """A whole number or a column name, or a list of those, one per stage (a list of one is

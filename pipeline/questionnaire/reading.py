@@ -131,6 +131,8 @@ class Reader:
             return self.choices(item, given, path, default)
         if item.kind is Kind.TEXTS:
             return self.texts(item, entry, path, default)
+        if item.kind is Kind.NUMBERS:
+            return self.numbers(given, path, default)
         if item.kind is Kind.SECTION:
             return default if given is None else self.read(item.section, given, path)  # type: ignore[arg-type]
         if item.kind is Kind.SECTIONS:
@@ -158,6 +160,16 @@ class Reader:
             elif one is not None:
                 chosen.append(one)
         return tuple(chosen) or default
+
+    def numbers(self, given: Any, path: str, default: Any) -> tuple[float, ...] | None:
+        """One number, or a list of numbers (a single number is a list of one)."""
+        if given is None:
+            return default
+        items = given if isinstance(given, list) else [given]
+        values = [self.number(v, f"{path}[{i}]" if isinstance(given, list) else path) for i, v in enumerate(items)]
+        if any(v is None for v in values):
+            return default
+        return tuple(float(v) for v in values if v is not None)
 
     def texts(self, item: Declared, entry: dict, path: str, default: Any) -> tuple[str, ...] | None:
         """A list of text; `one_or_list` keys may give a single item, and a null one means none."""

@@ -39,6 +39,7 @@ class Kind(Enum):
     CHOICE = "choice"
     CHOICES = "choice or list of choices"
     TEXTS = "list of text"
+    NUMBERS = "number or list of numbers"
     SECTION = "mapping"
     SECTIONS = "list of mappings"
     WHOLE_OR_COLUMN = "whole number or column name"
@@ -144,6 +145,8 @@ def _classify(field_name: str, declaration: Key, annotation: Any) -> Declared:
             return Declared(field_name, declaration, Kind.TEXTS, optional)
         if isinstance(item, type) and issubclass(item, StrEnum):
             return Declared(field_name, declaration, Kind.CHOICES, optional, choices=item)
+        if item is float:
+            return Declared(field_name, declaration, Kind.NUMBERS, optional)
         if dataclasses.is_dataclass(item):
             return Declared(field_name, declaration, Kind.SECTIONS, optional, section=typing.cast(type, item))
     raise TypeError(f"no kind of YAML value for {field_name}: {annotation!r}")

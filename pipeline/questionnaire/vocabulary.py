@@ -162,6 +162,19 @@ class LonelyPsu(StrEnum):
     AVERAGE = "average"
 
 
+class ReplicateType(StrEnum):
+    """How replicate weights were made, as R's `svrepdesign(type = ...)`: it sets the variance's
+    scale (and, for `jkn`, needs the replicates' rscales)."""
+
+    BRR = "brr"
+    FAY = "fay"
+    JK1 = "jk1"
+    JKN = "jkn"
+    BOOTSTRAP = "bootstrap"
+    SUCCESSIVE_DIFFERENCE = "successive-difference"
+    ACS = "acs"
+
+
 class WeightingMethod(StrEnum):
     """How weights are calibrated to the population's counts."""
 

@@ -330,8 +330,10 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "fpc": "fpc" in variants or (design is not None and design.fpc),
         "sampling_fraction": percent(respondents / population.size) if population.size else None,
         "fpc_factor": f"{1 - respondents / population.size:.2f}" if population.size else None,
-        "df": (design or variants.get("fpc") or variants["srs"]).design.df,
-        "df_words": _df_words(q, (design or variants.get("fpc") or variants["srs"]).design.df),
+        "df": design.replicates.df if design is not None and design.replicates is not None else (
+            design or variants.get("fpc") or variants["srs"]).design.df,
+        "df_words": _df_words(q, design.replicates.df if design is not None and design.replicates is not None else (
+            design or variants.get("fpc") or variants["srs"]).design.df),
         "weighting": None if not weighting else {
             "method": weighting.method, "iterations": weighting.iterations,
             "text": weighting_text(q, weighting), "variance": weighting_variance_text(weighting),

@@ -21,20 +21,28 @@ from scipy import special
 from pipeline.stats.comparisons import TestResult, rao_scott
 from pipeline.stats.design import SampleDesign, unit_scaled_weights
 from pipeline.stats.linearisation import score_covariance, share_covariance
+from pipeline.stats.replicate_shares import replicate_share_covariance
+from pipeline.stats.replicates import ReplicateDesign, replicate_covariance
 
 SVYCHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald")
 TEST_OF_STATISTIC = {"F": "rao-scott-f", "Chisq": "rao-scott-chisq", "Wald": "wald-f", "adjWald": "adjusted-wald-f"}
 
 
 def svychisq(design: SampleDesign, rows: np.ndarray, cols: np.ndarray, n_rows: int,
-             n_cols: int) -> dict[str, TestResult]:
-    """R's `svychisq(~rows + cols, design, statistic = s)` for each s of `SVYCHISQ_STATISTICS`.
+             n_cols: int, replicates: ReplicateDesign | None = None) -> dict[str, TestResult]:
+    """R's `svychisq(~rows + cols, design, statistic = s)` for each s of `SVYCHISQ_STATISTICS`;
+    on a replicate design (R's svrepdesign) the Rao-Scott "F" and "Chisq" only, the table's
+    covariance from the replicates.
 
     Raises `numpy.linalg.LinAlgError` where a covariance matrix the test inverts is singular.
     """
     rows, cols = np.asarray(rows), np.asarray(cols)
     valid = (rows >= 0) & (cols >= 0)
     cells = np.where(valid, rows + n_rows * np.maximum(cols, 0), -1)  # rows vary fastest, as R's interaction
+    if replicates is not None:
+        shares, covariance, df = replicate_share_covariance(replicates, cells, n_rows * n_cols)
+        f_test, chisq = rao_scott(shares, covariance, n_rows, n_cols, len(rows), df)
+        return {"F": f_test, "Chisq": chisq}
     shares, covariance = share_covariance(design, cells, n_rows * n_cols)
     # R scales the table to the design's rows, missing answers included (its Chisq statistic depends on it)
     f_test, chisq = rao_scott(shares, covariance, n_rows, n_cols, len(rows), design.df)
@@ -124,13 +132,37 @@ def domain_means(design: SampleDesign, y: np.ndarray, groups: np.ndarray,
     return means, score_covariance(design, np.nan_to_num(z), weights)
 
 
+def replicate_domain_means(replicates: ReplicateDesign, y: np.ndarray, groups: np.ndarray,
+                           n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's mean of `y` and their covariance from the replicates, as R's `svyby(~y, ~g,
+    rdesign, svymean, covmat = TRUE)` on a replicate design: each group's mean recomputed with
+    every replicate's weights."""
+    y = np.asarray(y, dtype=float)
+    groups = np.asarray(groups)
+    valid = (groups >= 0) & np.isfinite(y)
+    member = np.zeros((len(y), n_groups))
+    member[np.flatnonzero(valid), groups[valid]] = 1.0
+    values = np.where(valid, y, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = ((member * values[:, None]).T @ replicates.weights) / (member.T @ replicates.weights)  # (G, R + 1)
+    complete = ~np.isnan(means[:, 1:]).any(axis=0)
+    covariance = replicate_covariance(means[:, 0], means[:, 1:][:, complete], replicates.scale,
+                                      replicates.rscales[complete], replicates.mse)
+    return means[:, 0], covariance
+
+
 def domain_differences(design: SampleDesign, y: np.ndarray, groups: np.ndarray, n_groups: int,
-                       pairs: list[tuple[int, int]], level: float = 0.95) -> list[DomainDifference]:
+                       pairs: list[tuple[int, int]], level: float = 0.95,
+                       replicates: ReplicateDesign | None = None) -> list[DomainDifference]:
     """Each pair's difference of means (a share, for a 0/1 `y`), as R's
     `svycontrast(svyby(...), c(1, -1))`, with `confint(..., df = degf(design))` and a t test on
-    the same degrees of freedom."""
-    means, covariance = domain_means(design, y, groups, n_groups)
-    df = float(design.df)
+    the same degrees of freedom; on a replicate design the covariance comes from the replicates."""
+    if replicates is not None:
+        means, covariance = replicate_domain_means(replicates, y, groups, n_groups)
+        df = float(replicates.df)
+    else:
+        means, covariance = domain_means(design, y, groups, n_groups)
+        df = float(design.df)
     t = float(special.stdtrit(df, 0.5 + level / 2)) if df > 0 else float("nan")
     out = []
     for a, b in pairs:

@@ -71,3 +71,14 @@ def test_a_missing_file_is_named(tmp_path):
 def test_decode_prefers_utf8_and_falls_back_to_windows_1252():
     assert decode_answers("é\n".encode(), "f") == ("é\n", "utf-8")
     assert decode_answers(b"\x80\n", "f") == ("€\n", "cp1252")
+
+
+def test_columns_named_numeric_are_read_as_numbers_or_else_as_text(tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_bytes(b"rid,q,rep1\nr1,yes,1.5\nr2,yes,2\n")
+    raw = read_answers(path, numeric=lambda name: name.startswith("rep"))
+    assert str(raw.cells["q"].dtype) == "category"
+    assert raw.cells["rep1"].tolist() == [1.5, 2.0]
+    path.write_bytes(b"rid,q,rep1\nr1,yes, 1.50 \nr2,yes,two\n")  # not plain numbers: text, for the checks to name
+    raw = read_answers(path, numeric=lambda name: name.startswith("rep"))
+    assert cells(raw) == {"rid": ["r1", "r2"], "q": ["yes", "yes"], "rep1": ["1.50", "two"]}
