@@ -17,8 +17,8 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline import run
-from pipeline.report.context import build_context
-from pipeline.report.render import make_fetcher, render_html, render_pdf
+from pipeline.report.render import make_fetcher, render_pdf
+from pipeline.report.tagged_pdf import finish_pdf
 from pipeline.report.workbook import build_workbook
 
 SECTIONS = ("Key findings", "Subgroups and comparisons", "The study's recommendations", "Methods",
@@ -44,14 +44,14 @@ def results(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def html(results) -> str:
-    return render_html(build_context(results))
+    return run.report_html(results, run.report_date(results))
 
 
 @pytest.fixture(scope="module")
-def pdf(html) -> tuple[bytes, list[str]]:
-    """The PDF, and every URL the renderer was asked for and refused."""
+def pdf(results, html) -> tuple[bytes, list[str]]:
+    """The PDF as the run writes it, and every URL the renderer was asked for and refused."""
     fetcher = make_fetcher()
-    return render_pdf(html, fetcher=fetcher), fetcher.refused
+    return finish_pdf(render_pdf(html, fetcher=fetcher), run.report_date(results)), fetcher.refused
 
 
 def test_every_section_is_there(html):
@@ -107,11 +107,11 @@ def test_workbook_follows_the_accessible_spreadsheet_layout(results):
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(build_workbook(results)))
-    assert book.sheetnames[:2] == ["Cover", "Contents"]
+    assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"]
     for sheet in book.worksheets:
         assert not sheet.merged_cells.ranges
-    estimates = book["Estimates"]
-    assert estimates["A1"].value and estimates["A2"].value == "survey"
+    estimates = book[book.sheetnames[-1]]
+    assert estimates["A1"].value.startswith("Table") and estimates["B3"].value == "Measure id"
     assert "RECONSTRUCTED" in " ".join(str(c.value) for c in book["Cover"]["A"])
 
 
