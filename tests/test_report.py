@@ -138,3 +138,34 @@ def test_the_renderer_refuses_everything_but_its_own_assets():
     reader = PdfReader(io.BytesIO(pdf))
     assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
     assert len(reader.pages[0].images) == 0
+
+
+def test_the_structure_tree_scopes_every_header_and_describes_every_figure(results, pdf):
+    """PDF/UA: TH scoped Column (in a THead) or Row, figures with /Alt, language, title, marked content."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf[0]))
+    found: dict[str, list] = {"/TH": [], "/Figure": []}
+
+    def walk(element, in_head):
+        if isinstance(element, pikepdf.Array):
+            for child in element:
+                walk(child, in_head)
+        elif isinstance(element, pikepdf.Dictionary) and "/S" in element:
+            role = str(element.S)
+            if role == "/TH":
+                found[role].append((in_head, str(element.A.get("/Scope"))))
+            elif role == "/Figure":
+                found[role].append(str(element.get("/Alt", "")))
+            if "/K" in element:
+                walk(element.K, in_head or role == "/THead")
+
+    walk(document.Root.StructTreeRoot.K, False)
+    assert found["/TH"] and {pair for pair in found["/TH"]} == {(True, "/Column"), (False, "/Row")}
+    assert found["/Figure"] and all(alt.strip() for alt in found["/Figure"])
+    assert str(document.Root.Lang) == "en-GB" and bool(document.Root.MarkInfo.Marked)
+    assert str(document.docinfo.Title).startswith(results.questionnaire.survey.title)
+    assert bool(document.Root.ViewerPreferences.DisplayDocTitle)
+    built = run.report_date(results)
+    assert str(document.docinfo.CreationDate) == built.strftime("D:%Y%m%d%H%M%S+00'00'")
+    assert "2009" not in str(document.docinfo.CreationDate) + document.Root.Metadata.read_bytes().decode()
