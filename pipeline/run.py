@@ -102,12 +102,13 @@ def report_files(results: Results) -> dict[str, bytes]:
     """Everything: the estimate files plus the workbook and the HTML and PDF report, dated by the build."""
     from pipeline.report.render import render_pdf
     from pipeline.report.tagged_pdf import finish_pdf
+    from pipeline.report.web_page import web_page
     from pipeline.report.workbook import build_workbook
 
     built = report_date(results)
     html = report_html(results, built)
     return {**estimate_files(results), "tables.xlsx": build_workbook(results, built),
-            "report.html": html.encode("utf-8"), "report.pdf": finish_pdf(render_pdf(html), built)}
+            "report.html": web_page(html).encode("utf-8"), "report.pdf": finish_pdf(render_pdf(html), built)}
 
 
 def report_date(results: Results) -> dt.datetime:
