@@ -7,7 +7,8 @@ fonts. So the twin carries everything inside itself, with no script:
 - the fonts as data: URIs, cut down to the characters the page uses (fontTools' subsetter,
   as WOFF with the fonts' own timestamps kept, so the same page gives the same bytes);
 - each chart inlined as <svg role="img"> named by its alt text, so its labels are set in the
-  page's font, its ids prefixed so that no two charts share one;
+  page's font, its ids prefixed so that no two charts share one; on a narrow screen it keeps a
+  legible width and scrolls sideways in its own focusable box;
 - each table in a focusable, named box that scrolls sideways on a narrow screen instead of
   widening the page;
 - a viewport meta, a <main> landmark, and a screen stylesheet (`assets/screen.css`) that
@@ -72,14 +73,16 @@ def inline_svg(svg: str, label: str, prefix: str) -> str:
     for name in dict.fromkeys(_SVG_ID.findall(svg)):
         svg = svg.replace(f'id="{name}"', f'id="{prefix}{name}"').replace(f"#{name})", f"#{prefix}{name})")
         svg = svg.replace(f'href="#{name}"', f'href="#{prefix}{name}"')
-    return re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}" focusable="false"', svg, count=1)
+    svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}" focusable="false"', svg, count=1)
+    return f'<div class="chart-scroll" role="group" tabindex="0" aria-label="Chart (scrolls sideways)">{svg}</div>'
+
 
 
 def _scroll_box(match: re.Match) -> str:
     """A table inside a box that scrolls sideways, focusable by keyboard and named by the table's caption."""
     caption = _CAPTION.search(match.group(0))
     name = " ".join(_TAG.sub(" ", caption.group(1)).split()) if caption else "Table"
-    return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}</div>'
+    return f'<div class="table-scroll" role=region tabindex="0" aria-label="{name}">{match.group(0)}</div>'
 
 
 def font_data_uri(name: str, characters: set[str]) -> str:
