@@ -42,6 +42,7 @@ FORMATS = {PERCENT: "0.0%", COUNT: "#,##0", NUMBER: "0.00", PROBABILITY: "0.000"
 WIDEST, NARROWEST = 60, 10
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 _NOTE_PLACEHOLDER = re.compile(r"\[note \{(\w+)\}\]")
+RIGHT = Alignment(horizontal="right")
 
 
 def build_workbook(results, built: dt.datetime | None = None) -> bytes:
@@ -151,9 +152,8 @@ def _table_sheet(sheet, table: SheetTable, numbers: dict[str, int]) -> None:
             for (cell,) in sheet.iter_rows(min_row=4, min_col=index, max_col=index):
                 if isinstance(cell.value, (int, float)):
                     cell.number_format = number_format
-                    cell.alignment = Alignment(horizontal="right")
-                elif cell.value is not None:
-                    cell.alignment = Alignment(horizontal="right")
+                if cell.value is not None:
+                    cell.alignment = RIGHT
     _fit_columns(sheet, 3, [c.kind for c in table.columns])
 
 
