@@ -23,14 +23,24 @@ def build_moment(*inputs: Path | str) -> dt.datetime:
 
 def build_epoch(*inputs: Path | str) -> int:
     """Seconds since 1970 of the build: SOURCE_DATE_EPOCH, else the inputs' last commit, else their mtimes."""
-    setting = os.environ.get("SOURCE_DATE_EPOCH")
+    setting = source_date_epoch()
     if setting is not None:
-        return _epoch_setting(setting)
+        return setting
     paths = [Path(p).resolve() for p in inputs]
     committed = _last_commit_epoch(paths)
     if committed is not None:
         return committed
     return max(int(p.stat().st_mtime) for p in paths)
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH as seconds, None when unset, a user error when it is not a whole number.
+
+    The command line checks it before importing anything else: NumPy reads it on import and
+    stops with a traceback on a value that is not a number.
+    """
+    setting = os.environ.get("SOURCE_DATE_EPOCH")
+    return None if setting is None else _epoch_setting(setting)
 
 
 def _epoch_setting(setting: str) -> int:

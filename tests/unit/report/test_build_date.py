@@ -52,3 +52,15 @@ def test_in_git_the_date_of_the_latest_commit_touching_the_inputs(tmp_path, monk
         git("commit", "-q", "-m", path.name, when=when)
     os.utime(answers, (1_600_000_000, 1_600_000_000))
     assert build_epoch(questionnaire, answers) == 1_400_000_000
+
+
+@pytest.mark.parametrize("setting", ["soon", "-5"])
+def test_the_command_line_stops_on_a_malformed_source_date_epoch_before_anything_reads_it(tmp_path, setting):
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "pipeline", "validate", "q.yaml", "a.csv"], cwd=tmp_path,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": setting,
+                                 "PYTHONPATH": os.pathsep.join(sys.path)},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "[bad-source-date-epoch]" in result.stderr and repr(setting) in result.stderr
