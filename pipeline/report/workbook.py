@@ -106,7 +106,7 @@ def _cover(sheet, results, built: dt.datetime, numbers: dict[str, int]) -> None:
                            + q.survey.provenance_note + note_markers(["reconstructed"], numbers))]
     lines += [("heading", "Using these tables"),
               ("text", "The Contents sheet lists every table, with a link to each. Notes that tables cite as "
-                       "[note n] are in the Notes sheet. [c] marks a suppressed figure.")]
+                       "[note n] are in the Notes sheet. [c] marks a suppressed figure, [x] a cell with no figure.")]
     for row, (style, text) in enumerate(lines, start=1):
         cell = sheet.cell(row=row, column=1, value=_cell(text))
         cell.font = Font(bold=style != "text", size={"title": 16, "heading": 13}.get(style, 11))
@@ -143,7 +143,7 @@ def _table_sheet(sheet, table: SheetTable, numbers: dict[str, int]) -> None:
     sheet.cell(row=1, column=1, value=_cell(table.title + note_markers(table.notes, numbers))).font = Font(
         bold=True, size=15)
     sheet.cell(row=2, column=1, value=f"This worksheet contains one table of {len(table.rows)} rows. Notes are in "
-                                      "the Notes sheet; [c] marks a suppressed figure.")
+                                      "the Notes sheet; [c] marks a suppressed figure, [x] a cell with no figure.")
     headers = [_with_numbers(c.header, numbers) for c in table.columns]
     _write_table(sheet, 3, headers, table.rows, f"table_{table.name.lower()}")
     for index, column in enumerate(table.columns, start=1):

@@ -19,6 +19,7 @@ from pipeline.stats.intervals import METHOD_NAMES
 from pipeline.suppression import MARKER
 
 TEXT, PERCENT, COUNT, NUMBER, PROBABILITY = "text", "percent", "count", "number", "probability"
+NOT_APPLICABLE = "[x]"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def workbook_notes(results) -> list[Note]:
     if len(results.comparisons):
         notes.append(Note("adjusted", "p-values are adjusted for multiple testing by the method named in the "
                                       "table; a comparison is significant when its adjusted p-value is under 0.05."))
+    notes.append(Note("not_applicable", f"{NOT_APPLICABLE}: not applicable, or no figure for this row (for "
+                                         "example, a test of all groups at once has no pair of groups)."))
     notes.append(Note("proportions", "Shares are stored as proportions at full precision and shown as "
                                      "percentages; n is the unweighted number of respondents in the base."))
     return notes
@@ -90,9 +93,21 @@ def report_tables(results) -> list[SheetTable]:
     if len(results.findings):
         tables.append(_named(_claims_table(results), "Findings"))
     tables.append(_named(_answers_table(results), "Answers"))
+    tables = [_not_applicable_marked(t) for t in tables]
     tables.append(_named(_estimates_table(results), "Estimates"))
     return [SheetTable(t.name, f"Table {i}: {t.title}", t.columns, t.rows, t.notes)
             for i, t in enumerate(tables, start=1)]
+
+
+def _not_applicable_marked(table: SheetTable) -> SheetTable:
+    """A report table with [x] in each cell that has no figure, and the note saying so if any has.
+
+    (The estimates sheet keeps estimates.csv's blanks, which its note column explains.)
+    """
+    if not any(value is None for row in table.rows for value in row):
+        return table
+    rows = [tuple(NOT_APPLICABLE if value is None else value for value in row) for row in table.rows]
+    return SheetTable(table.name, table.title, table.columns, rows, (*table.notes, "not_applicable"))
 
 
 def _named(table: SheetTable, name: str) -> SheetTable:

@@ -110,3 +110,9 @@ def test_every_estimate_is_a_row_of_the_estimates_sheet_with_labels_beside_ids(b
                                                                                          ("b", "Group B")}
     assert {(r["Category codes"], r["Categories"]) for r in rows if r["Measure id"] == "q"} == {("no", "No"),
                                                                                                ("yes", "Yes")}
+
+
+def test_report_tables_have_no_blank_cells(book):
+    for sheet in book.worksheets[3:-1]:  # the estimates sheet keeps estimates.csv's blanks
+        assert all(value is not None for row in sheet.iter_rows(min_row=3, values_only=True) for value in row), \
+            sheet.title
