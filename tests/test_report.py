@@ -100,6 +100,9 @@ def test_two_builds_give_identical_bytes(results, html, pdf):
     again = run.report_files(results)
     assert again["report.pdf"] == pdf[0]
     assert again["report.html"] == web_page(html).encode("utf-8")
+    # the written HTML stands alone: fonts and charts inside it, nothing to fetch
+    assert b"report-asset:" not in again["report.html"] and b"<img" not in again["report.html"]
+    assert again["report.html"].count(b'<svg role="img"') == html.count('<img src="data:image/svg+xml')
     assert again["tables.xlsx"] == build_workbook(results)
     assert again["estimates.csv"] == run.estimate_files(results)["estimates.csv"]
 
