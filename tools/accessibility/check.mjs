@@ -61,7 +61,7 @@ try {
         return {
           violations: axeResult.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
                                                          first: v.nodes[0] && v.nodes[0].target.join(" ") })),
-          incomplete: axeResult.incomplete.length,
+          incomplete: axeResult.incomplete.map((v) => v.id).join(", ") || "none",
           passes: axeResult.passes.length,
           scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide, smallest,
         };
@@ -70,7 +70,7 @@ try {
       const bad = result.violations.length > 0 || overflow || refused.length > 0;
       failures += bad ? 1 : 0;
       console.log(`${bad ? "FAIL" : "ok  "} ${file} at ${width} px: ${result.violations.length} violations, `
-                  + `${result.passes} rules passed, ${result.incomplete} to review by hand; page ${result.scrollWidth} px `
+                  + `${result.passes} rules passed, to review by hand: ${result.incomplete}; page ${result.scrollWidth} px `
                   + `wide in a ${result.clientWidth} px window; smallest text ${result.smallest} px`);
       for (const v of result.violations) console.log(`     ${v.id} (${v.impact}, ${v.nodes} nodes, e.g. ${v.first}): ${v.help}`);
       if (overflow) console.log(`     wider than the window: ${result.wide.join("; ") || "(no single element)"}`);
