@@ -15,7 +15,7 @@ answers_of = $(firstword $(foreach e,$(ANSWER_EXTENSIONS),$(wildcard raw/$(1).$(
 SURVEYS := $(foreach q,$(wildcard questionnaires/*.yaml),$(if $(call answers_of,$(basename $(notdir $(q)))),$(basename $(notdir $(q)))))
 REPORTS := $(foreach s,$(SURVEYS),reports/$(s)/report.pdf)
 
-.PHONY: help report test fuzz setup clean system-deps check-system lock bench reconstruct
+.PHONY: help report test fuzz setup clean system-deps check-system lock bench reconstruct check-accessibility
 
 ## help: list the targets (this message)
 help:
@@ -37,6 +37,11 @@ test: $(STAMP)
 ## fuzz: 10,000 random damaged and garbage inputs per reader property (minutes; not part of make test)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_inputs.py
+
+## check-accessibility: axe-core (WCAG 2.1 A/AA, best practice) and overflow in headless Chromium at 1280 and 400 px, on every report's HTML (installs Chromium and the npm tools; not part of make test)
+check-accessibility: $(STAMP)
+	bash scripts/install-accessibility-tools.sh
+	bash scripts/check-accessibility.sh $(PY)
 
 ## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, at 1e6 with 80 replicate weights, and reading 1e6 as CSV and Parquet (medians of 3 runs)
 bench: $(STAMP)

@@ -7,6 +7,14 @@ HOW_TO_RUN = ("Run the commands with the project's environment: 'make setup' cre
 
 
 def _run() -> int:
+    from pipeline.errors import PipelineError
+    from pipeline.report.build_date import source_date_epoch
+
+    try:
+        source_date_epoch()
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         from pipeline.cli import main
 

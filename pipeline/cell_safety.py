@@ -9,8 +9,9 @@ never touched: a negative figure written as a number is a number, not text.
 
 The workbook is XML, which cannot hold most control characters (openpyxl refuses them). There
 each control character but tab and line breaks is written as a visible escape, `\\x1b` or
-`\\ufffe`, so the text is kept and nothing is dropped silently (a carriage return stays, and
-XML reads it as a line break). CSV can hold any character, so there text is written as it was,
+`\\ufffe`, so the text is kept and nothing is dropped silently (a carriage return stays: openpyxl
+with lxml, which pikepdf brings, writes it as a character reference; without lxml, XML reads it
+as a line break). CSV can hold any character, so there text is written as it was,
 apart from the quote in front of a formula-like cell.
 """
 

@@ -18,7 +18,7 @@ from pipeline.cell_safety import csv_text
 from pipeline.summaries import InputFile, Manifest
 
 DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "jinja2", "weasyprint", "pyyaml", "matplotlib",
-                "openpyxl", "pyarrow", "pydyf", "fonttools")
+                "openpyxl", "pyarrow", "pydyf", "fonttools", "pikepdf")
 
 
 def sha256_file(path: Path | str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,16 +118,31 @@ def estimate_files(results: Results) -> dict[str, bytes]:
 
 
 def report_files(results: Results) -> dict[str, bytes]:
-    """Everything: the estimate files plus the HTML and PDF report."""
-    from pipeline.report.context import build_context
-    from pipeline.report.render import render_html, render_pdf
-
-    context = build_context(results)
+    """Everything: the estimate files plus the workbook and the HTML and PDF report, dated by the build."""
+    from pipeline.report.render import render_pdf
+    from pipeline.report.tagged_pdf import finish_pdf
+    from pipeline.report.web_page import web_page
     from pipeline.report.workbook import build_workbook
 
-    html = render_html(context)
-    return {**estimate_files(results), "tables.xlsx": build_workbook(results), "report.html": html.encode("utf-8"),
-            "report.pdf": render_pdf(html)}
+    built = report_date(results)
+    html = report_html(results, built)
+    return {**estimate_files(results), "tables.xlsx": build_workbook(results, built),
+            "report.html": web_page(html).encode("utf-8"), "report.pdf": finish_pdf(render_pdf(html), built)}
+
+
+def report_date(results: Results) -> dt.datetime:
+    """The build's moment: SOURCE_DATE_EPOCH, else the inputs' last commit, else their modification times."""
+    from pipeline.report.build_date import build_moment
+
+    return build_moment(results.questionnaire.path, results.responses.path)
+
+
+def report_html(results: Results, built: dt.datetime) -> str:
+    """The report as one HTML document, dated `built`."""
+    from pipeline.report.context import build_context
+    from pipeline.report.render import render_html
+
+    return render_html({**build_context(results), "created": built.strftime("%Y-%m-%dT%H:%M:%SZ")})
 
 
 def validation_summary(responses: Responses, weighting: WeightingSummary | None = None) -> ValidationSummary:

@@ -17,8 +17,9 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline import run
-from pipeline.report.context import build_context
-from pipeline.report.render import make_fetcher, render_html, render_pdf
+from pipeline.report.render import make_fetcher, render_pdf
+from pipeline.report.tagged_pdf import finish_pdf
+from pipeline.report.web_page import web_page
 from pipeline.report.workbook import build_workbook
 
 SECTIONS = ("Key findings", "Subgroups and comparisons", "The study's recommendations", "Methods",
@@ -44,14 +45,14 @@ def results(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def html(results) -> str:
-    return render_html(build_context(results))
+    return run.report_html(results, run.report_date(results))
 
 
 @pytest.fixture(scope="module")
-def pdf(html) -> tuple[bytes, list[str]]:
-    """The PDF, and every URL the renderer was asked for and refused."""
+def pdf(results, html) -> tuple[bytes, list[str]]:
+    """The PDF as the run writes it, and every URL the renderer was asked for and refused."""
     fetcher = make_fetcher()
-    return render_pdf(html, fetcher=fetcher), fetcher.refused
+    return finish_pdf(render_pdf(html, fetcher=fetcher), run.report_date(results)), fetcher.refused
 
 
 def test_every_section_is_there(html):
@@ -99,7 +100,10 @@ def test_the_70_and_71_per_cent_reconciliation(html):
 def test_two_builds_give_identical_bytes(results, html, pdf):
     again = run.report_files(results)
     assert again["report.pdf"] == pdf[0]
-    assert again["report.html"] == html.encode("utf-8")
+    assert again["report.html"] == web_page(html).encode("utf-8")
+    # the written HTML stands alone: fonts and charts inside it, nothing to fetch
+    assert b"report-asset:" not in again["report.html"] and b"<img" not in again["report.html"]
+    assert again["report.html"].count(b'<svg role="img"') == html.count('<img src="data:image/svg+xml')
     assert again["tables.xlsx"] == build_workbook(results)
     assert again["estimates.csv"] == run.estimate_files(results)["estimates.csv"]
 
@@ -108,11 +112,11 @@ def test_workbook_follows_the_accessible_spreadsheet_layout(results):
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(build_workbook(results)))
-    assert book.sheetnames[:2] == ["Cover", "Contents"]
+    assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"]
     for sheet in book.worksheets:
         assert not sheet.merged_cells.ranges
-    estimates = book["Estimates"]
-    assert estimates["A1"].value and estimates["A2"].value == "survey"
+    estimates = book[book.sheetnames[-1]]
+    assert estimates["A1"].value.startswith("Table") and estimates["B3"].value == "Measure id"
     assert "RECONSTRUCTED" in " ".join(str(c.value) for c in book["Cover"]["A"])
 
 
@@ -139,3 +143,34 @@ def test_the_renderer_refuses_everything_but_its_own_assets():
     reader = PdfReader(io.BytesIO(pdf))
     assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
     assert len(reader.pages[0].images) == 0
+
+
+def test_the_structure_tree_scopes_every_header_and_describes_every_figure(results, pdf):
+    """PDF/UA: TH scoped Column (in a THead) or Row, figures with /Alt, language, title, marked content."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf[0]))
+    found: dict[str, list] = {"/TH": [], "/Figure": []}
+
+    def walk(element, in_head):
+        if isinstance(element, pikepdf.Array):
+            for child in element:
+                walk(child, in_head)
+        elif isinstance(element, pikepdf.Dictionary) and "/S" in element:
+            role = str(element.S)
+            if role == "/TH":
+                found[role].append((in_head, str(element.A.get("/Scope"))))
+            elif role == "/Figure":
+                found[role].append(str(element.get("/Alt", "")))
+            if "/K" in element:
+                walk(element.K, in_head or role == "/THead")
+
+    walk(document.Root.StructTreeRoot.K, False)
+    assert found["/TH"] and {pair for pair in found["/TH"]} == {(True, "/Column"), (False, "/Row")}
+    assert found["/Figure"] and all(alt.strip() for alt in found["/Figure"])
+    assert str(document.Root.Lang) == "en-GB" and bool(document.Root.MarkInfo.Marked)
+    assert str(document.docinfo.Title).startswith(results.questionnaire.survey.title)
+    assert bool(document.Root.ViewerPreferences.DisplayDocTitle)
+    built = run.report_date(results)
+    assert str(document.docinfo.CreationDate) == built.strftime("D:%Y%m%d%H%M%S+00'00'")
+    assert "2009" not in str(document.docinfo.CreationDate) + document.Root.Metadata.read_bytes().decode()

@@ -286,17 +286,18 @@ def test_pdf_shows_the_marker_not_the_number(study):
 
 def test_workbook_has_the_suppressed_tables(study):
     book = study.workbook
-    for name in ("Estimates", "Comparisons", "Findings"):
+    for name, value in (("Estimates", "Estimate (%)"), ("Comparisons", "Difference, A minus B (percentage points)"),
+                        ("Findings", "Reproduced percentage (%)")):
         sheet = book[name]
-        header = [c.value for c in sheet[2]]
-        assert "note" in header, name
-        rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=3)]
-        marked = [r for r in rows if r["note"] and MARKER in r["note"]]
-        assert marked, name
-        value = {"Estimates": "estimate", "Comparisons": "difference", "Findings": "reproduced"}[name]
-        assert all(r[value] is None for r in marked), name
-    cover = " ".join(str(c.value) for c in book["Cover"]["A"])
-    assert f"fewer than {STUDY_THRESHOLD}" in cover
+        header = [c.value for c in sheet[3]]
+        rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=4)]
+        if name == "Estimates":  # as estimates.csv: the value blank, the note column says why
+            marked = [r for r in rows if r["Note"] and MARKER in r["Note"]]
+            assert marked and all(r[value] is None for r in marked), name
+        else:  # a report table: the marker in the cell, never a number
+            assert any(r[value] == MARKER for r in rows), name
+    notes = " ".join(str(c.value) for c in book["Notes"]["B"])
+    assert f"fewer than {STUDY_THRESHOLD}" in notes
 
 
 def test_comparison_groups_under_the_threshold_show_only_the_marker(real):

@@ -51,13 +51,15 @@ def test_every_colour_of_a_chart_is_distinct_for_any_sizes():
         assert closest >= DISTINCT, (sizes, closest)
 
 
-def test_the_sizes_charts_have_used_keep_their_colours():
+def test_the_sizes_charts_have_used_keep_their_colours_where_they_have_3_to_1_against_white():
     from pipeline.report.palette import negative_colours, neutral_colours, positive_colours
 
-    assert negative_colours(2) == ["#e66101", "#fdb863"] and positive_colours(2) == ["#b2abd2", "#5e3c99"]
-    assert negative_colours(3) == ["#b35806", "#e08214", "#fdb863"]
-    assert positive_colours(3) == ["#d8daeb", "#8073ac", "#542788"]
-    assert neutral_colours(1) == ["#d9d9d9"] and neutral_colours(0) == []
+    # ColorBrewer's pale classes (#fdb863, #b2abd2, #d8daeb, #d9d9d9) are darkened; the dark ones stay
+    assert negative_colours(1) == ["#e66101"] and positive_colours(1) == ["#5e3c99"]
+    assert positive_colours(2)[1] == "#5e3c99" and positive_colours(3)[2] == "#542788"
+    assert negative_colours(4)[0] == "#7f3b08" and positive_colours(4)[3] == "#2d004b"
+    assert "#fdb863" not in negative_colours(2) + negative_colours(3) and "#d9d9d9" not in neutral_colours(1)
+    assert neutral_colours(0) == []
 
 
 @pytest.mark.parametrize("count", SIZES)

@@ -45,6 +45,7 @@ class Survey:
     published: str = field(default="", metadata=key("when the results were published (text, not a date)"))
     description: str = field(default="", metadata=key("what the survey asked and of whom"))
     provenance_note: str = field(default="", metadata=key("where the answers come from, shown on the report"))
+    contact: str = field(default="", metadata=key("who answers questions about the figures (a team, an email address)"))
 
 
 @dataclass(frozen=True, kw_only=True)

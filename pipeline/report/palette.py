@@ -6,6 +6,11 @@ common forms of colour blindness). Each side is sequential, darkest at the extre
 the order also reads in lightness alone. Scales of one to three categories a side keep the
 colours reports have always used; other sizes are spaced evenly along ColorBrewer's own
 five-class ramp of the side, interpolated in CIELAB so that equal steps look equal.
+
+Every colour keeps a contrast of at least 3:1 against the white page (WCAG 2.1, 1.4.11:
+a bar must be visible without its neighbours). ColorBrewer's lightest classes are paler than
+that, so each side's lightness is spread again, from its darkest colour up to the lightest
+that still has 3:1, keeping each colour's hue and chroma: the order still reads in lightness.
 """
 
 from __future__ import annotations
@@ -29,19 +34,53 @@ _TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
 _DELTA = 6 / 29
 
 
+MINIMUM_CONTRAST = 3.0
+LIGHTEST = 60.0  # CIELAB lightness of a grey with 3.1:1 against white; chroma may lower it further
+_STEP = 6.0  # least lightness between neighbouring categories of a side
+_SPREAD = 18.0  # least lightness between the darkest and lightest of a side of two or more
+
+
 def negative_colours(count: int) -> list[str]:
     """Colours of `count` negative categories, in scale order (most negative first)."""
-    return list(KEPT_NEGATIVE.get(count) or ramp(NEGATIVE_RAMP, count))
+    return legible(list(KEPT_NEGATIVE.get(count) or ramp(NEGATIVE_RAMP, count)))
 
 
 def positive_colours(count: int) -> list[str]:
     """Colours of `count` positive categories, in scale order (least positive first)."""
-    return list(KEPT_POSITIVE.get(count) or ramp(POSITIVE_RAMP, count)[::-1])
+    return legible(list(KEPT_POSITIVE.get(count) or ramp(POSITIVE_RAMP, count)[::-1])[::-1])[::-1]
 
 
 def neutral_colours(count: int) -> list[str]:
     """Greys for `count` neutral categories, in scale order; distinct when there are several."""
-    return list(KEPT_NEUTRAL.get(count) or ramp(NEUTRAL_RAMP, count))
+    return legible(list(KEPT_NEUTRAL.get(count) or ramp(NEUTRAL_RAMP, count)))
+
+
+def legible(colours: list[str]) -> list[str]:
+    """Colours listed darkest first, their lightness spread so that each has 3:1 against white.
+
+    Colours that already all have it are kept as they are.
+    """
+    if all(contrast_with_white(c) >= MINIMUM_CONTRAST for c in colours):
+        return colours
+    points = [lab(c) for c in colours]
+    darkest = min(points[0][0], LIGHTEST - max(_STEP * (len(points) - 1), _SPREAD))
+    lightness = np.linspace(darkest, LIGHTEST, len(points)) if len(points) > 1 else [min(points[0][0], LIGHTEST)]
+    out = []
+    for point, target in zip(points, lightness, strict=True):
+        colour = hex_colour(np.array([target, point[1], point[2]]))
+        while contrast_with_white(colour) < MINIMUM_CONTRAST:
+            target -= 0.5
+            colour = hex_colour(np.array([target, point[1], point[2]]))
+        out.append(colour)
+    return out
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2.1 contrast ratio of an sRGB hex colour against white."""
+    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = float(np.array([0.2126, 0.7152, 0.0722]) @ linear)
+    return 1.05 / (luminance + 0.05)
 
 
 def ramp(anchors: tuple[str, ...], count: int) -> list[str]:

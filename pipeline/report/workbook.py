@@ -1,10 +1,15 @@
-"""The tables of estimates as an accessible spreadsheet, as the Government Statistical Service advises.
+"""The tables as a spreadsheet to the Analysis Function's standard for releasing statistics.
 
-A cover sheet (title, source, provenance), a contents sheet, then one table per sheet, each
-with its title in cell A1 and the table starting below it; no merged cells, no blank rows
-inside tables, column headers in one row. The bytes are deterministic: fixed document dates
-and fixed timestamps inside the zip archive. Every text goes through `pipeline.cell_safety`:
-a formula-like text is inert, a control character (which XML cannot hold) a visible escape.
+A cover sheet (title, source, date, contact, caveat), a contents sheet linking every table,
+a notes sheet whose notes the tables cite as `[note n]`, then one table per sheet: its title
+in A1, a line saying where the notes are, then the table, marked as an Excel table, with its
+header row frozen. No merged cells, no blank rows or columns inside a table, shares formatted
+as percentages, widths set to fit. (gptables writes this layout too, but through XlsxWriter,
+without frozen header rows; openpyxl, already used here, meets the checklist directly.)
+
+The bytes are deterministic: the document's dates are the build's and the zip archive's
+timestamps are fixed. Every text goes through `pipeline.cell_safety`: a formula-like text is
+inert, a control character (which XML cannot hold) a visible escape.
 """
 
 from __future__ import annotations
@@ -16,77 +21,170 @@ import re
 import zipfile
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pipeline.cell_safety import visible_text, workbook_text
-from pipeline.numeric_estimates import NUMERIC_METHOD_NAMES
-from pipeline.report.context import level_text
-from pipeline.stats.intervals import METHOD_NAMES
-from pipeline.suppression import MARKER
+from pipeline.report.workbook_tables import (
+    COUNT,
+    NUMBER,
+    PERCENT,
+    PROBABILITY,
+    Note,
+    SheetTable,
+    report_tables,
+    workbook_notes,
+)
 
-FIXED = dt.datetime(2000, 1, 1)
+FORMATS = {PERCENT: "0.0%", COUNT: "#,##0", NUMBER: "0.00", PROBABILITY: "0.000"}
+WIDEST, NARROWEST = 60, 10
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+_NOTE_PLACEHOLDER = re.compile(r"\[note \{(\w+)\}\]")
+RIGHT = Alignment(horizontal="right")
 
 
-def build_workbook(results) -> bytes:
-    """estimates, findings and comparisons as an .xlsx workbook."""
-    q = results.questionnaire
-    sheets = [("Estimates", "Every estimate, by measure, category, subgroup and design variant",
-               results.estimates.frame())]
-    if len(results.findings):
-        sheets.append(("Findings", "Published claims against reproduced figures", results.findings))
-    if len(results.comparisons):
-        sheets.append(("Comparisons", "Comparisons in the analysis plan, with adjusted p-values", results.comparisons))
+def build_workbook(results, built: dt.datetime | None = None) -> bytes:
+    """Cover, contents, notes and one sheet per table, as .xlsx bytes dated `built` (by default the build's)."""
+    if built is None:
+        from pipeline.report.build_date import build_moment
+
+        built = build_moment(results.questionnaire.path, results.responses.path)
+    notes = workbook_notes(results)
+    numbers = {note.key: index for index, note in enumerate(notes, start=1)}
+    tables = report_tables(results)
     book = Workbook()
-    cover = book.active
-    cover.title = "Cover"
-    lines = [q.survey.title, q.survey.subtitle, "Organisations: " + "; ".join(q.survey.organisations),
-             f"Data: {results.provenance.title}"]
-    if results.provenance.reconstructed:
-        lines.append("These figures come from RECONSTRUCTED answers, not the study's original data. "
-                     + q.survey.provenance_note)
-    if results.provenance.illustration:
-        lines.append(f"Subgroup and weighted figures: {results.provenance.illustration}")
-    lines += ["Proportions are between 0 and 1, at full precision; n is the unweighted base. Rows of numeric "
-              "questions (column statistic: mean, total, quantile:p, ratio) are in the answers' units.",
-              _interval_line(q.analysis.level, results.estimates.methods),
-              _suppression_line(q.analysis.suppress_below),
-              "The Contents sheet lists the tables."]
-    for row, text in enumerate(lines, start=1):
-        cover.cell(row=row, column=1, value=_cell(text)).font = Font(bold=row == 1, size=14 if row == 1 else 11)
-    contents = book.create_sheet("Contents")
-    contents.append(["Sheet", "Table"])
-    for name, title, _ in sheets:
-        contents.append([_cell(name), _cell(title)])
-    contents["A1"].font = contents["B1"].font = Font(bold=True)
-    for _index, (name, title, frame) in enumerate(sheets, start=1):
-        sheet = book.create_sheet(name)
-        sheet.cell(row=1, column=1, value=_cell(title)).font = Font(bold=True, size=13)
-        sheet.append([_cell(c) for c in frame.columns])
-        for record in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in record])
-        last = sheet.cell(row=sheet.max_row, column=len(frame.columns)).coordinate
-        table = Table(displayName=f"table_{name.lower()}", ref=f"A2:{last}")
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
-        sheet.add_table(table)
-    book.properties.created = book.properties.modified = FIXED
-    book.properties.title = visible_text(q.survey.title)
+    _cover(book.active, results, built, numbers)
+    _contents(book.create_sheet("Contents"), tables, numbers)
+    _notes(book.create_sheet("Notes"), notes)
+    for table in tables:
+        _table_sheet(book.create_sheet(table.name), table, numbers)
+    moment = built.astimezone(dt.UTC).replace(tzinfo=None)
+    book.properties.created = book.properties.modified = moment
+    book.properties.title = visible_text(results.questionnaire.survey.title)
+    book.properties.creator = book.properties.lastModifiedBy = "survey-pipeline"
+    book.properties.language = "en-GB"
     buffer = io.BytesIO()
     book.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return _fixed_zip(buffer.getvalue(), moment)
 
 
-def _interval_line(level: float, methods: tuple[str, ...]) -> str:
-    """The confidence level and the interval methods the estimates use, as the analysis plan set them."""
-    names = {**METHOD_NAMES, **NUMERIC_METHOD_NAMES}
-    named = [f"{names[m]} ({m})" for m in dict.fromkeys(methods) if m in names]
-    return f"Intervals are {level_text(level)} confidence intervals, by method (column ci_method): {'; '.join(named)}."
+def note_markers(keys, numbers: dict[str, int]) -> str:
+    """' [note 1] [note 3]' for the notes among `keys` that this workbook has."""
+    return "".join(f" [note {numbers[k]}]" for k in keys if k in numbers)
 
 
-def _suppression_line(threshold: int) -> str:
-    """How suppressed figures look here, where the report prints [c]."""
-    return (f"Figures on a base of fewer than {threshold} are suppressed: the value is left blank and the note "
-            f"column says {MARKER}.")
+def _with_numbers(text: str, numbers: dict[str, int]) -> str:
+    """A header with its `[note {key}]` placeholders numbered (or dropped if the note is absent)."""
+    return _NOTE_PLACEHOLDER.sub(lambda m: f"[note {numbers[m.group(1)]}]" if m.group(1) in numbers else "",
+                                 text).strip()
+
+
+def _cover(sheet, results, built: dt.datetime, numbers: dict[str, int]) -> None:
+    q, provenance = results.questionnaire, results.provenance
+    sheet.title = "Cover"
+    organisations = " and ".join(q.survey.organisations)
+    lines: list[tuple[str, str]] = [
+        ("title", q.survey.title + (f": {q.survey.subtitle}" if q.survey.subtitle else "")),
+        ("heading", "About these tables"),
+        ("text", q.survey.description or f"Estimates from {q.survey.title}."),
+        ("text", "Organisations: " + "; ".join(q.survey.organisations)),
+        ("heading", "Source"),
+        ("text", f"{provenance.title}. {provenance.source}".strip()),
+        ("heading", "Date"),
+        ("text", f"Built on {built.astimezone(dt.UTC):%d %B %Y} from the questionnaire and answers "
+                 "named in the report's colophon."
+                 + (f" The study was published {q.survey.published}." if q.survey.published else "")),
+        ("heading", "Contact"),
+        ("text", q.survey.contact or (f"The organisations that ran the survey: {organisations}." if organisations
+                                      else "Not given in the questionnaire.")),
+    ]
+    if provenance.reconstructed:
+        lines += [("heading", "Caveat"),
+                  ("text", "These figures come from RECONSTRUCTED answers, not the study's original data. "
+                           + q.survey.provenance_note + note_markers(["reconstructed"], numbers))]
+    lines += [("heading", "Using these tables"),
+              ("text", "The Contents sheet lists every table, with a link to each. Notes that tables cite as "
+                       "[note n] are in the Notes sheet. [c] marks a suppressed figure, [x] a cell with no figure.")]
+    for row, (style, text) in enumerate(lines, start=1):
+        cell = sheet.cell(row=row, column=1, value=_cell(text))
+        cell.font = Font(bold=style != "text", size={"title": 16, "heading": 13}.get(style, 11))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 100
+
+
+def _contents(sheet, tables: list[SheetTable], numbers: dict[str, int]) -> None:
+    sheet.cell(row=1, column=1, value="Contents").font = Font(bold=True, size=15)
+    sheet.cell(row=2, column=1, value=f"This worksheet contains one table of {len(tables)} rows, one for "
+                                      "each table in this workbook.")
+    rows = [(t.name, t.title, note_markers(t.notes, numbers).strip() or "None") for t in tables]
+    _write_table(sheet, 3, ("Sheet name", "Table title", "Notes"), rows, "table_contents")
+    for index, table in enumerate(tables, start=4):
+        cell = sheet.cell(row=index, column=1)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{table.name}'!A1", display=table.name)
+        cell.font = Font(color="0563C1", underline="single")
+    _fit_columns(sheet, 3, [None] * 3)
+
+
+def _notes(sheet, notes: list[Note]) -> None:
+    sheet.cell(row=1, column=1, value="Notes").font = Font(bold=True, size=15)
+    sheet.cell(row=2, column=1, value=f"This worksheet contains one table of {len(notes)} notes; tables cite "
+                                      "them as [note n].")
+    rows = [(f"note {index}", _cell(note.text)) for index, note in enumerate(notes, start=1)]
+    _write_table(sheet, 3, ("Note number", "Note text"), rows, "table_notes")
+    for row in sheet.iter_rows(min_row=4, min_col=2, max_col=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 100
+
+
+def _table_sheet(sheet, table: SheetTable, numbers: dict[str, int]) -> None:
+    sheet.cell(row=1, column=1, value=_cell(table.title + note_markers(table.notes, numbers))).font = Font(
+        bold=True, size=15)
+    sheet.cell(row=2, column=1, value=f"This worksheet contains one table of {len(table.rows)} rows. Notes are in "
+                                      "the Notes sheet; [c] marks a suppressed figure, [x] a cell with no figure.")
+    headers = [_with_numbers(c.header, numbers) for c in table.columns]
+    _write_table(sheet, 3, headers, table.rows, f"table_{table.name.lower()}")
+    for index, column in enumerate(table.columns, start=1):
+        number_format = FORMATS.get(column.kind)
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=4, min_col=index, max_col=index):
+                if isinstance(cell.value, (int, float)):
+                    cell.number_format = number_format
+                if cell.value is not None:
+                    cell.alignment = RIGHT
+    _fit_columns(sheet, 3, [c.kind for c in table.columns])
+
+
+def _write_table(sheet, header_row: int, headers, rows, name: str) -> None:
+    """Headers and rows from `header_row` down, marked as an Excel table, the header row frozen."""
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=header_row, column=column, value=_cell(header))
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    for offset, record in enumerate(rows, start=1):
+        for column, value in enumerate(record, start=1):
+            sheet.cell(row=header_row + offset, column=column, value=_cell(value))
+    last = f"{get_column_letter(len(headers))}{header_row + max(len(rows), 1)}"
+    table = Table(displayName=name, ref=f"A{header_row}:{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+    sheet.add_table(table)
+    sheet.freeze_panes = f"A{header_row + 1}"
+
+
+def _fit_columns(sheet, header_row: int, kinds) -> None:
+    """Each column as wide as its longest value (headers wrap at the widest), within limits."""
+    for index, kind in enumerate(kinds, start=1):
+        letter = get_column_letter(index)
+        longest = 0
+        for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
+            value = cell.value
+            length = 8 if kind in FORMATS and isinstance(value, (int, float)) else len(str(value or ""))
+            longest = max(longest, length)
+        header = str(sheet.cell(row=header_row, column=index).value or "")
+        longest = max(longest, min(len(header), 24), max((len(w) for w in header.split()), default=0))
+        sheet.column_dimensions[letter].width = max(NARROWEST, min(WIDEST, longest + 2))
 
 
 def _cell(value):
@@ -100,17 +198,18 @@ def _cell(value):
     return value
 
 
-def _fixed_zip(data: bytes) -> bytes:
+def _fixed_zip(data: bytes, moment: dt.datetime) -> bytes:
     """The same archive with every member's timestamp fixed, so equal inputs give equal bytes."""
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", content)
             target.writestr(fixed, content)
     return out.getvalue()

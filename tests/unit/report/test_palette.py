@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
+from pipeline.report.charts import RATE_COLOUR
 from pipeline.report.palette import (
     NEGATIVE_RAMP,
+    contrast_with_white,
     hex_colour,
     lab,
     negative_colours,
@@ -40,6 +42,20 @@ def test_each_side_is_distinct_and_ordered_by_lightness(count):
     assert len(set(neutral_colours(count))) == count
 
 
-def test_small_scales_keep_their_colours():
-    assert negative_colours(2) == ["#e66101", "#fdb863"] and positive_colours(1) == ["#5e3c99"]
-    assert neutral_colours(1) == ["#d9d9d9"]
+def test_small_scales_keep_their_colours_where_they_are_legible_on_white():
+    assert negative_colours(1) == ["#e66101"] and positive_colours(1) == ["#5e3c99"]
+    assert positive_colours(2)[1] == "#5e3c99"  # the pale partner is darkened, this one kept
+    assert neutral_colours(1) != ["#d9d9d9"]  # ColorBrewer's pale grey has 1.4:1 against white
+
+
+@pytest.mark.parametrize("count", range(1, 9))
+def test_every_chart_colour_has_three_to_one_against_white(count):
+    colours = negative_colours(count) + neutral_colours(count) + positive_colours(count) + [RATE_COLOUR]
+    assert min(contrast_with_white(c) for c in colours) >= 3.0
+    assert len(set(negative_colours(count))) == len(set(positive_colours(count))) == count
+
+
+def test_contrast_ratio_of_known_colours():
+    assert contrast_with_white("#000000") == pytest.approx(21.0)
+    assert contrast_with_white("#767676") == pytest.approx(4.54, abs=0.01)  # the lightest grey for text
+    assert contrast_with_white("#ffffff") == pytest.approx(1.0)
