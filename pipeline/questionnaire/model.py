@@ -213,7 +213,7 @@ class Theme:
     questions: tuple[str, ...] = field(default=(), metadata=key("question ids"))
     measures: tuple[str, ...] = field(default=(), metadata=key("measure ids"))
     message: str = field(
-        default="", metadata=key("the title of the section's bar chart, stating what it shows; default a neutral title")
+        default="", metadata=key("the title of the section's first bar chart, stating what it shows; default a neutral title")
     )
 
 

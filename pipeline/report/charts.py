@@ -58,7 +58,8 @@ def likert_chart(title: str, items: list[dict], subtitle: str = "") -> Chart:
     the marker alone, and its alt text gives that text instead of the shares. An item's 'n', when
     given, is printed after its label; each segment wide enough to hold it carries its percentage.
     """
-    height = 0.5 + 0.45 * len(items)
+    labels = [_item_label(i["label"], i.get("n"), 34) for i in reversed(items)]
+    height = 0.5 + _rows_height(labels, 0.45)
     figure, axis = plt.subplots(figsize=(6.3, height))
     for row, item in enumerate(reversed(items)):
         if item.get("suppressed"):
@@ -66,7 +67,7 @@ def likert_chart(title: str, items: list[dict], subtitle: str = "") -> Chart:
             continue
         _diverging_bar(axis, row, item)
     axis.axvline(0, color="#333333", linewidth=0.8)
-    axis.set_yticks(range(len(items)), [_item_label(i["label"], i.get("n"), 34) for i in reversed(items)])
+    axis.set_yticks(range(len(items)), labels)
     axis.set_xlim(-100, 100)
     axis.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
     axis.set_xlabel("← negative answers      share of valid answers      positive answers →")
@@ -106,6 +107,12 @@ def _item_label(label: str, n: int | None, width: int) -> str:
     return f"{text}\n(n = {n})" if n is not None else text
 
 
+def _rows_height(labels: list[str], per_row: float) -> float:
+    """Inches for the bars: rows are evenly spaced, each tall enough for the longest label's lines."""
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return len(labels) * max(per_row, 0.15 * lines)
+
+
 def _text_colour(background: str) -> str:
     """Black or white, whichever reads better on the background (relative luminance)."""
     red, green, blue = (int(background[i:i + 2], 16) / 255 for i in (1, 3, 5))
@@ -128,7 +135,8 @@ def rate_chart(title: str, rates: list[dict], level: str, subtitle: str = "") ->
     has no bar or whisker, only the marker, and its alt text gives that text. The percentage
     stands beyond the whisker's upper end, so the two never overlap.
     """
-    height = 0.4 + 0.42 * len(rates)
+    labels = [_item_label(r["label"], r.get("n"), 40) for r in reversed(rates)]
+    height = 0.4 + _rows_height(labels, 0.42)
     figure, axis = plt.subplots(figsize=(6.3, height))
     for row, rate in enumerate(reversed(rates)):
         if rate.get("suppressed"):
@@ -140,7 +148,7 @@ def rate_chart(title: str, rates: list[dict], level: str, subtitle: str = "") ->
                       color="#000000", capsize=3, linewidth=1)
         axis.text(rate["high"] * 100 + 1.5, row, f"{rate['estimate'] * 100:.0f}%", va="center", fontsize=7,
                   clip_on=False)
-    axis.set_yticks(range(len(rates)), [_item_label(r["label"], r.get("n"), 40) for r in reversed(rates)])
+    axis.set_yticks(range(len(rates)), labels)
     axis.set_xlim(0, 100)
     axis.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
     axis.set_xlabel(f"share of the base, with {level} confidence interval")

@@ -159,7 +159,7 @@ def main_points(figures: list[dict], level: str) -> list[str]:
         if f["suppressed"]:
             points.append(f"{f['label']}: {MARKER}, a base of {f['n']} {f['base_noun']}, too few to publish.")
             continue
-        evidence = f"{f['count']} of {f['n']}; {level} CI {f['interval']}"
+        evidence = f"{f['count']} of {f['n']}; {level}\u00a0CI\u00a0{f['interval']}"
         if f["finding"]:
             points.append(f"{f['percent']} of {f['base_noun']} {f['finding']} ({evidence}).")
         else:
@@ -188,10 +188,11 @@ def _rate_groups(theme, figures: list[dict], level: str, order, numbers: Numberi
     for f in figures:
         groups.setdefault(f["base"], []).append(f)
     out = []
-    for base, members in groups.items():
+    for index, (base, members) in enumerate(groups.items()):
         members = _sorted(members, order, lambda f: f["estimate"])
         number = numbers.figure()
-        title = theme.message or f"{theme.title}: shares of {members[0]['base_noun']}"
+        title = (theme.message if theme.message and index == 0
+                 else f"{theme.title}: shares of {members[0]['base_noun']}")
         ns = sorted({f["n"] for f in members})
         subtitle = f"Base: {base}; " + (f"n = {ns[0]}" if len(ns) == 1 else "n shown for each item")
         chart = rate_chart(f"Figure {number}: {title}", [
