@@ -157,7 +157,8 @@ def main_points(figures: list[dict], level: str) -> list[str]:
     points = []
     for f in figures:
         if f["suppressed"]:
-            points.append(f"{f['label']}: {MARKER}, a base of {f['n']} {f['base_noun']}, too few to publish.")
+            points.append(f"{f['label']}: {MARKER}, not published: the base ({f['base_noun']}) is n = {f['n']}, "
+                          "too few.")
             continue
         evidence = f"{f['count']} of {f['n']}; {level}\u00a0CI\u00a0{f['interval']}"
         if f["finding"]:
@@ -308,7 +309,7 @@ def _comparisons(table: pd.DataFrame, q, suppress: int, level: str) -> dict:
     disagreements = [g["heading"] for g in groups.values()
                      if g["fisher"] and g["design"] and any(g["fisher"]) != any(g["design"])]
     return {"groups": list(groups.values()), "adjust": adjust, "count": len(table),
-            "alpha": level_text(1 - q.analysis.level),
+            "alpha": f"{round(1 - q.analysis.level, 10):g}",
             "disagreements": disagreements}
 
 

@@ -181,3 +181,12 @@ def test_a_code_with_leading_zeros_keeps_its_digits(tmp_path):
     """Answers are read as text (`07` stays `07`), so a code must be too, or no answer matches it."""
     text = MINIMAL.replace("codes: [{code: r, label: Red}, {code: b}]", "codes: [{code: 07}, {code: 08}, {code: 010}]")
     assert load(tmp_path, text).question("colour").code_values == ("07", "08", "010")
+
+
+def test_main_points_name_measures_and_are_at_most_six(tmp_path):
+    """Page 1 is a summary: seven main points are refused, and each must be a defined measure."""
+    seven = MINIMAL + "analysis:\n  main_points: [" + ", ".join(["owners"] * 7) + "]\n"
+    assert problems(tmp_path, seven) == [("invalid-value", 21, "analysis.main_points")]
+    unknown = MINIMAL + "analysis:\n  main_points: [owner]\n"
+    assert [p[0] for p in problems(tmp_path, unknown)] == ["undefined-reference"]
+    assert load(tmp_path, MINIMAL + "analysis:\n  main_points: [owners]\n").analysis.main_points == ("owners",)
