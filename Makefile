@@ -35,8 +35,9 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_inputs.py
 
-## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents (medians of 3 runs)
+## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, and the study's warm rebuild (medians of 3 runs)
 bench: $(STAMP)
+	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_estimate.py
 
 ## setup: create .venv from requirements.lock (only when missing or the lock changed)
