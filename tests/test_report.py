@@ -21,7 +21,8 @@ from pipeline.report.context import build_context
 from pipeline.report.render import make_fetcher, render_html, render_pdf
 from pipeline.report.workbook import build_workbook
 
-SECTIONS = ("Main points", "About this report and the data", "Subgroups and comparisons", "The study's recommendations", "Methods",
+SECTIONS = ("Main points", "About this report and the data", "Subgroups and comparisons", "The study's recommendations",
+            "Methods",
             "Reproduction check", "Appendix: every question", "Validation summary", "Colophon", "Contents")
 INJECTED = ('<img src="file:///etc/passwd"> <img src="http://192.0.2.1/pixel.png"> '
             '<a rel="attachment" href="file:///etc/hostname">x</a> <link rel="attachment" href="file:///etc/hosts">')

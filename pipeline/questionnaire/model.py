@@ -213,7 +213,8 @@ class Theme:
     questions: tuple[str, ...] = field(default=(), metadata=key("question ids"))
     measures: tuple[str, ...] = field(default=(), metadata=key("measure ids"))
     message: str = field(
-        default="", metadata=key("the title of the section's first bar chart, stating what it shows; default a neutral title")
+        default="",
+        metadata=key("the title of the section's first bar chart, stating what it shows; default a neutral title"),
     )
 
 
@@ -227,7 +228,8 @@ class Analysis:
     fpc: bool = field(default=True, metadata=key("apply the finite population correction"))
     headline: tuple[str, ...] = field(default=(), metadata=key("measure ids shown first"))
     main_points: tuple[str, ...] = field(
-        default=(), metadata=key("measure ids of page 1's main points, at most six; default the first six headline ones")
+        default=(),
+        metadata=key("measure ids of page 1's main points, at most six; default the first six headline ones"),
     )
     chart_order: ChartOrder = field(
         default=ChartOrder.LARGEST_FIRST, metadata=key("order of the items in charts and the tables beside them")

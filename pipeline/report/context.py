@@ -36,7 +36,7 @@ def percent(value: float, digits: int = 0) -> str:
 
 
 def interval(low: float, high: float) -> str:
-    """An interval on one line, its ends as whole percentages joined by an en dash: '36–57%'."""
+    """An interval on one line, its ends as whole percentages joined by an en dash (36, 57 -> '36\u201357%')."""
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
         return "\u2013"
     return f"{low * 100:.0f}\u2013{high * 100:.0f}%"

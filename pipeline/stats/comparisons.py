@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from pipeline.stats.distributions import (
     adjust_p,
     chi2_sf,

@@ -51,7 +51,7 @@ def pearson_chi_square(observed, correct: bool = False) -> tuple[float, int, flo
     observed = np.asarray(observed, dtype=float)
     expected = observed.sum(axis=1, keepdims=True) * observed.sum(axis=0, keepdims=True) / observed.sum()
     if np.any(expected == 0):
-        zero = list(zip(*np.nonzero(expected == 0), strict=True))[0]
+        zero = next(zip(*np.nonzero(expected == 0), strict=True))
         raise ValueError(f"The internally computed table of expected frequencies has a zero element at {zero}.")
     dof = expected.size - sum(expected.shape) + expected.ndim - 1
     if dof == 0:

@@ -13,7 +13,7 @@ from pipeline.run import analyse
 def test_percentages_round_and_a_missing_value_is_a_dash():
     assert percent(0.7073) == "71%" and percent(0.7073, 1) == "70.7%"
     assert percent(None) == percent(math.nan) == "\u2013"
-    assert interval(0.36, 0.571) == "36\u201357%"  # one line, one unit: 36–57%
+    assert interval(0.36, 0.571) == "36\u201357%"  # one line, one unit
     assert interval(math.nan, 0.5) == "\u2013"
 
 
@@ -79,8 +79,8 @@ def test_main_points_come_from_the_headline_with_count_base_and_one_interval(tmp
 
 
 def test_main_points_key_chooses_and_orders_them(tmp_path):
-    context = _plan_survey(tmp_path, {"headline": ["says_yes", "agrees", "s_yes"], "main_points": ["s_yes", "says_yes"]},
-                           MEASURES)
+    plan = {"headline": ["says_yes", "agrees", "s_yes"], "main_points": ["s_yes", "says_yes"]}
+    context = _plan_survey(tmp_path, plan, MEASURES)
     assert [p.split(":")[0].split(" (")[0] for p in context["main_points"]] == [
         "Say yes to S", "60% of respondents said yes to Q"]
 
@@ -110,7 +110,7 @@ def test_as_listed_keeps_the_plan_order(tmp_path):
 
 
 def test_comparisons_are_sentences_naming_the_method(tmp_path):
-    measures = MEASURES + [{"id": "q_group", "question": "q", "categories": ["yes"], "label": "Q yes"}]
+    measures = [*MEASURES, {"id": "q_group", "question": "q", "categories": ["yes"], "label": "Q yes"}]
     context = _plan_survey(tmp_path, {"comparisons": [{"measure": "s_yes", "by": "q"}], "suppress_below": 1},
                            measures)
     group = context["comparisons"]["groups"][0]

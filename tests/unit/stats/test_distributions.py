@@ -49,7 +49,8 @@ def test_a_table_with_an_empty_margin_is_refused_as_scipy_refuses_it():
         pearson_chi_square([[0, 0], [3, 4]])
 
 
-@pytest.mark.parametrize("p", [[0.01, 0.04, 0.03, 0.2, 0.04], [0.5], [0.001, 0.9, 0.9, 0.02], [0.3, 0.2, 0.6, 0.01, 0.8]])
+@pytest.mark.parametrize("p", [[0.01, 0.04, 0.03, 0.2, 0.04], [0.5], [0.001, 0.9, 0.9, 0.02],
+                               [0.3, 0.2, 0.6, 0.01, 0.8]])
 @pytest.mark.parametrize(("method", "name"), [("holm", "holm"), ("bh", "fdr_bh")])
 def test_adjustment(p, method, name):
     assert np.array_equal(adjust_p(p, method), multipletests(p, method=name)[1])
