@@ -25,7 +25,7 @@ from pipeline.report.palette import negative_colours, neutral_colours, positive_
 from pipeline.suppression import MARKER
 
 RATE_COLOUR = "#0072b2"
-SEGMENT_LABEL_FROM = 0.06  # a diverging segment narrower than this share has no room for its percentage
+SEGMENT_LABEL_FROM = 0.07  # a diverging segment narrower than this share has no room for its percentage
 SIDES = ("negative", "neutral", "positive")
 
 plt.rcParams.update({
@@ -66,7 +66,7 @@ def likert_chart(title: str, items: list[dict], subtitle: str = "") -> Chart:
             axis.text(1, row, MARKER, ha="left", va="center", fontsize=7)
             continue
         _diverging_bar(axis, row, item)
-    axis.axvline(0, color="#333333", linewidth=0.8)
+    axis.axvline(0, color="#333333", linewidth=0.8, zorder=0)  # behind the bars, so it crosses no label
     axis.set_yticks(range(len(items)), labels)
     axis.set_xlim(-100, 100)
     axis.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
@@ -96,8 +96,8 @@ def _diverging_bar(axis, row: int, item: dict) -> None:
         for (_, share), colour in zip(item[side], scale_colours(item, side), strict=True):
             axis.barh(row, share * 100, left=start * 100, color=colour, height=0.6)
             if share >= SEGMENT_LABEL_FROM:
-                axis.text((start + share / 2) * 100, row, f"{share * 100:.0f}", ha="center", va="center",
-                          fontsize=6.5, color=_text_colour(colour))
+                axis.text((start + share / 2) * 100, row, f"{share * 100:.0f}%", ha="center", va="center",
+                          fontsize=6, color=_text_colour(colour))
             start += share
 
 
