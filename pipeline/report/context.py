@@ -326,9 +326,15 @@ def _fisher_sentence(r, by, suppress: int, level: str) -> str:
     direction = "no different from" if points == 0 else "higher than" if points > 0 else "lower than"
     verdict = "a significant difference" if r.significant else "not a significant difference"
     return (f"{a} {percent(r.estimate_a)} (n = {r.n_a}) was {direction} {b} {percent(r.estimate_b)} "
-            f"(n = {r.n_b}): a difference of {abs(points)} points ({level} CI {r.ci_low * 100:.0f} to "
-            f"{r.ci_high * 100:.0f}, Newcombe); Fisher's exact test {_p(r.p_value)}, adjusted {_p(r.p_adjusted)}, "
+            f"(n = {r.n_b}): a difference of {abs(points)} points ({level} CI {_points(r.ci_low)} to "
+            f"{_points(r.ci_high)}, Newcombe); Fisher's exact test {_p(r.p_value)}, adjusted {_p(r.p_adjusted)}, "
             f"{verdict}.")
+
+
+def _points(share: float) -> str:
+    """A difference of shares in whole percentage points; a negative one that rounds to zero is 0, not -0."""
+    text = f"{share * 100:.0f}"
+    return "0" if text == "-0" else text
 
 
 def _design_test_sentence(r, by) -> str:

@@ -6,7 +6,7 @@ import pytest
 from survey_files import write_survey
 
 from pipeline.records import SRS, Estimate
-from pipeline.report.context import build_context, interval, level_text, percent, shown
+from pipeline.report.context import _points, build_context, interval, level_text, percent, shown
 from pipeline.run import analyse
 
 
@@ -15,6 +15,10 @@ def test_percentages_round_and_a_missing_value_is_a_dash():
     assert percent(None) == percent(math.nan) == "\u2013"
     assert interval(0.36, 0.571) == "36\u201357%"  # one line, one unit
     assert interval(math.nan, 0.5) == "\u2013"
+
+
+def test_a_difference_that_rounds_to_zero_has_no_sign():
+    assert _points(-0.004) == "0" and _points(-0.006) == "-1" and _points(0.19) == "19"
 
 
 def test_the_level_is_never_rounded_away():
