@@ -43,8 +43,9 @@ check-accessibility: $(STAMP)
 	bash scripts/install-accessibility-tools.sh
 	bash scripts/check-accessibility.sh $(PY)
 
-## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, at 1e6 with 80 replicate weights, and reading 1e6 as CSV and Parquet (medians of 3 runs)
+## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, at 1e6 with 80 replicate weights, reading 1e6 as CSV and Parquet, and the study's warm rebuild (medians of 3 runs)
 bench: $(STAMP)
+	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_estimate.py
 	$(PY) benchmarks/bench_replicates.py
 	$(PY) benchmarks/bench_formats.py

@@ -22,7 +22,8 @@ from pipeline.report.tagged_pdf import finish_pdf
 from pipeline.report.web_page import web_page
 from pipeline.report.workbook import build_workbook
 
-SECTIONS = ("Key findings", "Subgroups and comparisons", "The study's recommendations", "Methods",
+SECTIONS = ("Main points", "About this report and the data", "Subgroups and comparisons", "The study's recommendations",
+            "Methods",
             "Reproduction check", "Appendix: every question", "Validation summary", "Colophon", "Contents")
 INJECTED = ('<img src="file:///etc/passwd"> <img src="http://192.0.2.1/pixel.png"> '
             '<a rel="attachment" href="file:///etc/hostname">x</a> <link rel="attachment" href="file:///etc/hosts">')
@@ -78,19 +79,20 @@ def test_pdf_is_tagged_with_embedded_fonts_and_says_reconstructed_on_every_figur
             assert "Reconstructed data: figures illustrate the method" in text
 
 
-def test_key_findings_numbers_are_in_the_estimates(results, html):
-    section = html[html.index('id="key-findings"'):html.index('id="theme-')]
+def test_main_points_numbers_are_in_the_estimates(results, html):
+    section = html[html.index('id="main-points"'):html.index('class="chapter toc"')]
     table = results.estimates.frame()
-    headline = table[table["measure"].isin(results.questionnaire.analysis.headline) & (table["domain_variable"] == "")]
-    figures = pd.concat([headline.estimate, headline.ci_low, headline.ci_high]).dropna()  # a blank row says why
-    allowed = {f"{round(v * 100)}%" for v in figures}
-    allowed |= {f"{round(100 * results.validation.rows_accepted / results.questionnaire.population.size)}%",
-                f"{round(100 * results.questionnaire.analysis.level)}%"}  # the response rate and the CI level
-    found = set(re.findall(r"\d+%", section))
+    plan = results.questionnaire.analysis
+    points = table[table["measure"].isin(plan.main_points) & (table["domain_variable"] == "")]
+    srs = points[~points.weighted & ~points.fpc & (points.ci_method == "wilson")]
+    allowed = {f"{round(v * 100)}" for v in pd.concat([srs.estimate, srs.ci_low, srs.ci_high])}
+    allowed |= {f"{round(100 * results.validation.rows_accepted / results.questionnaire.population.size)}",
+                f"{round(100 * plan.level)}"}  # the response rate and the CI level
+    found = set(re.findall(r"(\d+)(?=%|\u2013)", section))
     assert found and found <= allowed
-    counts = set(re.findall(r"(\d+) of (\d+) \(", section))
-    srs = headline[~headline.weighted & ~headline.fpc & (headline.ci_method == "wilson")]
-    assert counts == {(str(round(p * n)), str(n)) for p, n in zip(srs.estimate, srs.n, strict=True)}
+    counts = re.findall(r"\((\d+) of (\d+);", section)
+    assert len(counts) == len(plan.main_points)
+    assert set(counts) == {(str(round(p * n)), str(n)) for p, n in zip(srs.estimate, srs.n, strict=True)}
 
 
 def test_the_70_and_71_per_cent_reconciliation(html):

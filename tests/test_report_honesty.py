@@ -40,7 +40,7 @@ STUDY_THRESHOLD = 79
 # Threshold for the real survey's copy: above the smallest education group.
 REAL_THRESHOLD = 20
 PLAN = {"  level: 0.95\n": "  level: 0.9\n", "  interval: wilson\n": "  interval: clopper-pearson\n"}
-SUPPRESSED_MEASURE = "pressure_neet"  # added to the study copy's headline: its base is 58
+SUPPRESSED_MEASURE = "pressure_neet"  # added to the study copy's headline and main points: its base is 58
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,8 @@ def _build(root: Path, questionnaire: Path, survey: str) -> Built:
 def study(request, tmp_path_factory) -> Built:
     root = request.config.rootpath
     replacements = {**PLAN, "  suppress_below: 5\n": f"  suppress_below: {STUDY_THRESHOLD}\n",
-                    "  headline:\n": f"  headline:\n    - {SUPPRESSED_MEASURE}\n"}
+                    "  headline:\n": f"  headline:\n    - {SUPPRESSED_MEASURE}\n",
+                    "  main_points:\n    - go_pressured\n": f"  main_points:\n    - {SUPPRESSED_MEASURE}\n"}
     return _build(root, _copy_questionnaire(root, tmp_path_factory.mktemp("study"), STUDY, replacements), STUDY)
 
 
@@ -218,10 +219,9 @@ def test_no_percentage_is_shown_for_a_small_base_in_the_html(study):
     q = study.results.questionnaire
     html = study.html
     label = q.measure(SUPPRESSED_MEASURE).label
-    key = _section(html, 'id="key-findings"', "</section>")
-    finding = re.search(rf'<div class="key-finding">\s*<p><span class="big">(.*?)</span> {re.escape(label)}\.</p>'
-                        r'(.*?)</div>', key, re.S)
-    assert finding and finding.group(1) == MARKER and not re.search(r"\d%", finding.group(2))
+    points = _section(html, 'id="main-points"', "</section>")
+    point = re.search(rf"<li>{re.escape(label)}: (.*?)</li>", points, re.S)
+    assert point and point.group(1).startswith(MARKER) and not re.search(r"\d%", point.group(1))
     unsuppressed = study.unsuppressed.frame()
     small = unsuppressed[(unsuppressed.domain_variable == "") & (unsuppressed.n < STUDY_THRESHOLD)
                          & (unsuppressed.statistic == "share")]
@@ -233,7 +233,7 @@ def test_no_percentage_is_shown_for_a_small_base_in_the_html(study):
     appendix = _section(html, 'id="appendix"', "</section>")
     small_questions = [question for question in q.questions if question.id in set(small.measure)]
     for question in small_questions:
-        table = re.search(rf"<caption>{re.escape(question.label)}</caption>.*?<tbody>(.*?)</tbody>", appendix,
+        table = re.search(rf"<caption>{re.escape(question.label)}<br>.*?<tbody>(.*?)</tbody>", appendix,
                           re.S).group(1)
         assert MARKER in table and not re.search(r"\d%", table), question.id
     numbers = [question for question in q.questions if question.type.is_numeric]
@@ -303,18 +303,18 @@ def test_workbook_has_the_suppressed_tables(study):
 def test_comparison_groups_under_the_threshold_show_only_the_marker(real):
     q = real.results.questionnaire
     html = real.html
-    comparisons = _section(html, "<h3>Tests of difference</h3>", "</table>")
+    comparisons = _section(html, "<h3>Tests of difference</h3>", "</section>")
     unsuppressed = real.unsuppressed.frame()
     small_groups = {q.question(by).label_of(code) for by in q.analysis.subgroups
                     for code in q.question(by).code_values
                     if unsuppressed[(unsuppressed.domain_variable == by)
                                     & (unsuppressed.domain == code)].n.max() < REAL_THRESHOLD}
     assert small_groups
-    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", comparisons)
-    small_rows = [r for r in rows if any(f"<td>{g} vs" in r or f"vs {g}</td>" in r for g in small_groups)]
-    assert small_rows
-    for row in small_rows:
-        assert "points" not in row and row.count(MARKER) >= 2
+    sentences = re.findall(r"<li>(.*?)</li>", comparisons, re.S)
+    small = [s for s in sentences if any(s.startswith(f"{g} ") or f" v {g}" in s for g in small_groups)]
+    assert small
+    for sentence in small:
+        assert "points" not in sentence and MARKER in sentence and not re.search(r"\d%", sentence)
 
 
 # 2. Real answers are never called illustrations ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from pipeline.questionnaire.vocabulary import (
     Adjust,
     Base,
     Calfun,
+    ChartOrder,
     ClaimStatistic,
     DegreesOfFreedom,
     DesignIntervalMethod,
@@ -30,6 +31,7 @@ from pipeline.questionnaire.vocabulary import (
 
 ROW_NUMBER_ID = "(row number)"
 """The id column of answers without one: each respondent's row number (a name no question can have)."""
+MAX_MAIN_POINTS = 6  # page 1 is a summary: three to six main points, as official-statistics releases have
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -268,6 +270,11 @@ class Measure:
         default=Base.VALID, metadata=key("the denominator: all respondents, those asked, or valid answers")
     )
     description: str | None = field(default=None, metadata=key("what the measure is"))
+    finding: str = field(
+        default="",
+        metadata=key("how a main point states it, after `71% of respondents`, e.g. `felt pressured`; "
+                     "default: the label, then the figure"),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -364,6 +371,10 @@ class Theme:
     summary: str = field(default="", metadata=key("what the section covers"))
     questions: tuple[str, ...] = field(default=(), metadata=key("question ids"))
     measures: tuple[str, ...] = field(default=(), metadata=key("measure ids"))
+    message: str = field(
+        default="",
+        metadata=key("the title of the section's first bar chart, stating what it shows; default a neutral title"),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -384,6 +395,13 @@ class Analysis:
                      "quantiles (R's `df = Inf`)"),
     )
     headline: tuple[str, ...] = field(default=(), metadata=key("measure ids shown first"))
+    main_points: tuple[str, ...] = field(
+        default=(),
+        metadata=key("measure ids of page 1's main points, at most six; default the first six headline ones"),
+    )
+    chart_order: ChartOrder = field(
+        default=ChartOrder.LARGEST_FIRST, metadata=key("order of the items in charts and the tables beside them")
+    )
     subgroups: tuple[str, ...] = field(default=(), metadata=key("questions with codes to break estimates down by"))
     comparisons: tuple[Comparison, ...] = field(default=(), metadata=key("differences between groups to test"))
     share_tests: tuple[ShareTest, ...] = field(

@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.errors import QuestionnaireError
 from pipeline.questionnaire.model import (
+    MAX_MAIN_POINTS,
     Analysis,
     Answers,
     Claim,
@@ -450,6 +451,11 @@ class _Parser(Reader):
             analysis = replace(analysis, level=0.95)
         for m in analysis.headline:
             self.require_measure(m, "analysis.headline", measure_ids)
+        for m in analysis.main_points:
+            self.require_measure(m, "analysis.main_points", measure_ids)
+        if len(analysis.main_points) > MAX_MAIN_POINTS:
+            self.fail("invalid-value", "analysis.main_points", f"{len(analysis.main_points)} measures",
+                      f"at most {MAX_MAIN_POINTS}, so that page 1 stays a summary")
         for s in analysis.subgroups:
             self.require_question(s, "analysis.subgroups", questions, categorical=True)
         for i, comparison in enumerate(analysis.comparisons):

@@ -152,6 +152,13 @@ class Adjust(StrEnum):
     BH = "bh"
 
 
+class ChartOrder(StrEnum):
+    """How a chart and the table beside it order their items."""
+
+    LARGEST_FIRST = "largest_first"
+    AS_LISTED = "as_listed"
+
+
 class LonelyPsu(StrEnum):
     """What a stratum with a single sampled PSU adds to the variance, as R's `survey.lonely.psu`."""
 

@@ -17,6 +17,8 @@ import pandas as pd
 
 from pipeline.compare import PAIRWISE_TESTS, TEST_NAMES
 from pipeline.estimates import HYPERGEOMETRIC
+from pipeline.questionnaire.model import MAX_MAIN_POINTS
+from pipeline.questionnaire.vocabulary import Base, ChartOrder
 from pipeline.records import BOUNDS, EstimateTable
 from pipeline.report.charts import likert_chart, rate_chart
 from pipeline.report.numeric_tables import numeric_tables
@@ -26,6 +28,7 @@ from pipeline.summaries import ValidationSummary, WeightingSummary
 from pipeline.suppression import MARKER
 
 LOW_RELIABILITY_BELOW = 30
+BASE_NOUNS = {Base.ALL: "respondents", Base.ASKED: "those asked", Base.VALID: "those answering"}
 
 
 def percent(value: float, digits: int = 0) -> str:
@@ -36,7 +39,10 @@ def percent(value: float, digits: int = 0) -> str:
 
 
 def interval(low: float, high: float) -> str:
-    return f"{percent(low)} to {percent(high)}"
+    """An interval on one line, its ends as whole percentages joined by an en dash (36, 57 -> '36\u201357%')."""
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
+        return "\u2013"
+    return f"{low * 100:.0f}\u2013{high * 100:.0f}%"
 
 
 def level_text(level: float) -> str:
@@ -74,9 +80,10 @@ def build_context(results) -> dict:
         bounds = lookup.get(measure_id, category, variable, domain, "bounds") if not variable else None
         n = int(row.n)
         if n < suppress:
-            return _suppressed_figure(measure_id, measure.label, n, row.base, fpc, design, bounds, suppress)
+            return _suppressed_figure(measure, n, row.base, fpc, design, bounds, suppress)
         return {
-            "id": measure_id, "label": measure.label, "estimate": row.estimate, "percent": percent(row.estimate),
+            "id": measure_id, "label": measure.label, "finding": measure.finding, "base_noun": BASE_NOUNS[measure.base],
+            "estimate": row.estimate, "percent": percent(row.estimate),
             "count": round(row.estimate * n), "n": n, "base": row.base,
             "low": row.ci_low, "high": row.ci_high, "interval": interval(row.ci_low, row.ci_high),
             "fpc_interval": interval(fpc.ci_low, fpc.ci_high) if fpc is not None else None,
@@ -89,38 +96,41 @@ def build_context(results) -> dict:
 
     headline = [f for f in (figure(m) for m in q.analysis.headline) if f]
     numeric = numeric_tables(q, lookup, tuple(variants), suppress)
+    main_ids = q.analysis.main_points or q.analysis.headline[:MAX_MAIN_POINTS]
+    numbers = Numbering()
+    order = q.analysis.chart_order
     themes = []
     for theme in q.analysis.themes:
         figures = [f for f in (figure(m) for m in theme.measures) if f]
         scales = [q.question(qid) for qid in theme.questions
                   if q.question(qid).type.has_scale and q.question(qid).scale]
-        likert = _likert_charts(lookup, scales, theme.title, suppress)
-        rates = rate_chart(theme.title, [dict(label=f["label"], estimate=f["estimate"], low=f["low"], high=f["high"],
-                                              n=f["n"], suppressed=f["suppressed"]) for f in figures],
-                           level) if figures else None
+        likert = _likert_charts(lookup, scales, theme.title, suppress, order, numbers)
+        rates = _rate_groups(theme, figures, level, order, numbers)
         themes.append({"id": theme.id, "title": theme.title, "summary": theme.summary, "figures": figures,
                        "likert": likert, "rates": rates, "numeric": numeric[theme.id]})
     provenance = results.provenance
     validation = results.validation
     survey = q.survey
     population = q.population
+    comparisons = _comparisons(results.comparisons, q, suppress, level)
     return {
         "survey": survey, "title": survey.title, "subtitle": survey.subtitle,
         "organisations": survey.organisations, "provenance": provenance,
         "footer": ("Reconstructed data: figures illustrate the method, they are not the study's original answers"
                    if provenance.reconstructed else f"{survey.title}: {provenance.title}"),
         "level": level, "population": population, "illustration": provenance.illustration,
-        "columns": _columns(variants, results.estimates),
         "respondents": validation.rows_accepted,
         "response_rate": percent(validation.rows_accepted / population.size) if population.size else None,
-        "headline": headline, "themes": themes,
-        "subgroups": _subgroups(q, lookup, suppress),
-        "comparisons": _comparisons(results.comparisons, q, suppress),
+        "main_points": main_points([f for f in (figure(m) for m in main_ids) if f], level),
+        "caveat": _caveat(provenance),
+        "headline": headline, "themes": themes, "columns": _columns(variants, lookup),
+        "subgroups": _subgroups(q, lookup, suppress, numbers),
+        "comparisons": comparisons,
         "claims": _claims(q, results.findings, suppress),
         "reconciliation": _reconciliation(q, results.findings, lookup),
         "appendix": _appendix(q, lookup, suppress),
         "free_text": _free_text(q, results.responses),
-        "methods": _methods(q, variants, results, level),
+        "methods": _methods(q, variants, results, level, headline),
         "recommendations": q.report_text.get("recommendations", []),
         "introduction": q.report_text.get("introduction", survey.description),
         "limitations": q.report_text.get("limitations", ""),
@@ -132,13 +142,82 @@ def build_context(results) -> dict:
     }
 
 
-def _suppressed_figure(measure_id: str, label: str, n: int, base: str, fpc, design, bounds, suppress: int) -> dict:
+class Numbering:
+    """Figure and table numbers, in reading order."""
+
+    def __init__(self) -> None:
+        self.figures = 0
+        self.tables = 0
+
+    def figure(self) -> int:
+        self.figures += 1
+        return self.figures
+
+    def table(self) -> int:
+        self.tables += 1
+        return self.tables
+
+
+def main_points(figures: list[dict], level: str) -> list[str]:
+    """Page 1's bullets: each a plain sentence with its share, its count and base, and one interval."""
+    points = []
+    for f in figures:
+        if f["suppressed"]:
+            points.append(f"{f['label']}: {MARKER}, not published: the base ({f['base_noun']}) is n = {f['n']}, "
+                          "too few.")
+            continue
+        evidence = f"{f['count']} of {f['n']}; {level}\u00a0CI\u00a0{f['interval']}"
+        if f["finding"]:
+            points.append(f"{f['percent']} of {f['base_noun']} {f['finding']} ({evidence}).")
+        else:
+            points.append(f"{f['label']}: {f['percent']} of {f['base_noun']} ({evidence}).")
+    return points
+
+
+def _caveat(provenance) -> str:
+    """One sentence on where the answers come from; the detail is in "About the data"."""
+    if provenance.reconstructed:
+        return ("These figures come from answers reconstructed to match the study's published results, "
+                "not from its original answers: they illustrate the method (see About the data).")
+    return ""
+
+
+def _sorted(items: list[dict], order, key) -> list[dict]:
+    """Items largest first (suppressed ones last), or as listed."""
+    if order != ChartOrder.LARGEST_FIRST:
+        return items
+    return sorted(items, key=lambda item: (key(item) is None, -(key(item) or 0.0)))
+
+
+def _rate_groups(theme, figures: list[dict], level: str, order, numbers: Numbering) -> list[dict]:
+    """One chart and one table per base: measures on different bases never share an axis."""
+    groups: dict[str, list[dict]] = {}
+    for f in figures:
+        groups.setdefault(f["base"], []).append(f)
+    out = []
+    for index, (base, members) in enumerate(groups.items()):
+        members = _sorted(members, order, lambda f: f["estimate"])
+        number = numbers.figure()
+        title = (theme.message if theme.message and index == 0
+                 else f"{theme.title}: shares of {members[0]['base_noun']}")
+        ns = sorted({f["n"] for f in members})
+        subtitle = f"Base: {base}; " + (f"n = {ns[0]}" if len(ns) == 1 else "n shown for each item")
+        chart = rate_chart(f"Figure {number}: {title}", [
+            dict(label=f["label"], estimate=f["estimate"], low=f["low"], high=f["high"], n=f["n"],
+                 suppressed=f["suppressed"]) for f in members], level, subtitle=subtitle)
+        out.append({"number": number, "title": title, "subtitle": subtitle, "chart": chart, "figures": members,
+                    "table": numbers.table(), "base": base})
+    return out
+
+
+def _suppressed_figure(measure, n: int, base: str, fpc, design, bounds, suppress: int) -> dict:
     """A figure whose base is under the threshold: every share and interval is the marker."""
     def marker_if(row):
         return MARKER if row is not None else None
 
     return {
-        "id": measure_id, "label": label, "estimate": None, "percent": MARKER, "count": MARKER, "n": n,
+        "id": measure.id, "label": measure.label, "finding": measure.finding, "base_noun": BASE_NOUNS[measure.base],
+        "estimate": None, "percent": MARKER, "count": MARKER, "n": n,
         "base": base, "low": None, "high": None, "interval": MARKER, "fpc_interval": marker_if(fpc),
         "exact_interval": None,
         "weighted": marker_if(design), "weighted_interval": marker_if(design), "bounds": marker_if(bounds),
@@ -147,20 +226,37 @@ def _suppressed_figure(measure_id: str, label: str, n: int, base: str, fpc, desi
 
 
 def _columns(variants: dict, estimates: EstimateTable) -> dict:
-    """Which optional columns the theme tables have: only those of design variants that exist."""
+    """Which design variants and intervals the run made (the methods describe only those)."""
     return {"fpc": "fpc" in variants, "weighted": "design" in variants, "bounds": estimates.has_variant(BOUNDS),
             "exact": "fpc" in variants and HYPERGEOMETRIC in variants["fpc"].intervals}
 
 
-def _likert_charts(lookup: EstimateTable, questions, title: str, suppress: int) -> list:
+def _likert_charts(lookup: EstimateTable, questions, title: str, suppress: int, order,
+                   numbers: Numbering) -> list[dict]:
     """One diverging chart per answer scale (questions sharing their answer labels share a chart)."""
     groups: dict[tuple[str, ...], list] = {}
     for question in questions:
         groups.setdefault(tuple(c.label for c in question.codes), []).append(question)
-    return [chart for chart in (_likert(lookup, group, title, suppress) for group in groups.values()) if chart]
+    charts = []
+    for group in groups.values():
+        items = _likert_items(lookup, group, suppress)
+        if not items:
+            continue
+        items = _sorted(items, order, lambda item: None if item["suppressed"] else
+                        sum(share for _, share in item["positive"]))
+        number = numbers.figure()
+        heading = f"{title}: answers on the scale from {items[0]['negative'][0][0].lower()} " \
+                  f"to {items[0]['positive'][-1][0].lower()}" if items[0]["negative"] and items[0]["positive"] \
+            else f"{title}: answers on the scale"
+        ns = sorted({item["n"] for item in items})
+        subtitle = ("Base: valid answers (don't know, refused and blank excluded); "
+                    + (f"n = {ns[0]}" if len(ns) == 1 else "n shown for each item"))
+        charts.append({"number": number, "title": heading, "subtitle": subtitle,
+                       "chart": likert_chart(f"Figure {number}: {heading}", items, subtitle=subtitle)})
+    return charts
 
 
-def _likert(lookup: EstimateTable, questions, title: str, suppress: int):
+def _likert_items(lookup: EstimateTable, questions, suppress: int) -> list[dict]:
     items = []
     for question in questions:
         sides: dict[str, list[tuple[str, float]]] = {}
@@ -173,67 +269,111 @@ def _likert(lookup: EstimateTable, questions, title: str, suppress: int):
                 share = row.estimate if row is not None and shown(row, suppress) else 0.0
                 sides[side].append((question.label_of(code), share))
         base = max(bases, default=0)
-        items.append({"label": question.label, **sides,
+        items.append({"label": question.label, **sides, "n": base,
                       "suppressed": suppressed_text(base, suppress) if base < suppress else ""})
-    return likert_chart(title, items) if items else None
+    return items
 
 
-def _subgroups(q, lookup: EstimateTable, suppress: int) -> list[dict]:
-    """Headline measures by each planned subgroup, with small cells suppressed."""
+COLUMNS_PER_SUBGROUP_TABLE = 4  # more groups than this are split over several tables, so none is cut off
+
+
+def _subgroups(q, lookup: EstimateTable, suppress: int, numbers: Numbering) -> list[dict]:
+    """Headline measures by each planned subgroup, with small cells suppressed; wide ones in parts."""
     tables = []
     for variable in q.analysis.subgroups:
         question = q.question(variable)
-        rows = []
-        for measure_id in q.analysis.headline:
-            measure = q.measure(measure_id)
-            cells = []
-            for code in question.code_values:
-                row = lookup.get(measure_id, "|".join(measure.categories), variable, code)
-                design = lookup.get(measure_id, "|".join(measure.categories), variable, code, "design")
-                n = int(row.n) if row is not None else 0
-                if row is None or n < suppress:
-                    cells.append({"text": "[c]", "n": n, "weighted": "[c]"})
-                else:
-                    flag = " [u]" if n < LOW_RELIABILITY_BELOW else ""
-                    cells.append({"text": percent(row.estimate) + flag, "n": n,
-                                  "weighted": (percent(design.estimate) + flag) if design is not None else ""})
-            rows.append({"label": measure.label, "cells": cells})
-        tables.append({"variable": variable, "label": question.label,
-                       "groups": [question.label_of(c) for c in question.code_values], "rows": rows})
+        codes = list(question.code_values)
+        parts = [codes[i:i + COLUMNS_PER_SUBGROUP_TABLE] for i in range(0, len(codes), COLUMNS_PER_SUBGROUP_TABLE)]
+        for index, part in enumerate(parts):
+            rows = []
+            for measure_id in q.analysis.headline:
+                measure = q.measure(measure_id)
+                cells = []
+                for code in part:
+                    row = lookup.get(measure_id, "|".join(measure.categories), variable, code)
+                    n = int(row.n) if row is not None else 0
+                    if row is None or n < suppress:
+                        cells.append({"text": MARKER, "n": n})
+                    else:
+                        flag = " [u]" if n < LOW_RELIABILITY_BELOW else ""
+                        cells.append({"text": percent(row.estimate) + flag, "n": n})
+                rows.append({"label": measure.label, "cells": cells})
+            tables.append({"variable": variable, "label": question.label, "number": numbers.table(),
+                           "part": f"part {index + 1} of {len(parts)}" if len(parts) > 1 else "",
+                           "groups": [question.label_of(c) for c in part], "rows": rows})
     return tables
 
 
-def _comparisons(table: pd.DataFrame, q, suppress: int) -> dict:
-    """The tests in the adjusted family, each naming its test; the other statistics are in comparisons.csv."""
-    rows = []
+def _comparisons(table: pd.DataFrame, q, suppress: int, level: str) -> dict:
+    """Each test of the plan as one sentence naming its method, grouped by measure and subgroup."""
+    adjust = ADJUST_NAMES[q.analysis.adjust]
+    groups: dict[tuple[str, str], dict] = {}
     family = table[table["in_family"].astype(bool)] if "in_family" in table else table
     for r in family.itertuples():
         label = q.measure(r.measure).label
         by = q.question(r.by) if r.by else None
-        name = TEST_NAMES.get(r.test, r.test)
-        common = {"measure": label, "by": by.label if by else "", "test": name, "p": f"{r.p_value:.3f}",
-                  "p_adjusted": f"{r.p_adjusted:.3f}", "significant": "yes" if r.significant is True else "no"}
-        if r.test in PAIRWISE_TESTS and by is not None:
-            share_a = percent(r.estimate_a) if r.n_a >= suppress else MARKER
-            share_b = percent(r.estimate_b) if r.n_b >= suppress else MARKER
-            method = "Newcombe" if r.ci_method == "newcombe" else "design-based, t"
-            difference = (f"{r.difference * 100:+.0f} points ({r.ci_low * 100:+.0f} to {r.ci_high * 100:+.0f}, "
-                          f"{method})" if min(r.n_a, r.n_b) >= suppress else MARKER)
-            rows.append({**common, "groups": f"{by.label_of(r.group_a)} vs {by.label_of(r.group_b)}",
-                         "shares": f"{share_a} (n = {r.n_a}) vs {share_b} (n = {r.n_b})",
-                         "difference": difference, "letters": r.letters})
-        elif r.by:
-            statistic = f"{name}: {r.statistic:.2f} ({r.df} df)" if r.df else name
-            rows.append({**common, "groups": "all groups (weighted design)" if r.test.startswith("rao-scott")
-                         else "all groups", "shares": "", "difference": "", "test": statistic, "letters": ""})
+        heading = f"{label}, by {by.label.lower()}" if by is not None else f"{label}, against a set value"
+        group = groups.setdefault((r.measure, r.by), {"heading": heading, "sentences": [], "fisher": [],
+                                                       "design": []})
+        if by is None:
+            group["sentences"].append(_share_test_sentence(r, suppress))
+        elif r.test in PAIRWISE_TESTS:
+            group["sentences"].append(_pair_sentence(r, by, suppress, level))
+            group["fisher" if r.test == "fisher" else "design"].append(bool(r.significant))
         else:
-            shown = r.n_a >= suppress
-            rows.append({**common, "groups": f"all, against {percent(r.estimate_b, 1)}",
-                         "shares": f"{percent(r.estimate_a) if shown else MARKER} (n = {r.n_a})",
-                         "difference": (f"{r.difference * 100:+.0f} points" if shown else MARKER), "letters": ""})
-    others = sorted({TEST_NAMES.get(t, t) for t in table["test"]} - {row["test"].split(":")[0] for row in rows}) \
-        if len(table) else []
-    return {"rows": rows, "adjust": ADJUST_NAMES[q.analysis.adjust], "count": len(rows), "others": others}
+            group["sentences"].append(_design_test_sentence(r, by))
+            group["design"].append(bool(r.significant))
+    shown = {TEST_NAMES.get(t, t) for t in family["test"]} if len(family) else set()
+    others = sorted({TEST_NAMES.get(t, t) for t in table["test"]} - shown) if len(table) else []
+    disagreements = [g["heading"] for g in groups.values()
+                     if g["fisher"] and g["design"] and any(g["fisher"]) != any(g["design"])]
+    return {"groups": list(groups.values()), "adjust": adjust, "count": len(family), "others": others,
+            "alpha": f"{round(1 - q.analysis.level, 10):g}",
+            "disagreements": disagreements}
+
+
+def _p(value: float) -> str:
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
+def _pair_sentence(r, by, suppress: int, level: str) -> str:
+    """A pair of groups: their shares, the difference with its interval, and the test, named."""
+    a, b = by.label_of(r.group_a), by.label_of(r.group_b)
+    fisher = r.test == "fisher"
+    test = "Fisher's exact test" if fisher else "the design-based t test of the difference (R's svycontrast)"
+    interval = "Newcombe" if fisher else "design-based"
+    if min(r.n_a, r.n_b) < suppress:
+        return (f"{a} v {b}: {MARKER}, a group of fewer than {suppress} (n = {r.n_a} and {r.n_b}); "
+                f"{test}, adjusted {_p(r.p_adjusted)}.")
+    points = round(r.difference * 100)
+    direction = "no different from" if points == 0 else "higher than" if points > 0 else "lower than"
+    verdict = "a significant difference" if r.significant else "not a significant difference"
+    return (f"{a} {percent(r.estimate_a)} (n = {r.n_a}) was {direction} {b} {percent(r.estimate_b)} "
+            f"(n = {r.n_b}): a difference of {abs(points)} points ({level} CI {_points(r.ci_low)} to "
+            f"{_points(r.ci_high)}, {interval}); {test} {_p(r.p_value)}, adjusted {_p(r.p_adjusted)}, "
+            f"{verdict}.")
+
+
+def _share_test_sentence(r, suppress: int) -> str:
+    """A share tested against a value: the share, the value, and the test, named."""
+    test = TEST_NAMES.get(r.test, r.test)
+    if r.n_a < suppress:
+        return f"{MARKER}: fewer than {suppress} respondents (n = {r.n_a}); {test}, adjusted {_p(r.p_adjusted)}."
+    verdict = "significantly different" if r.significant else "not significantly different"
+    return (f"{percent(r.estimate_a)} (n = {r.n_a}) against {percent(r.estimate_b, 1)}: {test} {_p(r.p_value)}, "
+            f"adjusted {_p(r.p_adjusted)}, {verdict}.")
+
+
+def _points(share: float) -> str:
+    """A difference of shares in whole percentage points; a negative one that rounds to zero is 0, not -0."""
+    text = f"{share * 100:.0f}"
+    return "0" if text == "-0" else text
+
+
+def _design_test_sentence(r, by) -> str:
+    verdict = "a significant difference" if r.significant else "not a significant difference"
+    return (f"Across all groups of {by.label.lower()}, using the sample design: Rao-Scott F = {r.statistic:.2f} "
+            f"on {r.df} degrees of freedom, {_p(r.p_value)}, adjusted {_p(r.p_adjusted)}, {verdict}.")
 
 
 def _claims(q, findings: pd.DataFrame, suppress: int) -> list[dict]:
@@ -319,11 +459,12 @@ def _free_text(q, responses) -> list[dict]:
     return out
 
 
-def _methods(q, variants: dict, results, level: str) -> dict:
+def _methods(q, variants: dict, results, level: str, headline: list[dict]) -> dict:
     population = q.population
     respondents = results.validation.rows_accepted
     design = variants.get("design")
     weighting = design.weighting if design else None
+    example = next((f for f in headline if not f["suppressed"]), None)
     return {
         "srs_method": METHOD_NAMES[q.analysis.interval[0]],
         "design_method": METHOD_NAMES[q.analysis.design_interval[0]],
@@ -348,6 +489,8 @@ def _methods(q, variants: dict, results, level: str) -> dict:
         "bounds": bool(population.size),
         "tail": f"{(1 - q.analysis.level) / 2 * 100:.10g}%",
         "numeric": any(question.type.is_numeric for question in q.questions),
+        "example": example,
+        "variants": bool(example and (example["fpc_interval"] or example["weighted"] or example["bounds"])),
     }
 
 

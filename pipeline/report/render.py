@@ -79,11 +79,19 @@ def make_fetcher():
     return AssetsOnlyFetcher()
 
 
-def render_pdf(html: str, fetcher=None) -> bytes:
-    """PDF bytes; the same HTML gives the same bytes (dates from its meta tags, fixed id and font timestamps)."""
+def render_document(html: str, fetcher=None):
+    """The laid-out pages (a WeasyPrint Document): what the PDF will print, box by box."""
     from weasyprint import HTML
 
-    document = HTML(string=html, url_fetcher=fetcher or make_fetcher())
+    return HTML(string=html, url_fetcher=fetcher or make_fetcher()).render(pdf_variant="pdf/ua-1")
+
+
+def render_pdf(html: str, fetcher=None, document=None) -> bytes:
+    """PDF bytes; the same HTML gives the same bytes (dates from its meta tags, fixed id and font timestamps).
+
+    A document already laid out from the same HTML may be passed, so that it is not laid out twice.
+    """
+    document = document or render_document(html, fetcher)
     with _source_date_fixed():
         return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"survey-pipeline-report")
 

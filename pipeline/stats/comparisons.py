@@ -1,10 +1,11 @@
 """Comparing groups: exact and chi-square tests, Rao-Scott, differences, adjustment, letters.
 
-Unweighted tests come from scipy (Fisher's exact test with the conditional maximum-likelihood
-odds ratio, as R's `fisher.test`; Pearson's chi-square with or without Yates' correction);
-the Rao-Scott second-order correction of Pearson's statistic for weighted designs follows R
-survey's `svychisq`; the difference of two proportions has Newcombe's hybrid score interval;
-p-values are adjusted across a family of tests with statsmodels' `multipletests`.
+Unweighted tests: Fisher's exact test with the conditional maximum-likelihood odds ratio, as
+R's `fisher.test`; Pearson's chi-square with or without Yates' correction. The Rao-Scott
+second-order correction of Pearson's statistic for weighted designs follows R survey's
+`svychisq`; the difference of two proportions has Newcombe's hybrid score interval; p-values
+are adjusted across a family of tests as R's `p.adjust`. The distributions come from
+`distributions` (scipy.special), which spares the import of scipy.stats and statsmodels.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
+from pipeline.stats.distributions import (
+    adjust_p,
+    chi2_sf,
+    f_sf,
+    hypergeom_cdf,
+    hypergeom_logpmf,
+    hypergeom_sf,
+    pearson_chi_square,
+)
 from pipeline.stats.intervals import binomial_interval
 
-ADJUST_METHODS = {"holm": "holm", "bh": "fdr_bh"}
 ADJUST_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
 
 
@@ -44,7 +51,7 @@ def fisher_exact(table: np.ndarray, level: float = 0.95) -> TestResult:
     m, n, k, x = int(table[:, 0].sum()), int(table[:, 1].sum()), int(table[0, :].sum()), int(table[0, 0])
     lo, hi = max(0, k - n), min(k, m)
     support = np.arange(lo, hi + 1)
-    logdc = stats.hypergeom.logpmf(support, m + n, m, k)
+    logdc = hypergeom_logpmf(support, m + n, m, k)
 
     def density(ncp: float) -> np.ndarray:
         d = logdc + np.log(ncp) * support
@@ -60,7 +67,7 @@ def fisher_exact(table: np.ndarray, level: float = 0.95) -> TestResult:
 
     def tail(q: int, ncp: float, upper: bool = False) -> float:
         if ncp == 1:
-            return float(stats.hypergeom.sf(x - 1, m + n, m, k) if upper else stats.hypergeom.cdf(x, m + n, m, k))
+            return hypergeom_sf(x - 1, m + n, m, k) if upper else hypergeom_cdf(x, m + n, m, k)
         if ncp == 0:
             return float(q <= lo if upper else q >= lo)
         if ncp == np.inf:
@@ -149,9 +156,8 @@ def _zeroin(f, a: float, b: float, tol: float = np.finfo(float).eps ** 0.25, max
 
 def chi_square(table: np.ndarray, correct: bool = False) -> TestResult:
     """Pearson's chi-square test of independence (Yates' correction for 2x2 tables if asked)."""
-    result = stats.chi2_contingency(np.asarray(table, dtype=float), correction=correct)
-    return TestResult("chisq-yates" if correct else "chisq", float(result.statistic), (float(result.dof),),
-                      float(result.pvalue))
+    statistic, dof, p_value = pearson_chi_square(table, correct)
+    return TestResult("chisq-yates" if correct else "chisq", statistic, (float(dof),), p_value)
 
 
 def rao_scott(cell_shares: np.ndarray, cell_covariance: np.ndarray, n_rows: int, n_cols: int, n: int,
@@ -178,12 +184,12 @@ def rao_scott(cell_shares: np.ndarray, cell_covariance: np.ndarray, n_rows: int,
     trace = np.trace(delta)
     d0 = trace ** 2 / np.trace(delta @ delta)
     table = (shares * n).reshape(n_cols, n_rows).T
-    pearson = stats.chi2_contingency(table, correction=False).statistic
+    pearson = pearson_chi_square(table)[0]
     f_statistic = pearson / trace
     f_test = TestResult("rao-scott-f", float(f_statistic), (float(d0), float(d0 * design_df)),
-                        float(stats.f.sf(f_statistic, d0, d0 * design_df)))
+                        f_sf(f_statistic, d0, d0 * design_df))
     chisq = TestResult("rao-scott-chisq", float(pearson), (float(delta.shape[0]),),
-                       float(stats.chi2.sf(pearson / np.mean(np.diag(delta)), delta.shape[0])))
+                       chi2_sf(pearson / np.mean(np.diag(delta)), delta.shape[0]))
     return f_test, chisq
 
 
@@ -200,10 +206,7 @@ def newcombe_difference(x1: int, n1: int, x2: int, n2: int, level: float = 0.95)
 
 def adjust(p_values, method: str = "holm") -> np.ndarray:
     """p-values adjusted across a family of tests (Holm, or Benjamini-Hochberg)."""
-    p = np.asarray(p_values, dtype=float)
-    if len(p) == 0:
-        return p
-    return multipletests(p, method=ADJUST_METHODS[method])[1]
+    return adjust_p(p_values, method)
 
 
 def compact_letters(groups: list[str], significant_pairs: set[frozenset[str]]) -> dict[str, str]:
@@ -237,4 +240,4 @@ def one_sample_test(x: int, n: int, p0: float = 0.5, correct: bool = True) -> Te
     """Chi-square test of one proportion against p0, as R's `prop.test` (Yates' correction optional)."""
     yates = min(0.5, abs(x - n * p0)) if correct else 0.0
     statistic = (abs(x - n * p0) - yates) ** 2 / (n * p0 * (1 - p0))
-    return TestResult("prop-test", float(statistic), (1.0,), float(stats.chi2.sf(statistic, 1)))
+    return TestResult("prop-test", float(statistic), (1.0,), chi2_sf(statistic, 1))

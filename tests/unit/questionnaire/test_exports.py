@@ -5,7 +5,7 @@ import pytest
 from pipeline.questionnaire.exports import KEY_TABLE_HEADER, KeyRow, json_schema, key_rows, key_table
 
 MEASURE_KEYS = ["measures[].id", "measures[].question", "measures[].categories", "measures[].label",
-                "measures[].base", "measures[].description"]
+                "measures[].base", "measures[].description", "measures[].finding"]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def test_the_top_level_requires_survey_design_and_questions(schema):
 def test_the_measure_section_shape(schema):
     """Required keys, no other keys, `base` one of its three words with `valid` the default."""
     measure = schema["$defs"]["Measure"]
-    assert list(measure["properties"]) == ["id", "question", "categories", "label", "base", "description"]
+    assert list(measure["properties"]) == ["id", "question", "categories", "label", "base", "description", "finding"]
     assert measure["required"] == ["id", "question", "categories"]
     assert measure["additionalProperties"] is False
     base = measure["properties"]["base"]

@@ -231,3 +231,12 @@ def test_a_ratio_needs_numeric_questions_and_an_id_of_its_own(tmp_path):
                                         ("undefined-reference", 24, "analysis.ratios[0].denominator")]
     assert problems(tmp_path, RATIOS.replace("id: cars_per_car", "id: owners")) == [
         ("duplicate-id", 22, "analysis.ratios[0].id")]
+
+
+def test_main_points_name_measures_and_are_at_most_six(tmp_path):
+    """Page 1 is a summary: seven main points are refused, and each must be a defined measure."""
+    seven = MINIMAL + "analysis:\n  main_points: [" + ", ".join(["owners"] * 7) + "]\n"
+    assert problems(tmp_path, seven) == [("invalid-value", 21, "analysis.main_points")]
+    unknown = MINIMAL + "analysis:\n  main_points: [owner]\n"
+    assert [p[0] for p in problems(tmp_path, unknown)] == ["undefined-reference"]
+    assert load(tmp_path, MINIMAL + "analysis:\n  main_points: [owners]\n").analysis.main_points == ("owners",)

@@ -138,7 +138,8 @@ def test_a_mapping_with_an_unknown_and_a_missing_key(tmp_path):
     reader.keys(Measure, reader.doc.data["measures"][0], "measures[0]")
     found = [(i.code, i.line, i.key, i.expected) for i in reader.issues]
     assert found == [
-        ("unknown-key", 3, "measures[0].questoin", "one of: base, categories, description, id, label, question"),
+        ("unknown-key", 3, "measures[0].questoin",
+         "one of: base, categories, description, finding, id, label, question"),
         ("missing-key", 2, "measures[0].question", "the key 'question'"),
     ]
 

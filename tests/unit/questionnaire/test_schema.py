@@ -114,6 +114,6 @@ def test_a_default_may_come_from_another_key():
 
 def test_keys_and_required_keys_in_declaration_order():
     """Unknown-key and missing-key checks use these lists."""
-    assert key_names(Measure) == ("id", "question", "categories", "label", "base", "description")
+    assert key_names(Measure) == ("id", "question", "categories", "label", "base", "description", "finding")
     assert required_names(Measure) == ("id", "question", "categories")
     assert required_names(Survey) == ("id", "title")

@@ -39,3 +39,38 @@ def test_the_same_numbers_give_the_same_bytes():
 
 def test_each_side_gets_one_colour_per_category():
     assert [len(scale_colours(ITEM, side)) for side in ("negative", "neutral", "positive")] == [1, 1, 2]
+
+
+def test_rate_labels_carry_n_and_stand_beyond_the_whisker():
+    chart = rate_chart("T", [{"label": "High", "estimate": 0.9, "low": 0.8, "high": 0.97, "n": 40}], "95%")
+    source = svg(chart)
+    assert "(n = 40)" in source and ">90%</text>" in source
+    # the label is placed at the whisker's upper end plus a gap, in data units: 97 + 1.5
+    _, axis = _last_rate_axes({"label": "High", "estimate": 0.9, "low": 0.8, "high": 0.97, "n": 40})
+    label = next(t for t in axis.texts if t.get_text() == "90%")
+    assert label.get_position()[0] > 97 and not label.get_clip_on()
+
+
+def test_likert_segments_carry_their_percentages_when_wide_enough():
+    item = {"label": "Q", "n": 79, "negative": [("No", 0.6)], "neutral": [],
+            "positive": [("Yes", 0.35), ("Very", 0.05)]}
+    source = svg(likert_chart("T", [item]))
+    assert ">60%</text>" in source and ">35%</text>" in source and ">5%</text>" not in source
+    assert "(n = 79)" in source
+
+
+def _last_rate_axes(rate: dict):
+    """Draw a rate chart and keep its axes open for inspection."""
+    import matplotlib.pyplot as plt
+
+    close = plt.close
+    kept = []
+    plt.close = lambda figure=None: kept.append(figure)
+    try:
+        rate_chart("T", [rate], "95%")
+    finally:
+        plt.close = close
+    figure = kept[-1]
+    axis = figure.axes[0]
+    plt.close(figure)
+    return figure, axis

@@ -1,0 +1,60 @@
+"""Benchmark the study's rebuild: `pipeline report` (PDF, HTML and workbook) and `pipeline estimate`.
+
+A researcher rebuilds after every edit, so what counts is the warm time: one untimed run
+first (bytecode compiled, files in the page cache), then the median wall time of several runs
+of the real command in a fresh process. Targets: the report within 3 s, `estimate` within
+0.5 s, on 2 cores. The CPU seconds (user and system) of each run are printed beside the
+wall time: on a busy machine they show what the run itself cost.
+
+    python benchmarks/bench_report.py [--repeats 3] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVEY = "fitter_for_the_future"
+COMMANDS = {"report": "study report (PDF, HTML, workbook)", "estimate": "study estimate (82 respondents)"}
+TARGETS = {"report": 3.0, "estimate": 0.5}
+
+
+def run_once(command: str, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one `python -m pipeline <command>` on the study, in a fresh process."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", command, f"questionnaires/{SURVEY}.yaml",
+                                f"raw/{SURVEY}.csv", "--out", str(out)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{command} failed: {process.stderr.read().decode()}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    args = parser.parse_args()
+    args.out.mkdir(exist_ok=True)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"{'command':>36} {'median wall (s)':>16} {'median CPU (s)':>15} {'target (s)':>11}  runs (wall/CPU)")
+    for command, label in COMMANDS.items():
+        out = (args.out / f"{SURVEY}_{command}").resolve()
+        run_once(command, out)  # warm-up, not timed
+        runs = [run_once(command, out) for _ in range(args.repeats)]
+        walls, cpus = zip(*runs, strict=True)
+        print(f"{label:>36} {statistics.median(walls):>16.2f} {statistics.median(cpus):>15.2f} "
+              f"{TARGETS[command]:>11.1f}  " + ", ".join(f"{w:.2f}/{c:.2f}s" for w, c in runs))
+
+
+if __name__ == "__main__":
+    main()
