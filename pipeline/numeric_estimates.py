@@ -14,6 +14,7 @@ import numpy as np
 from pipeline.measures import BASE_WORDS
 from pipeline.records import Estimate
 from pipeline.stats.numeric import NumericEstimate, numeric_estimates, ratio_estimate
+from pipeline.stats.replicate_numeric import replicate_numeric_estimates, replicate_ratio_estimate
 from pipeline.survey_design import DesignVariant
 from pipeline.validate import Responses
 
@@ -27,6 +28,7 @@ def numeric_records(responses: Responses, variants: list[DesignVariant],
     """Every numeric question's and ratio's estimates, in questionnaire and plan order."""
     q = responses.questionnaire
     level = q.analysis.level
+    infinite = q.analysis.df == "inf"
     splits = [("", ("",), None), *subgroups]
     records: list[Estimate] = []
     for question in q.questions:
@@ -39,7 +41,7 @@ def numeric_records(responses: Responses, variants: list[DesignVariant],
                     member = _member(codes, j, len(values))
                     records.extend(_record(q.survey.id, question.id, variable, domain, variant, result,
                                            BASE_WORDS["valid"])
-                                   for result in numeric_estimates(variant.design, values, member, level))
+                                   for result in _estimates(variant, values, member, level, infinite))
     for ratio in q.analysis.ratios:
         top = responses.numeric[ratio.numerator].to_numpy(dtype=float)
         bottom = responses.numeric[ratio.denominator].to_numpy(dtype=float)
@@ -47,9 +49,21 @@ def numeric_records(responses: Responses, variants: list[DesignVariant],
         for variable, levels, codes in splits:
             for variant in variants:
                 for j, domain in enumerate(levels):
-                    result = ratio_estimate(variant.design, top, bottom, _member(codes, j, len(top)), level)
+                    member = _member(codes, j, len(top))
+                    result = (ratio_estimate(variant.design, top, bottom, member, level, infinite)
+                              if variant.replicates is None else
+                              replicate_ratio_estimate(variant.replicates, top, bottom, member, level, infinite))
                     records.append(_record(q.survey.id, ratio.id, variable, domain, variant, result, base))
     return records
+
+
+def _estimates(variant: DesignVariant, values: np.ndarray, member: np.ndarray, level: float,
+               infinite_df: bool) -> list[NumericEstimate]:
+    """Linearised on a design of weights, strata and clusters; from the replicates on a
+    replicate-weight design (never the full-sample weights' linearisation there)."""
+    if variant.replicates is not None:
+        return replicate_numeric_estimates(variant.replicates, values, member, level, infinite_df=infinite_df)
+    return numeric_estimates(variant.design, values, member, level, infinite_df=infinite_df)
 
 
 def _member(codes: np.ndarray | None, level_index: int, n: int) -> np.ndarray:
