@@ -19,8 +19,8 @@ from pipeline.survey_design import DesignVariant
 from pipeline.validate import Responses
 
 T_METHOD, WOODRUFF_METHOD = "t", "woodruff"
-NUMERIC_METHOD_NAMES = {T_METHOD: ("estimate \u00b1 t \u00d7 design-based SE (t with the base's df; the normal quantile "
-                                  "with df: inf)"),
+NUMERIC_METHOD_NAMES = {T_METHOD: ("estimate \u00b1 t \u00d7 design-based SE (t with the base's df; the normal "
+                                  "quantile with df: inf)"),
                         WOODRUFF_METHOD: "Woodruff, as R's svyquantile (interval.type = \"mean\", qrule = \"math\")"}
 
 

@@ -45,7 +45,8 @@ def two_stage_survey(folder: Path, analysis: dict) -> tuple[Path, Path]:
     frame = frame.drop(columns=["pw", "awards"])
     frame.insert(0, "rid", [f"s{i}" for i in range(len(frame))])
     questions = [{"id": "stype", "type": "single_choice", "codes": [{"code": c} for c in "EHM"]},
-                 *({"id": v, "type": "numeric", "missing": {"allow_blank": True}} for v in ("api00", "api99", "enroll"))]
+                 *({"id": v, "type": "numeric", "missing": {"allow_blank": True}}
+                   for v in ("api00", "api99", "enroll"))]
     design = {"respondent_id": "rid", "clusters": ["dnum", "snum"], "population_size": ["fpc1", "fpc2"]}
     plan = {"fpc": True, "subgroups": ["stype"], "ratios": [{"id": "api00_per_enroll", "numerator": "api00",
                                                              "denominator": "enroll"}], **analysis}

@@ -363,7 +363,8 @@ def _numeric_variance_words(design) -> str:
     if design is not None and design.design.stages:
         return ("from the design (Taylor linearisation with R's multistage formula, every stage's variance added, "
                 "as R's svymean and svytotal; ratios of two questions as R's svyratio)")
-    return "from the design (Taylor linearisation, as R's svymean and svytotal; ratios of two questions as R's svyratio)"
+    return ("from the design (Taylor linearisation, as R's svymean and svytotal; ratios of two questions as R's "
+            "svyratio)")
 
 
 def _numeric_interval_words(q) -> str:

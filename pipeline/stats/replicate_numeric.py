@@ -17,9 +17,19 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from pipeline.stats.numeric import (MEAN, QUARTILES, RATIO, TOTAL, NumericEstimate, mean_deff, quantile_math,
-                                    quantile_statistic)
-from pipeline.stats.replicates import ReplicateDesign, replicate_variance, replicate_weights_rank
+from pipeline.stats.numeric import (
+    MEAN,
+    QUARTILES,
+    RATIO,
+    TOTAL,
+    NumericEstimate,
+    mean_deff,
+    quantile_math,
+    quantile_statistic,
+)
+from pipeline.stats.replicates import ReplicateDesign, gram_rank, replicate_variance
+
+CHUNK_ROWS = 131_072
 
 
 def replicate_numeric_estimates(design: ReplicateDesign, values: np.ndarray, member: np.ndarray, level: float,
@@ -30,20 +40,20 @@ def replicate_numeric_estimates(design: ReplicateDesign, values: np.ndarray, mem
     answered = np.asarray(member, dtype=bool) & ~np.isnan(y)
     n = int(answered.sum())
     df = subset_df(design, answered)
-    weights = design.weights[answered]                 # (n, R + 1)
-    x = y[answered]
-    sums = weights.sum(axis=0)
+    sums = _weighted_sums(design, answered.astype(float))   # (R + 1,): each weight column's sum
+    x, w = y[answered], design.full_weights[answered]
     if n == 0 or sums[0] <= 0:
         nan = float("nan")
         return [NumericEstimate(s, nan, nan, nan, nan, n, df)
                 for s in (MEAN, TOTAL, *(quantile_statistic(p) for p in quantiles))]
-    totals = x @ weights
+    y0 = np.where(answered, y, 0.0)
+    totals = _weighted_sums(design, y0)
     with np.errstate(divide="ignore", invalid="ignore"):
         means = np.where(sums > 0, totals / sums, np.nan)
-    w = weights[:, 0]
     cuts = [quantile_math(x, w, p) for p in quantiles]
     with np.errstate(divide="ignore", invalid="ignore"):
-        below = np.vstack([(x <= cut).astype(float) @ weights for cut in cuts]) / np.where(sums > 0, sums, np.nan)
+        below = np.vstack([_weighted_sums(design, (answered & (y0 <= cut)).astype(float)) for cut in cuts]) \
+            / np.where(sums > 0, sums, np.nan)
     thetas = np.vstack([means, totals, below])
     variance = replicate_variance(thetas[:, 0], thetas[:, 1:], design.scale, design.rscales, design.mse)
     se = np.sqrt(np.maximum(variance, 0.0))
@@ -73,15 +83,14 @@ def replicate_ratio_estimate(design: ReplicateDesign, numerator: np.ndarray, den
     answered = np.asarray(member, dtype=bool) & ~np.isnan(y) & ~np.isnan(x)
     n = int(answered.sum())
     df = subset_df(design, answered)
-    weights = design.weights[answered]
-    w = weights[:, 0]
+    w = design.full_weights[answered]
     ess = float(w.sum() ** 2 / (w * w).sum()) if n else float("nan")
-    bases = x[answered] @ weights
+    bases = _weighted_sums(design, np.where(answered, x, 0.0))
     if n == 0 or bases[0] == 0:
         nan = float("nan")
         return NumericEstimate(RATIO, nan, nan, nan, nan, n, df, ess=ess)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = np.where(bases != 0, (y[answered] @ weights) / bases, np.nan)
+        ratios = np.where(bases != 0, _weighted_sums(design, np.where(answered, y, 0.0)) / bases, np.nan)
     variance = replicate_variance(ratios[0], ratios[1:], design.scale, design.rscales, design.mse)
     se = float(np.sqrt(max(float(variance), 0.0)))
     t = _critical(level, df, infinite_df)
@@ -90,12 +99,23 @@ def replicate_ratio_estimate(design: ReplicateDesign, numerator: np.ndarray, den
                            float("inf") if infinite_df else df, ess=ess)
 
 
-def subset_df(design: ReplicateDesign, rows: np.ndarray) -> float:
-    """R's `degf` of the subset `design[rows, ]`: the rank of its replicate weights less one."""
+def subset_df(design: ReplicateDesign, rows: np.ndarray, chunk_rows: int = CHUNK_ROWS) -> float:
+    """R's `degf` of the subset `design[rows, ]`: the rank of its replicate weights less one,
+    from their Gram matrix summed chunk by chunk (no copy of the subset's weights)."""
     rows = np.asarray(rows, dtype=bool)
     if not rows.any():
         return -1.0
-    return float(replicate_weights_rank(design.weights[rows, 1:]) - 1)
+    size = design.n_replicates
+    gram = np.zeros((size, size))
+    for start in range(0, design.n, chunk_rows):
+        part = design.weights[start:start + chunk_rows, 1:][rows[start:start + chunk_rows]]
+        gram += part.T @ part
+    return float(gram_rank(gram) - 1)
+
+
+def _weighted_sums(design: ReplicateDesign, values: np.ndarray) -> np.ndarray:
+    """sum_i values_i w_ir for the full-sample weights and every replicate's: (R + 1,)."""
+    return values @ design.weights
 
 
 def _critical(level: float, df: float, infinite_df: bool) -> float:
