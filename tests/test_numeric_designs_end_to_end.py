@@ -16,6 +16,7 @@ import pytest
 from survey_files import write_survey
 
 from pipeline.records import CSV_COLUMNS
+from pipeline.report.context import build_context
 from pipeline.run import analyse
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -97,3 +98,16 @@ def test_numeric_questions_on_a_replicate_design_match_r(tmp_path, case, replica
 def test_numeric_questions_on_a_two_stage_sample_match_r(tmp_path, case, analysis):
     estimates = frame(analyse(*two_stage_survey(tmp_path, analysis), command="test"))
     assert check_case(estimates, case) == 44  # 2 numbers x 5 statistics x 4 domains + a ratio x 4
+
+
+def test_the_methods_say_where_numeric_standard_errors_and_intervals_come_from(tmp_path):
+    (tmp_path / "r").mkdir()
+    (tmp_path / "m").mkdir()
+    replicate = build_context(analyse(*replicate_survey(tmp_path / "r", {"type": "jk1"}, {"df": "inf"}),
+                                      command="test"))["methods"]
+    assert replicate["numeric_variance"].startswith("from the replicate weights")
+    assert replicate["numeric_intervals"].startswith("normal intervals") and replicate["replicates"]
+    two_stage = build_context(analyse(*two_stage_survey(tmp_path / "m", {}), command="test"))["methods"]
+    assert "multistage formula" in two_stage["numeric_variance"]
+    assert two_stage["numeric_intervals"] == "t intervals on the base's degrees of freedom"
+    assert not two_stage["replicates"]
