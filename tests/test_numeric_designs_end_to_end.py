@@ -1,8 +1,9 @@
-"""Numeric questions through the whole pipeline on a replicate-weight design and on a two-stage
-cluster sample: a questionnaire and an answers file in, `estimates.csv` out, matching R's
-`svymean`, `svytotal`, `svyquantile` and `svyratio` (overall and by subgroup, as `svyby`) on
-`svrepdesign(..., combined.weights = TRUE)` and on `svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2)`,
-with the design's degrees of freedom or, with `df: inf`, normal quantiles
+"""Numeric questions through the whole pipeline on a replicate-weight design, a two-stage
+cluster sample and a calibrated cluster sample: a questionnaire and an answers file in,
+`estimates.csv` out, matching R's `svymean`, `svytotal`, `svyquantile` and `svyratio` (overall
+and by subgroup, as `svyby`) on `svrepdesign(..., combined.weights = TRUE)`, on
+`svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2)` and on `calibrate(..., calfun = "linear" /
+"raking")`, with the design's degrees of freedom or, with `df: inf`, normal quantiles
 (tests/reference/reference_numeric_designs.csv, make_reference_numeric_designs.R)."""
 
 from __future__ import annotations
@@ -54,6 +55,27 @@ def two_stage_survey(folder: Path, analysis: dict) -> tuple[Path, Path]:
     return write_survey(folder, "clus2_numeric", frame.to_dict("records"), design, questions, plan)
 
 
+def calibrated_survey(folder: Path, calfun: str) -> tuple[Path, Path]:
+    """apiclus1 calibrated to apipop's counts of school type and awards, as R's
+    `calibrate(..., ~stype + awards, ..., calfun)` of the reference script."""
+    frame = pd.read_csv(REFERENCE_DIR / "api_clus1_numeric.csv", dtype=str, keep_default_na=False)
+    frame = frame.drop(columns=["acs.46"])
+    frame.insert(0, "rid", [f"s{i}" for i in range(len(frame))])
+    questions = [{"id": "stype", "type": "single_choice", "codes": [{"code": c} for c in "EHM"]},
+                 {"id": "awards", "type": "single_choice", "codes": [{"code": "No"}, {"code": "Yes"}]},
+                 *({"id": v, "type": "numeric", "missing": {"allow_blank": True}}
+                   for v in ("api00", "api99", "enroll"))]
+    design = {"respondent_id": "rid", "clusters": "dnum", "weights": "pw", "population_size": "fpc",
+              "weighting": {"variables": ["stype", "awards"], "method": "calibrate", "calfun": calfun}}
+    margins = [{"variable": "stype", "levels": [{"code": c, "count": n} for c, n in (("E", 4421), ("H", 755),
+                                                                                      ("M", 1018))]},
+               {"variable": "awards", "levels": [{"code": "No", "count": 2027}, {"code": "Yes", "count": 4167}]}]
+    plan = {"fpc": True, "subgroups": ["stype"], "ratios": [{"id": "api00_per_api99", "numerator": "api00",
+                                                             "denominator": "api99"}]}
+    return write_survey(folder, "clus1_calibrated", frame.to_dict("records"), design, questions, plan,
+                        population={"size": 6194, "margins": margins})
+
+
 def check_case(estimates: pd.DataFrame, case: str) -> int:
     """Every reference row of `case` against the design variant's row of estimates.csv."""
     design = estimates[estimates["variant"] == "design"]
@@ -98,6 +120,12 @@ def test_numeric_questions_on_a_replicate_design_match_r(tmp_path, case, replica
 def test_numeric_questions_on_a_two_stage_sample_match_r(tmp_path, case, analysis):
     estimates = frame(analyse(*two_stage_survey(tmp_path, analysis), command="test"))
     assert check_case(estimates, case) == 44  # 2 numbers x 5 statistics x 4 domains + a ratio x 4
+
+
+@pytest.mark.parametrize("calfun", ["linear", "raking"])
+def test_numeric_questions_on_a_calibrated_design_match_r(tmp_path, calfun):
+    estimates = frame(analyse(*calibrated_survey(tmp_path, calfun), command="test"))
+    assert check_case(estimates, f"numeric_calibrate_{calfun}_clus1") == 44  # 2 numbers x 5 x 4 + a ratio x 4
 
 
 def test_the_methods_say_where_numeric_standard_errors_and_intervals_come_from(tmp_path):
