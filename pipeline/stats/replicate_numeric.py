@@ -33,27 +33,31 @@ CHUNK_ROWS = 131_072
 
 
 def replicate_numeric_estimates(design: ReplicateDesign, values: np.ndarray, member: np.ndarray, level: float,
-                                quantiles: tuple[float, ...] = QUARTILES,
-                                infinite_df: bool = False) -> list[NumericEstimate]:
-    """Mean, total and quantiles of `values` (NaN = no answer) among units where `member` holds."""
+                                quantiles: tuple[float, ...] = QUARTILES, infinite_df: bool = False,
+                                member_gram: np.ndarray | None = None) -> list[NumericEstimate]:
+    """Mean, total and quantiles of `values` (NaN = no answer) among units where `member` holds.
+
+    `member_gram` is `replicate_gram(design, member)` when known (it is the same for every
+    question of a domain): the answering rows' Gram matrix is then it less the others'."""
     y = np.asarray(values, dtype=float)
-    answered = np.asarray(member, dtype=bool) & ~np.isnan(y)
+    member = np.asarray(member, dtype=bool)
+    answered = member & ~np.isnan(y)
     n = int(answered.sum())
-    df = subset_df(design, answered)
-    sums = _weighted_sums(design, answered.astype(float))   # (R + 1,): each weight column's sum
-    x, w = y[answered], design.full_weights[answered]
+    df = _answered_df(design, member, answered, member_gram)
+    order = np.argsort(y[answered], kind="stable")  # sorted once: quantile_math's own sort then keeps the order
+    x, w = y[answered][order], design.full_weights[answered][order]
+    y0 = np.where(answered, y, 0.0)
+    cuts = [quantile_math(x, w, p) for p in quantiles] if n else []
+    # One pass over the weights: counts, totals and the units at or below each quantile, per weight column.
+    columns = np.column_stack([answered, y0, *(answered & (y0 <= cut) for cut in cuts)]).astype(float)
+    sums, totals, *at_or_below = columns.T @ design.weights
     if n == 0 or sums[0] <= 0:
         nan = float("nan")
         return [NumericEstimate(s, nan, nan, nan, nan, n, df)
                 for s in (MEAN, TOTAL, *(quantile_statistic(p) for p in quantiles))]
-    y0 = np.where(answered, y, 0.0)
-    totals = _weighted_sums(design, y0)
     with np.errstate(divide="ignore", invalid="ignore"):
         means = np.where(sums > 0, totals / sums, np.nan)
-    cuts = [quantile_math(x, w, p) for p in quantiles]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        below = np.vstack([_weighted_sums(design, (answered & (y0 <= cut)).astype(float)) for cut in cuts]) \
-            / np.where(sums > 0, sums, np.nan)
+        below = np.reshape(at_or_below, (len(cuts), len(sums))) / np.where(sums > 0, sums, np.nan)
     thetas = np.vstack([means, totals, below])
     variance = replicate_variance(thetas[:, 0], thetas[:, 1:], design.scale, design.rscales, design.mse)
     se = np.sqrt(np.maximum(variance, 0.0))
@@ -76,13 +80,15 @@ def replicate_numeric_estimates(design: ReplicateDesign, values: np.ndarray, mem
 
 
 def replicate_ratio_estimate(design: ReplicateDesign, numerator: np.ndarray, denominator: np.ndarray,
-                             member: np.ndarray, level: float, infinite_df: bool = False) -> NumericEstimate:
+                             member: np.ndarray, level: float, infinite_df: bool = False,
+                             member_gram: np.ndarray | None = None) -> NumericEstimate:
     """R's `svyratio` on a replicate design: sum(w y) / sum(w x) among units answering both,
     recomputed in every replicate."""
     y, x = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
-    answered = np.asarray(member, dtype=bool) & ~np.isnan(y) & ~np.isnan(x)
+    member = np.asarray(member, dtype=bool)
+    answered = member & ~np.isnan(y) & ~np.isnan(x)
     n = int(answered.sum())
-    df = subset_df(design, answered)
+    df = _answered_df(design, member, answered, member_gram)
     w = design.full_weights[answered]
     ess = float(w.sum() ** 2 / (w * w).sum()) if n else float("nan")
     bases = _weighted_sums(design, np.where(answered, x, 0.0))
@@ -99,17 +105,32 @@ def replicate_ratio_estimate(design: ReplicateDesign, numerator: np.ndarray, den
                            float("inf") if infinite_df else df, ess=ess)
 
 
-def subset_df(design: ReplicateDesign, rows: np.ndarray, chunk_rows: int = CHUNK_ROWS) -> float:
-    """R's `degf` of the subset `design[rows, ]`: the rank of its replicate weights less one,
-    from their Gram matrix summed chunk by chunk (no copy of the subset's weights)."""
+def subset_df(design: ReplicateDesign, rows: np.ndarray) -> float:
+    """R's `degf` of the subset `design[rows, ]`: the rank of its replicate weights less one."""
     rows = np.asarray(rows, dtype=bool)
-    if not rows.any():
-        return -1.0
+    return float(gram_rank(replicate_gram(design, rows)) - 1) if rows.any() else -1.0
+
+
+def replicate_gram(design: ReplicateDesign, rows: np.ndarray, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
+    """The Gram matrix (R, R) of the replicate weights of `rows`, summed chunk by chunk (no copy
+    of the subset's weights)."""
+    rows = np.asarray(rows, dtype=bool)
     size = design.n_replicates
     gram = np.zeros((size, size))
     for start in range(0, design.n, chunk_rows):
         part = design.weights[start:start + chunk_rows, 1:][rows[start:start + chunk_rows]]
         gram += part.T @ part
+    return gram
+
+
+def _answered_df(design: ReplicateDesign, member: np.ndarray, answered: np.ndarray,
+                 member_gram: np.ndarray | None) -> float:
+    """`subset_df` of the answering rows; from the domain's Gram matrix less the non-answering
+    rows' when it is given (fewer rows to sum where few answers are missing)."""
+    if member_gram is None or not answered.any():
+        return subset_df(design, answered)
+    unanswered = member & ~answered
+    gram = member_gram - replicate_gram(design, unanswered) if unanswered.any() else member_gram
     return float(gram_rank(gram) - 1)
 
 

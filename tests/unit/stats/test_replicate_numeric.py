@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pipeline.stats.replicate_numeric import replicate_numeric_estimates, replicate_ratio_estimate, subset_df
+from pipeline.stats.replicate_numeric import (
+    replicate_gram,
+    replicate_numeric_estimates,
+    replicate_ratio_estimate,
+    subset_df,
+)
 from pipeline.stats.replicates import ReplicateDesign, replicate_constants
 
 
@@ -63,3 +68,15 @@ def test_a_number_over_itself_is_one_in_every_replicate():
     y = np.array([3.0, 7, 1, 9, 4])
     ratio = replicate_ratio_estimate(delete_one_jackknife(5), y, y, np.ones(5, bool), 0.95)
     assert ratio.estimate == pytest.approx(1.0) and ratio.se == pytest.approx(0.0, abs=1e-15)
+
+
+def test_the_domains_gram_matrix_less_the_unanswered_rows_gives_the_same_degrees_of_freedom():
+    y = np.array([3.0, np.nan, 1, 9, 4, np.nan, 12, 6, 2, 8])
+    member = np.array([True, True, True, True, False, True, True, True, True, False])
+    design = delete_one_jackknife(len(y))
+    gram = replicate_gram(design, member)
+    with_gram = by_statistic(replicate_numeric_estimates(design, y, member, 0.95, member_gram=gram))["mean"]
+    without = by_statistic(replicate_numeric_estimates(design, y, member, 0.95))["mean"]
+    assert with_gram.df == without.df == subset_df(design, member & ~np.isnan(y)) == 5
+    ratio = replicate_ratio_estimate(design, y, y + 1, member, 0.95, member_gram=gram)
+    assert ratio.df == 5
