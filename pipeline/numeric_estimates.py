@@ -14,11 +14,13 @@ import numpy as np
 from pipeline.measures import BASE_WORDS
 from pipeline.records import Estimate
 from pipeline.stats.numeric import NumericEstimate, numeric_estimates, ratio_estimate
+from pipeline.stats.replicate_numeric import replicate_gram, replicate_numeric_estimates, replicate_ratio_estimate
 from pipeline.survey_design import DesignVariant
 from pipeline.validate import Responses
 
 T_METHOD, WOODRUFF_METHOD = "t", "woodruff"
-NUMERIC_METHOD_NAMES = {T_METHOD: "estimate \u00b1 t \u00d7 design-based SE (t with the base's df)",
+NUMERIC_METHOD_NAMES = {T_METHOD: ("estimate \u00b1 t \u00d7 design-based SE (t with the base's df; the normal "
+                                  "quantile with df: inf)"),
                         WOODRUFF_METHOD: "Woodruff, as R's svyquantile (interval.type = \"mean\", qrule = \"math\")"}
 
 
@@ -27,7 +29,9 @@ def numeric_records(responses: Responses, variants: list[DesignVariant],
     """Every numeric question's and ratio's estimates, in questionnaire and plan order."""
     q = responses.questionnaire
     level = q.analysis.level
+    infinite = q.analysis.df == "inf"
     splits = [("", ("",), None), *subgroups]
+    grams = _DomainGrams()
     records: list[Estimate] = []
     for question in q.questions:
         if not question.type.is_numeric:
@@ -37,9 +41,10 @@ def numeric_records(responses: Responses, variants: list[DesignVariant],
             for variant in variants:
                 for j, domain in enumerate(levels):
                     member = _member(codes, j, len(values))
+                    gram = grams.of(variant, member, (variable, j))
                     records.extend(_record(q.survey.id, question.id, variable, domain, variant, result,
                                            BASE_WORDS["valid"])
-                                   for result in numeric_estimates(variant.design, values, member, level))
+                                   for result in _estimates(variant, values, member, level, infinite, gram))
     for ratio in q.analysis.ratios:
         top = responses.numeric[ratio.numerator].to_numpy(dtype=float)
         bottom = responses.numeric[ratio.denominator].to_numpy(dtype=float)
@@ -47,9 +52,37 @@ def numeric_records(responses: Responses, variants: list[DesignVariant],
         for variable, levels, codes in splits:
             for variant in variants:
                 for j, domain in enumerate(levels):
-                    result = ratio_estimate(variant.design, top, bottom, _member(codes, j, len(top)), level)
+                    member = _member(codes, j, len(top))
+                    result = (ratio_estimate(variant.design, top, bottom, member, level, infinite)
+                              if variant.replicates is None else
+                              replicate_ratio_estimate(variant.replicates, top, bottom, member, level, infinite,
+                                                       grams.of(variant, member, (variable, j))))
                     records.append(_record(q.survey.id, ratio.id, variable, domain, variant, result, base))
     return records
+
+
+class _DomainGrams:
+    """Each domain's replicate-weight Gram matrix, summed once for all its questions."""
+
+    def __init__(self) -> None:
+        self._grams: dict[tuple[str, int], np.ndarray] = {}
+
+    def of(self, variant: DesignVariant, member: np.ndarray, key: tuple[str, int]) -> np.ndarray | None:
+        if variant.replicates is None:
+            return None
+        if key not in self._grams:
+            self._grams[key] = replicate_gram(variant.replicates, member)
+        return self._grams[key]
+
+
+def _estimates(variant: DesignVariant, values: np.ndarray, member: np.ndarray, level: float,
+               infinite_df: bool, gram: np.ndarray | None = None) -> list[NumericEstimate]:
+    """Linearised on a design of weights, strata and clusters; from the replicates on a
+    replicate-weight design (never the full-sample weights' linearisation there)."""
+    if variant.replicates is not None:
+        return replicate_numeric_estimates(variant.replicates, values, member, level, infinite_df=infinite_df,
+                                           member_gram=gram)
+    return numeric_estimates(variant.design, values, member, level, infinite_df=infinite_df)
 
 
 def _member(codes: np.ndarray | None, level_index: int, n: int) -> np.ndarray:

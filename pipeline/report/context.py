@@ -491,7 +491,30 @@ def _methods(q, variants: dict, results, level: str, headline: list[dict]) -> di
         "numeric": any(question.type.is_numeric for question in q.questions),
         "example": example,
         "variants": bool(example and (example["fpc_interval"] or example["weighted"] or example["bounds"])),
+        "numeric_variance": _numeric_variance_words(design),
+        "replicates": design is not None and design.replicates is not None,
+        "infinite_df": q.analysis.df == "inf",
+        "numeric_intervals": _numeric_interval_words(q),
     }
+
+
+def _numeric_variance_words(design) -> str:
+    """Where the standard errors of numeric estimates come from, as the methods say it."""
+    if design is not None and design.replicates is not None:
+        return ("from the replicate weights: each estimate recomputed with every replicate's weights (a subgroup's "
+                "within the subgroup), as R's svymean, svytotal, svyratio and svyquantile do on a svrepdesign")
+    if design is not None and design.design.stages:
+        return ("from the design (Taylor linearisation with R's multistage formula, every stage's variance added, "
+                "as R's svymean and svytotal; ratios of two questions as R's svyratio)")
+    return ("from the design (Taylor linearisation, as R's svymean and svytotal; ratios of two questions as R's "
+            "svyratio)")
+
+
+def _numeric_interval_words(q) -> str:
+    """The intervals of means, totals and ratios: t on the base's degrees of freedom, or normal."""
+    if q.analysis.df == "inf":
+        return "normal intervals (infinite degrees of freedom, as R's confint(..., df = Inf))"
+    return "t intervals on the base's degrees of freedom"
 
 
 def _df_words(q, df: int) -> str:

@@ -52,8 +52,9 @@ class NumericEstimate:
 
 
 def numeric_estimates(design: SampleDesign, values: np.ndarray, member: np.ndarray, level: float,
-                      quantiles: tuple[float, ...] = QUARTILES) -> list[NumericEstimate]:
-    """Mean, total and quantiles of `values` (NaN = no answer) among units where `member` holds."""
+                      quantiles: tuple[float, ...] = QUARTILES, infinite_df: bool = False) -> list[NumericEstimate]:
+    """Mean, total and quantiles of `values` (NaN = no answer) among units where `member` holds;
+    with `infinite_df`, intervals from normal quantiles, as R's `confint(..., df = Inf)`."""
     y = np.asarray(values, dtype=float)
     answered = np.asarray(member, dtype=bool) & ~np.isnan(y)
     n = int(answered.sum())
@@ -77,10 +78,12 @@ def numeric_estimates(design: SampleDesign, values: np.ndarray, member: np.ndarr
         scores.append(w * (below - share) / psum)
     variance = score_variance(design, np.column_stack(scores), subset_units(design, answered))
     se = np.sqrt(np.maximum(variance, 0.0))
-    t = _t_quantile(level, df)
+    t = _t_quantile(level, df, infinite_df)
+    if infinite_df:
+        df = float("inf")
     ess = psum ** 2 / (w * w).sum()
     results = [NumericEstimate(MEAN, mean, se[0], mean - t * se[0], mean + t * se[0], n, df,
-                               _mean_deff(variance[0], w, y0, mean, psum, n), ess),
+                               mean_deff(variance[0], w, y0, mean, psum, n), ess),
                NumericEstimate(TOTAL, total, se[1], total - t * se[1], total + t * se[1], n, df, ess=ess)]
     ordered, ordered_w = y[answered], design.weights[answered]
     for i, (p, cut, share) in enumerate(zip(quantiles, cuts, shares, strict=True)):
@@ -92,7 +95,7 @@ def numeric_estimates(design: SampleDesign, values: np.ndarray, member: np.ndarr
 
 
 def ratio_estimate(design: SampleDesign, numerator: np.ndarray, denominator: np.ndarray, member: np.ndarray,
-                   level: float) -> NumericEstimate:
+                   level: float, infinite_df: bool = False) -> NumericEstimate:
     """R's `svyratio`: sum(w y) / sum(w x) among units answering both, with its linearised SE."""
     y, x = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
     answered = np.asarray(member, dtype=bool) & ~np.isnan(y) & ~np.isnan(x)
@@ -108,7 +111,9 @@ def ratio_estimate(design: SampleDesign, numerator: np.ndarray, denominator: np.
     ratio = (w * y0).sum() / base
     variance = score_variance(design, (w * (y0 - ratio * x0) / base)[:, None], subset_units(design, answered))
     se = float(np.sqrt(max(variance[0], 0.0)))
-    t = _t_quantile(level, df)
+    t = _t_quantile(level, df, infinite_df)
+    if infinite_df:
+        df = float("inf")
     return NumericEstimate(RATIO, ratio, se, ratio - t * se, ratio + t * se, n, df, ess=ess)
 
 
@@ -136,7 +141,7 @@ def quantile_math(x: np.ndarray, w: np.ndarray, p: float) -> float:
     return float(x[pos] if p - cumulative[pos] / total == 0 else x[following])
 
 
-def _mean_deff(variance: float, w: np.ndarray, y: np.ndarray, mean: float, psum: float, n: int) -> float:
+def mean_deff(variance: float, w: np.ndarray, y: np.ndarray, mean: float, psum: float, n: int) -> float:
     """R's `svymean(deff = TRUE)`: the variance over that of a simple random sample of n drawn
     without replacement from a population of sum(w) units, with R's `svyvar` (the weighted
     variance times n / (n - 1)); undefined (NaN) where the weights sum to n or less."""
@@ -157,6 +162,9 @@ def share_deff(variance: np.ndarray, share: np.ndarray, n: np.ndarray, psum: np.
         return np.where((n >= 2) & (psum > n) & (srs > 0), variance / srs, np.nan)
 
 
-def _t_quantile(level: float, df: float) -> float:
-    """The two-sided t quantile R's `confint(..., df)` uses; NaN without degrees of freedom."""
+def _t_quantile(level: float, df: float, infinite_df: bool = False) -> float:
+    """The two-sided t quantile R's `confint(..., df)` uses (the normal one with `df = Inf`);
+    NaN without degrees of freedom."""
+    if infinite_df:
+        return float(stats.norm.ppf(1 - (1 - level) / 2))
     return float(stats.t.ppf(1 - (1 - level) / 2, df)) if df >= 1 else float("nan")

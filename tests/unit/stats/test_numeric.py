@@ -97,3 +97,12 @@ def test_share_design_effects_are_undefined_at_zero_one_and_without_a_population
                       np.array([100.0, 100.0, 10.0]))
     srs = 0.25 * 10 / 9 * 90 / 1000
     assert deff[0] == pytest.approx(0.01 / srs) and np.isnan(deff[1:]).all()
+
+
+def test_infinite_degrees_of_freedom_give_normal_intervals():
+    y = np.array([3.0, 7, 1, 9, 4, 4, 12, 6])
+    design = simple_design(len(y))
+    mean = by_statistic(numeric_estimates(design, y, np.ones(len(y), dtype=bool), 0.95, infinite_df=True))["mean"]
+    ratio = ratio_estimate(design, y, y + 1, np.ones(len(y), dtype=bool), 0.95, infinite_df=True)
+    assert mean.df == ratio.df == np.inf
+    assert mean.ci_high - mean.estimate == pytest.approx(stats.norm.ppf(0.975) * mean.se, rel=1e-12)
