@@ -40,9 +40,11 @@ def test_a_2x2_table_is_scipys_fisher_test():
 
 def test_a_table_too_large_to_search_says_so_and_no_third_dimension_is_guessed():
     with pytest.raises(TooManyTables):
-        fisher_exact_table([[40, 50, 60, 45], [45, 55, 52, 61]], max_visits=10)
-    with pytest.raises(ValueError, match="two rows or two columns"):
-        fisher_exact_table(np.ones((3, 3), dtype=int))
+        fisher_exact_table([[40, 50, 60, 45], [45, 55, 52, 61]], max_work=1000)
+    with pytest.raises(TooManyTables):
+        fisher_exact_table([[40, 50, 60], [45, 55, 52], [30, 41, 20]], max_work=1000)
+    with pytest.raises(ValueError, match="two-way table"):
+        fisher_exact_table(np.ones((2, 2, 2), dtype=int))
 
 
 @pytest.mark.parametrize("x,n,p", [(7, 20, 0.3), (12, 20, 0.3), (0, 15, 0.1), (40, 40, 0.9), (6, 20, 0.3)])
