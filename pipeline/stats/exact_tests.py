@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -220,7 +221,7 @@ class _NetworkSearch:
         split, path, path_mass = split[by_child], path[by_child], path_mass[by_child]
         edges = np.concatenate([[0], np.flatnonzero(np.diff(split)) + 1, [len(split)]])
         self.spend(NODE_COST * (len(edges) - 1))
-        for begin, end in zip(edges[:-1], edges[1:], strict=False):
+        for begin, end in itertools.pairwise(edges):
             if end > begin:
                 s = split[begin]
                 following.setdefault(tuple(int(v) for v in keys[s]), []).append(
@@ -237,7 +238,8 @@ def _merged(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.
     rounded, past, mass = rounded[order], past[order], mass[order]
     starts = np.concatenate([[0], np.flatnonzero(np.diff(rounded)) + 1])
     top = np.maximum.reduceat(mass, starts)
-    return past[starts], top + np.log(np.add.reduceat(np.exp(mass - np.repeat(top, np.diff(np.append(starts, len(mass))))), starts))
+    sizes = np.diff(np.append(starts, len(mass)))
+    return past[starts], top + np.log(np.add.reduceat(np.exp(mass - np.repeat(top, sizes)), starts))
 
 
 def binomial_test(x: int, n: int, p: float = 0.5, level: float = 0.95) -> TestResult:

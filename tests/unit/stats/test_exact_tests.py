@@ -1,7 +1,7 @@
-"""Fisher's test of 2 x c tables against enumeration of every table; the binomial test against scipy."""
+"""Fisher's test of r x c tables against enumeration of every table; the binomial test against scipy."""
 
 import itertools
-from math import comb
+from math import comb, exp, lgamma
 
 import numpy as np
 import pytest
@@ -31,6 +31,45 @@ def test_the_p_value_is_the_enumerated_sum(table):
     table = np.array(table)
     assert fisher_exact_table(table).p_value == pytest.approx(enumerated_p_value(table), rel=1e-12)
     assert fisher_exact_table(table.T).p_value == pytest.approx(enumerated_p_value(table), rel=1e-12)
+
+
+def enumerated_r_by_c(table: np.ndarray) -> float:
+    """Every table with the observed margins (its first r - 1 rows and c - 1 columns free), its
+    probability prod R_i! prod C_j! / (N! prod n_ij!)."""
+    r, c = table.shape
+    rows, columns, n = table.sum(axis=1), table.sum(axis=0), int(table.sum())
+
+    def log_probability(t):
+        return (sum(lgamma(v + 1) for v in rows) + sum(lgamma(v + 1) for v in columns) - lgamma(n + 1)
+                - sum(lgamma(v + 1) for v in t.ravel()))
+
+    observed = log_probability(table)
+    total = 0.0
+    for cells in itertools.product(*(range(min(rows[i], columns[j]) + 1) for i in range(r - 1) for j in range(c - 1))):
+        t = np.zeros((r, c), dtype=int)
+        t[:r - 1, :c - 1] = np.reshape(cells, (r - 1, c - 1))
+        t[:r - 1, c - 1] = rows[:r - 1] - t[:r - 1, :c - 1].sum(axis=1)
+        t[r - 1] = columns - t[:r - 1].sum(axis=0)
+        if (t >= 0).all() and log_probability(t) <= observed + np.log(1 + 1e-7):
+            total += exp(log_probability(t))
+    return total
+
+
+@pytest.mark.parametrize("table", [
+    [[2, 3, 1], [4, 0, 2], [1, 2, 5]], [[3, 0, 2, 1], [0, 4, 1, 0], [2, 1, 0, 3], [0, 0, 2, 2]],
+    [[5, 2], [1, 6], [3, 3]], [[1, 1, 1], [1, 1, 1], [1, 1, 1]], [[4, 0, 0], [0, 4, 0], [0, 0, 4]],
+    [[0, 0, 0], [2, 3, 1], [4, 0, 2]],
+])
+def test_an_r_by_c_p_value_is_the_enumerated_sum(table):
+    table = np.array(table)
+    assert fisher_exact_table(table).p_value == pytest.approx(enumerated_r_by_c(table[table.sum(axis=1) > 0]),
+                                                              rel=1e-12)
+    assert fisher_exact_table(table.T).p_value == pytest.approx(fisher_exact_table(table).p_value, rel=1e-12)
+
+
+def test_a_table_with_one_row_or_column_left_has_p_value_1():
+    assert fisher_exact_table([[3, 0, 4], [0, 0, 0]]).p_value == 1.0
+    assert fisher_exact_table([[3], [5], [2]]).p_value == 1.0
 
 
 def test_a_2x2_table_is_scipys_fisher_test():
