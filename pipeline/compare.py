@@ -176,7 +176,9 @@ def _svychisq_rows(measure: CodedVariable, by: str, group_of: np.ndarray, all_gr
 
 
 def _table_rows(common: dict, groups: list[str], counts: dict) -> list[dict]:
-    """The whole unweighted table: Pearson's chi-square (and Yates' for 2 x 2), Fisher's test of 2 x c."""
+    """The whole unweighted table (the measure's two answers by the groups): Pearson's chi-square (and
+    Yates' for 2 x 2) and, for more than two groups, Fisher's exact test of the whole table (any
+    r x c table is tested by `fisher_exact_table`; too large a one is left blank with a note)."""
     table = np.array([[counts[g][0] for g in groups], [counts[g][1] - counts[g][0] for g in groups]])
     blank = dict(**common, group_a=" / ".join(groups), group_b="", n_a=int(table.sum()), n_b="", estimate_a=np.nan,
                  estimate_b=np.nan, difference=np.nan, ci_low=np.nan, ci_high=np.nan, ci_method="",

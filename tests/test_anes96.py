@@ -24,12 +24,28 @@ def source() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def estimates(tmp_path_factory) -> pd.DataFrame:
+def output(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("anes96")
     result = subprocess.run([sys.executable, "-m", "pipeline", "estimate", QUESTIONNAIRE, ANSWERS, "--out", str(out)],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    return pd.read_csv(out / "estimates.csv", dtype={"category": str, "domain": str}, keep_default_na=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def estimates(output) -> pd.DataFrame:
+    return pd.read_csv(output / "estimates.csv", dtype={"category": str, "domain": str}, keep_default_na=False)
+
+
+def test_the_2_by_7_table_of_the_dole_vote_by_education_has_fishers_exact_p_value(output, source):
+    """944 respondents in 7 groups: the sum over every pair of half rows (exact_2xc of
+    tests/reference/make_reference_fisher.R) gives 0.0804897465844137; R's fisher.test needs
+    workspace = 2e8 and gives 0.0804897818, its network algorithm's 1e-7."""
+    comparisons = pd.read_csv(output / "comparisons.csv", keep_default_na=False)
+    (row,) = comparisons[(comparisons.measure == "dole_vote") & (comparisons.test == "fisher-table")].to_dict("records")
+    assert row["n_a"] == len(source) == 944
+    assert float(row["p_value"]) == pytest.approx(0.0804897465844137, rel=1e-10)
+    assert row["note"].startswith("another statistic")
 
 
 def overall(estimates: pd.DataFrame, measure: str, category: str, variable: str = "", domain: str = "") -> pd.Series:
