@@ -39,7 +39,8 @@ def check_claims(questionnaire: Questionnaire, estimates: EstimateTable, respond
             "measure": claim.measure or "respondents", "interval_low": claim.low, "interval_high": claim.high,
             "reproduced": value, "n": n, "verdict": "met" if claim.contains(value) else "not met",
             "other_bases": "" if responses is None or claim.statistic == "respondents" else other_bases_text(
-                other_bases(claim, questionnaire, responses), questionnaire.analysis.suppress_below),
+                other_bases(claim, questionnaire, responses), questionnaire.analysis.suppress_below,
+                figures=n >= questionnaire.analysis.suppress_below),
         })
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
@@ -68,15 +69,19 @@ def other_bases(claim: Claim, questionnaire: Questionnaire, responses: Responses
     return [(" = ".join(names), count, size, met) for names, count, size, met in groups.values()]
 
 
-def other_bases_text(verdicts: list[tuple[str, int, int, bool]], suppress_below: int = 0) -> str:
+def other_bases_text(verdicts: list[tuple[str, int, int, bool]], suppress_below: int = 0,
+                     figures: bool = True) -> str:
     """'valid: 58 of 81 (71.6%), not met; …'; a base under the
-    suppression threshold gives only its verdict, as the claim's own figure does."""
+    suppression threshold gives only its verdict, as the claim's own figure does; so does every base
+    when the claim's own base is under it (`figures` false), lest a difference of bases reveal it."""
     if not verdicts:
         return SAME_ON_EVERY_BASE
 
     def figure(count: int, size: int) -> str:
         if size < suppress_below:
             return f"fewer than {suppress_below} answers"
+        if not figures:
+            return "figure withheld (the claim's own base is under the threshold)"
         return f"{count} of {size} ({count / size:.1%})"
     return "; ".join(f"{base}: {figure(count, size)}, {'met' if met else 'not met'}"
                      for base, count, size, met in verdicts)

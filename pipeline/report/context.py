@@ -246,7 +246,7 @@ def _suppressed_figure(measure, n: int, base: str, fpc, design, bounds, suppress
         "base": base, "low": None, "high": None, "interval": MARKER, "fpc_interval": marker_if(fpc),
         "exact_interval": None,
         "weighted": marker_if(design), "weighted_interval": marker_if(design), "bounds": marker_if(bounds),
-        "flag": "", "suppressed": suppressed_text(n, suppress),
+        "flag": "", "suppressed": suppressed_text(n, suppress), "mark": "", "published": [], "domain": "",
     }
 
 
@@ -266,7 +266,7 @@ def _likert_charts(lookup: EstimateTable, questions, title: str, suppress: int, 
     for group in groups.values():
         items = _likert_items(lookup, group, suppress)
         for item in items:
-            item["label"] = f"{item['label']} {mark}" if mark else item["label"]
+            item["label"] = f"{item['label']} {mark}" if mark and not item["suppressed"] else item["label"]
         if not items:
             continue
         items = _sorted(items, order, lambda item: None if item["suppressed"] else

@@ -108,7 +108,8 @@ def _base_words(q, claim) -> str:
         return words
     variable, value = claim.domain
     question = q.question(variable)
-    return f"{words} answering \u201c{question.label_of(value)}\u201d to \u201c{question.label}\u201d"
+    who = "respondents" if measure.base == "all" else words
+    return f"{who} answering \u201c{question.label_of(value)}\u201d to \u201c{question.label}\u201d"
 
 
 def reconciliation(q, findings: pd.DataFrame) -> list[dict]:

@@ -48,3 +48,8 @@ def test_a_claim_is_checked_on_the_other_bases_and_says_which_verdict_each_gives
 def test_other_bases_keep_a_small_base_figure_back_but_give_its_verdict():
     assert other_bases_text([("valid", 2, 3, False)], suppress_below=5) == "valid: fewer than 5 answers, not met"
     assert other_bases_text([], suppress_below=5) == SAME_ON_EVERY_BASE
+
+
+def test_other_bases_withhold_every_figure_when_the_claims_own_base_is_suppressed():
+    text = other_bases_text([("all", 2, 40, False)], suppress_below=5, figures=False)
+    assert text.endswith(", not met") and "40" not in text and "%" not in text
