@@ -103,13 +103,13 @@ def claim_rows(q, findings: pd.DataFrame, suppress: int, marker: str, percent) -
 
 def _base_words(q, claim) -> str:
     measure = q.measure(claim.measure)
-    words = {"all": "all respondents", "asked": "those asked", "valid": "those giving a valid answer"}[measure.base]
     if claim.domain is None:
-        return words
+        return {"all": "all respondents", "asked": "those asked",
+                "valid": "those giving a valid answer"}[measure.base]
     variable, value = claim.domain
     question = q.question(variable)
-    who = "respondents" if measure.base == "all" else words
-    return f"{who} answering \u201c{question.label_of(value)}\u201d to \u201c{question.label}\u201d"
+    who = f"respondents whose \u201c{question.label}\u201d is \u201c{question.label_of(value)}\u201d"
+    return who + {"all": "", "asked": " who were asked", "valid": " who gave a valid answer"}[measure.base]
 
 
 def reconciliation(q, findings: pd.DataFrame) -> list[dict]:
