@@ -105,14 +105,16 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
             mismatches = check_against_form(questionnaire, args.answers)
             if mismatches:
                 raise AnswersError(mismatches)
+            asked = len(questionnaire.questions)
             print(f"{args.answers}: an XLSForm; questionnaire '{questionnaire.survey.id}' matches its "
-                  f"{len(questionnaire.questions)} question(s), types and choices")
+                  f"{asked} question{'s' if asked != 1 else ''}, types and choices")
             return EXIT_OK
         questionnaire, _, responses = run.load_and_check(args.questionnaire, args.answers, exclude_invalid=False)
         print(f"{args.answers}: {len(responses.answers)} rows valid against '{questionnaire.survey.id}' "
               f"({len(responses.answers.columns)} columns, {responses.encoding})")
         if responses.ignored_columns:
-            print(f"  ignored {len(responses.ignored_columns)} column(s) no question uses: "
+            count = len(responses.ignored_columns)
+            print(f"  ignored {count} column{'s' if count != 1 else ''} no question uses: "
                   + shorten(", ".join(responses.ignored_columns), 400))
         if responses.ids_are_row_numbers:
             print("  no id column: each respondent is identified by their row number")

@@ -84,7 +84,7 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     estimates = estimate_all(responses, variants, variables)
     progress.stage("comparing groups")
     comparisons = _comparisons(responses, variables, variants)
-    findings = check_claims(questionnaire, estimates, len(responses.answers))
+    findings = check_claims(questionnaire, estimates, len(responses.answers), responses)
     estimates, comparisons, findings = suppress_tables(estimates, comparisons, findings,
                                                        questionnaire.analysis.suppress_below)
     design = next((v for v in variants if v.name == "design"), None)

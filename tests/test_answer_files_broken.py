@@ -223,7 +223,7 @@ def test_validate_says_which_columns_it_ignored(tmp_path, capsys):
 
     assert main(["validate", str(questionnaire), str(answers)]) == 0
 
-    assert "ignored 1 column(s) no question uses: Duration (s)" in capsys.readouterr().out
+    assert "ignored 1 column no question uses: Duration (s)" in capsys.readouterr().out
 
 
 def test_a_blank_column_key_is_an_invalid_value(tmp_path, capsys):

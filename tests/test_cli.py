@@ -85,13 +85,13 @@ def check_study_comparisons(path, questionnaire_path):
     for row in pairs.itertuples():
         letters_a, letters_b = row.letters.split(" | ")
         assert (row.significant == "True") == (not set(letters_a) & set(letters_b)), row
-    # Pressure from the Government Office by role: 33 of 41 directors, 25 of 41 others (the recipe),
-    # compared under the raked design: the difference of weighted shares with a t interval on 81 df.
-    (row,) = pairs[(pairs.measure == "go_pressured") & (pairs.by == "role")].itertuples()
-    assert (row.group_a, row.group_b, int(row.n_a), int(row.n_b)) == ("dcs", "other", 41, 41)
+    # Dissatisfaction with the LAA negotiation by role: 23 of 40 directors giving a view, 14 of 39 others
+    # (the recipe), compared under the raked design: the difference of weighted shares, a t interval on 81 df.
+    (row,) = pairs[(pairs.measure == "laa_negotiation_dissatisfied") & (pairs.by == "role")].itertuples()
+    assert (row.group_a, row.group_b, int(row.n_a), int(row.n_b)) == ("dcs", "other", 40, 39)
     difference, se = float(row.difference), float(row.se)
     assert difference == pytest.approx(float(row.estimate_a) - float(row.estimate_b), rel=1e-12)
-    assert float(row.estimate_a) == pytest.approx(33 / 41, abs=0.02)
+    assert float(row.estimate_a) == pytest.approx(23 / 40, abs=0.02)
     t = stats.t.ppf(0.975, 81)
     assert (float(row.ci_low), float(row.ci_high)) == pytest.approx((difference - t * se, difference + t * se))
     assert float(row.p_value) == pytest.approx(2 * stats.t.sf(abs(difference / se), 81), rel=1e-10)

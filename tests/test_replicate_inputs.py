@@ -65,7 +65,7 @@ def test_a_bad_replicate_weight_is_named_by_line_and_column(tmp_path, capsys, va
 def test_columns_other_than_the_prefix_s_are_ignored_and_listed_not_taken_as_replicates(tmp_path, capsys):
     data = [{**row, "repx": "1"} for row in rows()]
     assert run(tmp_path, {"type": "jk1", "prefix": "rep"}, data) == 0
-    assert "ignored 1 column(s) no question uses: repx" in capsys.readouterr().out
+    assert "ignored 1 column no question uses: repx" in capsys.readouterr().out
 
 
 def test_a_replicate_survey_runs_to_a_pdf_and_its_methods_name_the_replicates(tmp_path, out_dir):
@@ -77,3 +77,9 @@ def test_a_replicate_survey_runs_to_a_pdf_and_its_methods_name_the_replicates(tm
     assert "with 3 degrees of freedom" in html  # the rank of the replicate weights less one
     estimates = (out / "estimates.csv").read_text(encoding="utf-8")
     assert ",design" in estimates
+
+
+def test_two_ignored_columns_are_counted_in_words(tmp_path, capsys):
+    data = [{**row, "repx": "1", "repy": "2"} for row in rows()]
+    assert run(tmp_path, {"type": "jk1", "prefix": "rep"}, data) == 0
+    assert "ignored 2 columns no question uses: repx, repy" in capsys.readouterr().out

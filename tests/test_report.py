@@ -83,7 +83,13 @@ def test_main_points_numbers_are_in_the_estimates(results, html):
     section = html[html.index('id="main-points"'):html.index('class="chapter toc"')]
     table = results.estimates.frame()
     plan = results.questionnaire.analysis
-    points = table[table["measure"].isin(plan.main_points) & (table["domain_variable"] == "")]
+    # a main point is shown on the one subgroup its published claims name (the directors' 57%), else overall
+    claims = results.questionnaire.claims
+    where = {m: next(iter(d)) if len(d := {tuple(c.domain or ("", "")) for c in claims if c.measure == m}) == 1
+             else ("", "") for m in plan.main_points}
+    shown = pd.Series([where.get(m) == (v, d) for m, v, d in zip(table["measure"], table["domain_variable"],
+                                                                  table["domain"], strict=True)], index=table.index)
+    points = table[shown]
     srs = points[~points.weighted & ~points.fpc & (points.ci_method == "wilson")]
     allowed = {f"{round(v * 100)}" for v in pd.concat([srs.estimate, srs.ci_low, srs.ci_high])}
     allowed |= {f"{round(100 * results.validation.rows_accepted / results.questionnaire.population.size)}",
@@ -96,7 +102,9 @@ def test_main_points_numbers_are_in_the_estimates(results, html):
 
 
 def test_the_70_and_71_per_cent_reconciliation(html):
-    assert "58 of 82 is 70.73%. Cut to a whole number that is 70%; rounded, 71%." in html
+    assert "29 of 41 is 70.73%, 70% cut to a whole number, 71% rounded; taken to mean 70% to under 71%: met." in html
+    assert ("58 of 82 is 70.73%, 70% cut to a whole number, 71% rounded; taken to mean 70.5% to under 71.5%: met."
+            in html)
 
 
 def test_two_builds_give_identical_bytes(results, html, pdf):
@@ -176,3 +184,65 @@ def test_the_structure_tree_scopes_every_header_and_describes_every_figure(resul
     built = run.report_date(results)
     assert str(document.docinfo.CreationDate) == built.strftime("D:%Y%m%d%H%M%S+00'00'")
     assert "2009" not in str(document.docinfo.CreationDate) + document.Root.Metadata.read_bytes().decode()
+
+
+def test_every_figure_the_study_did_not_publish_carries_the_marker(results, html):
+    from markupsafe import escape
+
+    from pipeline.report.context import build_context
+    from pipeline.report.published import UNPUBLISHED
+
+    q = results.questionnaire
+    claimed = {(c.measure, *(c.domain or ("", ""))) for c in q.claims}
+    context = build_context(results)
+    checked = 0
+    for theme in context["themes"]:
+        for group in theme["rates"]:
+            for f in group["figures"]:
+                published = (f["id"], "", "") in claimed
+                assert (f["mark"] == UNPUBLISHED) != published, f["id"]
+                label = str(escape(f["label"]))
+                row = re.search(rf'<th scope="row">{re.escape(label)}</th><td class="num">([^<]*)</td>', html)
+                assert row and (UNPUBLISHED in row.group(1)) != published, f["label"]
+                checked += 1
+        for likert in theme["likert"]:  # a share of one answer on a scale: never published
+            assert likert["chart"].alt.count(UNPUBLISHED) >= 1
+    for table in context["subgroups"]:
+        measures = [q.measure(m) for m in q.analysis.headline]
+        codes = list(q.question(table["variable"]).code_values)
+        groups = [codes[[q.question(table["variable"]).label_of(c) for c in codes].index(g)] for g in table["groups"]]
+        for measure, row in zip(measures, table["rows"], strict=True):
+            for code, cell in zip(groups, row["cells"], strict=True):
+                published = (measure.id, table["variable"], code) in claimed
+                assert (UNPUBLISHED in cell["text"]) != published, (measure.id, code)
+                checked += 1
+    for recommendation in context["recommendations"]:
+        for f in recommendation["evidence"]:
+            assert bool(f["mark"]) != ((f["id"], "", "") in claimed or bool(f["domain"]))
+    # a CAA reform item and the split of the pressure by indicator
+    for label in ("The CAA should be carried out every three years",
+                  "Pressure concerned the teenage pregnancy indicator"):
+        assert re.search(rf"{re.escape(label)}</th><td class=\"num\">\d+% \[np\]", html), label
+    assert checked > 40
+    assert html.count(f"<strong>{UNPUBLISHED}</strong> beside a figure") == 1  # defined once
+
+
+def test_a_published_figure_shows_its_wording_and_source_beside_it(html):
+    row = re.search(r'Pressured by the Government Office to choose indicators in line with central government '
+                    r'priorities</th>.*?<tr class="published"><td colspan="4" class="note">(.*?)</td>', html, re.S)
+    assert row and "71% of those questioned" in row.group(1) and "(Community Care, February 2009)" in row.group(1)
+
+
+def test_who_answered_is_counted_against_the_frame_without_intervals(html):
+    section = html[html.index('id="theme-who_answered"'):html.index('id="subgroups"')]
+    assert "Respondents against the population, by type of authority" in section
+    cells = r"</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}"
+    assert re.search("County council" + cells.format(18, 34, "53%"), section)
+    assert re.search(r"All</th><td class=\"num\">82</td><td class=\"num\">150</td><td class=\"num\">55%", section)
+    assert "CI" not in section.split("Respondents against the population")[1]
+
+
+def test_the_recommendations_stand_beside_their_evidence_or_say_there_is_none(html):
+    section = html[html.index('id="recommendations"'):html.index('id="methods"')]
+    assert section.count("<li>") == 6 and section.count("no survey measure") == 1
+    assert "lock authorities into a" in section and "Baby P" in html and "Haringey" in html

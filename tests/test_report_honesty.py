@@ -243,7 +243,7 @@ def test_no_percentage_is_shown_for_a_small_base_in_the_html(study):
         assert MARKER in table and not re.search(r"\d", table), question.id
     claim = next(r for r in study.results.findings.itertuples() if r.n < STUDY_THRESHOLD and r.measure != "respondents")
     claims = _section(html, 'id="reproduction-check"', "</section>")
-    row = re.search(rf'<tr><th scope="row">{claim.claim}</th>.*?</tr>', claims, re.S).group(0)
+    row = re.search(rf'<tr id="claim-{claim.claim}">.*?</tr>', claims, re.S).group(0)
     assert f"{MARKER} (n = {claim.n})" in row and not re.search(r"\d\.\d%", row)
 
 

@@ -413,9 +413,20 @@ class Analysis:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Recommendation:
+    """A recommendation of the study, the reason it gave, and the survey evidence it rests on."""
+
+    text: str = field(default="", metadata=key("the recommendation", required=True))
+    reason: str = field(default="", metadata=key("the reason the study gave for it"))
+    evidence: tuple[str, ...] = field(
+        default=(), metadata=key("measure ids it rests on; none: the report says \"no survey measure\""))
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportText:
     introduction: str | None = field(default=None, metadata=key("opening paragraph; default `survey.description`"))
-    recommendations: tuple[str, ...] | None = field(default=None, metadata=key("one recommendation per item"))
+    recommendations: tuple[Recommendation, ...] | None = field(
+        default=None, metadata=key("the study's recommendations, each with its reason and evidence"))
     limitations: str | None = field(default=None, metadata=key("what the figures cannot show"))
 
 

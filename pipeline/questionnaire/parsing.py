@@ -73,6 +73,9 @@ class _Parser(Reader):
         self.check_exact_interval(analysis, design)
         claims = self.claims(top.get("claims"), {m.id for m in measures}, by_id)
         report = self.read(ReportText, top.get("report") or {}, "report")
+        for i, recommendation in enumerate(report.recommendations or ()):
+            for j, m in enumerate(recommendation.evidence):
+                self.require_measure(m, f"report.recommendations[{i}].evidence[{j}]", {m.id for m in measures})
         if design.replicates is not None and "likelihood" in analysis.design_interval:
             self.fail("replicate-interval", "analysis.design_interval",
                       "the likelihood interval with replicate weights",

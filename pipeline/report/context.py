@@ -17,11 +17,14 @@ import pandas as pd
 
 from pipeline.compare import PAIRWISE_TESTS, TEST_NAMES
 from pipeline.estimates import HYPERGEOMETRIC
+from pipeline.findings import SAME_ON_EVERY_BASE
 from pipeline.questionnaire.model import MAX_MAIN_POINTS
 from pipeline.questionnaire.vocabulary import Base, ChartOrder
 from pipeline.records import BOUNDS, EstimateTable
 from pipeline.report.charts import likert_chart, rate_chart
+from pipeline.report.frame_tables import frame_tables
 from pipeline.report.numeric_tables import numeric_tables
+from pipeline.report.published import UNPUBLISHED, UNPUBLISHED_MEANING, Published, claim_rows, reconciliation
 from pipeline.stats.comparisons import ADJUST_NAMES
 from pipeline.stats.intervals import METHOD_NAMES
 from pipeline.summaries import ValidationSummary, WeightingSummary
@@ -67,6 +70,7 @@ def build_context(results) -> dict:
     variants = {v.name: v for v in results.variants}
     level = level_text(q.analysis.level)
     suppress = q.analysis.suppress_below
+    published = Published(q)
 
     def figure(measure_id: str, variable: str = "", domain: str = "") -> dict | None:
         measure = q.measure(measure_id)
@@ -81,7 +85,14 @@ def build_context(results) -> dict:
         n = int(row.n)
         if n < suppress:
             return _suppressed_figure(measure, n, row.base, fpc, design, bounds, suppress)
+        domain_words = ""
+        if variable:
+            by = q.question(variable)
+            domain_words = f"{by.label_of(domain)} ({by.label.lower()})"
         return {
+            "mark": published.mark(measure_id, variable, domain),
+            "published": published.about(measure_id, variable, domain),
+            "domain": domain_words,
             "id": measure_id, "label": measure.label, "finding": measure.finding, "base_noun": BASE_NOUNS[measure.base],
             "estimate": row.estimate, "percent": percent(row.estimate),
             "count": round(row.estimate * n), "n": n, "base": row.base,
@@ -97,6 +108,7 @@ def build_context(results) -> dict:
     headline = [f for f in (figure(m) for m in q.analysis.headline) if f]
     numeric = numeric_tables(q, lookup, tuple(variants), suppress)
     main_ids = q.analysis.main_points or q.analysis.headline[:MAX_MAIN_POINTS]
+    main_figures = [f for f in (figure(m, *published.domain_of(m)) for m in main_ids) if f]
     numbers = Numbering()
     order = q.analysis.chart_order
     themes = []
@@ -104,15 +116,19 @@ def build_context(results) -> dict:
         figures = [f for f in (figure(m) for m in theme.measures) if f]
         scales = [q.question(qid) for qid in theme.questions
                   if q.question(qid).type.has_scale and q.question(qid).scale]
-        likert = _likert_charts(lookup, scales, theme.title, suppress, order, numbers)
+        likert = _likert_charts(lookup, scales, theme.title, suppress, order, numbers, published.unpublished())
         rates = _rate_groups(theme, figures, level, order, numbers)
+        frame = (frame_tables(q, results.responses.answers)
+                 if set(theme.questions) & set(q.population.variables) else [])
+        for table in frame:
+            table["number"] = numbers.table()
         themes.append({"id": theme.id, "title": theme.title, "summary": theme.summary, "figures": figures,
-                       "likert": likert, "rates": rates, "numeric": numeric[theme.id]})
+                       "likert": likert, "rates": rates, "numeric": numeric[theme.id], "frame": frame})
     provenance = results.provenance
     validation = results.validation
     survey = q.survey
     population = q.population
-    comparisons = _comparisons(results.comparisons, q, suppress, level)
+    comparisons = _comparisons(results.comparisons, q, suppress, level, published)
     return {
         "survey": survey, "title": survey.title, "subtitle": survey.subtitle,
         "organisations": survey.organisations, "provenance": provenance,
@@ -121,17 +137,21 @@ def build_context(results) -> dict:
         "level": level, "population": population, "illustration": provenance.illustration,
         "respondents": validation.rows_accepted,
         "response_rate": percent(validation.rows_accepted / population.size) if population.size else None,
-        "main_points": main_points([f for f in (figure(m) for m in main_ids) if f], level),
+        "main_points": main_points(main_figures, level),
+        "unpublished": {"marker": UNPUBLISHED, "meaning": UNPUBLISHED_MEANING} if published.active else None,
+        "same_on_every_base": SAME_ON_EVERY_BASE,
         "caveat": _caveat(provenance),
         "headline": headline, "themes": themes, "columns": _columns(variants, lookup),
-        "subgroups": _subgroups(q, lookup, suppress, numbers),
+        "subgroups": _subgroups(q, lookup, suppress, numbers, published),
         "comparisons": comparisons,
-        "claims": _claims(q, results.findings, suppress),
-        "reconciliation": _reconciliation(q, results.findings, lookup),
-        "appendix": _appendix(q, lookup, suppress),
+        "claims": claim_rows(q, results.findings, suppress, MARKER, percent),
+        "reconciliation": reconciliation(q, results.findings),
+        "appendix": _appendix(q, lookup, suppress, published),
         "free_text": _free_text(q, results.responses),
         "methods": _methods(q, variants, results, level, headline),
-        "recommendations": q.report_text.get("recommendations", []),
+        "recommendations": [{"text": r.text, "reason": r.reason,
+                             "evidence": [f for f in (figure(m, *published.domain_of(m)) for m in r.evidence) if f]}
+                            for r in q.report_text.get("recommendations", [])],
         "introduction": q.report_text.get("introduction", survey.description),
         "limitations": q.report_text.get("limitations", ""),
         "validation": validation, "per_question": _per_question(q, validation),
@@ -167,10 +187,14 @@ def main_points(figures: list[dict], level: str) -> list[str]:
                           "too few.")
             continue
         evidence = f"{f['count']} of {f['n']}; {level}\u00a0CI\u00a0{f['interval']}"
-        if f["finding"]:
-            points.append(f"{f['percent']} of {f['base_noun']} {f['finding']} ({evidence}).")
+        mark = f" {f['mark']}" if f.get("mark") else ""
+        if f.get("domain"):
+            what = f["finding"] or f"\u201c{f['label']}\u201d"
+            points.append(f"{f['domain']}: {f['percent']}{mark} of {f['base_noun']} {what} ({evidence}).")
+        elif f["finding"]:
+            points.append(f"{f['percent']}{mark} of {f['base_noun']} {f['finding']} ({evidence}).")
         else:
-            points.append(f"{f['label']}: {f['percent']} of {f['base_noun']} ({evidence}).")
+            points.append(f"{f['label']}: {f['percent']}{mark} of {f['base_noun']} ({evidence}).")
     return points
 
 
@@ -203,7 +227,8 @@ def _rate_groups(theme, figures: list[dict], level: str, order, numbers: Numberi
         ns = sorted({f["n"] for f in members})
         subtitle = f"Base: {base}; " + (f"n = {ns[0]}" if len(ns) == 1 else "n shown for each item")
         chart = rate_chart(f"Figure {number}: {title}", [
-            dict(label=f["label"], estimate=f["estimate"], low=f["low"], high=f["high"], n=f["n"],
+            dict(label=f"{f['label']} {f['mark']}" if f.get("mark") else f["label"], estimate=f["estimate"],
+                 low=f["low"], high=f["high"], n=f["n"],
                  suppressed=f["suppressed"]) for f in members], level, subtitle=subtitle)
         out.append({"number": number, "title": title, "subtitle": subtitle, "chart": chart, "figures": members,
                     "table": numbers.table(), "base": base})
@@ -221,7 +246,7 @@ def _suppressed_figure(measure, n: int, base: str, fpc, design, bounds, suppress
         "base": base, "low": None, "high": None, "interval": MARKER, "fpc_interval": marker_if(fpc),
         "exact_interval": None,
         "weighted": marker_if(design), "weighted_interval": marker_if(design), "bounds": marker_if(bounds),
-        "flag": "", "suppressed": suppressed_text(n, suppress),
+        "flag": "", "suppressed": suppressed_text(n, suppress), "mark": "", "published": [], "domain": "",
     }
 
 
@@ -232,7 +257,7 @@ def _columns(variants: dict, estimates: EstimateTable) -> dict:
 
 
 def _likert_charts(lookup: EstimateTable, questions, title: str, suppress: int, order,
-                   numbers: Numbering) -> list[dict]:
+                   numbers: Numbering, mark: str = "") -> list[dict]:
     """One diverging chart per answer scale (questions sharing their answer labels share a chart)."""
     groups: dict[tuple[str, ...], list] = {}
     for question in questions:
@@ -240,6 +265,8 @@ def _likert_charts(lookup: EstimateTable, questions, title: str, suppress: int, 
     charts = []
     for group in groups.values():
         items = _likert_items(lookup, group, suppress)
+        for item in items:
+            item["label"] = f"{item['label']} {mark}" if mark and not item["suppressed"] else item["label"]
         if not items:
             continue
         items = _sorted(items, order, lambda item: None if item["suppressed"] else
@@ -277,7 +304,8 @@ def _likert_items(lookup: EstimateTable, questions, suppress: int) -> list[dict]
 COLUMNS_PER_SUBGROUP_TABLE = 4  # more groups than this are split over several tables, so none is cut off
 
 
-def _subgroups(q, lookup: EstimateTable, suppress: int, numbers: Numbering) -> list[dict]:
+def _subgroups(q, lookup: EstimateTable, suppress: int, numbers: Numbering,
+               published: Published | None = None) -> list[dict]:
     """Headline measures by each planned subgroup, with small cells suppressed; wide ones in parts."""
     tables = []
     for variable in q.analysis.subgroups:
@@ -296,7 +324,9 @@ def _subgroups(q, lookup: EstimateTable, suppress: int, numbers: Numbering) -> l
                         cells.append({"text": MARKER, "n": n})
                     else:
                         flag = " [u]" if n < LOW_RELIABILITY_BELOW else ""
-                        cells.append({"text": percent(row.estimate) + flag, "n": n})
+                        mark = published.mark(measure_id, variable, code) if published else ""
+                        cells.append({"text": percent(row.estimate) + flag + (f" {mark}" if mark else ""), "n": n,
+                                      "mark": mark})
                 rows.append({"label": measure.label, "cells": cells})
             tables.append({"variable": variable, "label": question.label, "number": numbers.table(),
                            "part": f"part {index + 1} of {len(parts)}" if len(parts) > 1 else "",
@@ -304,7 +334,7 @@ def _subgroups(q, lookup: EstimateTable, suppress: int, numbers: Numbering) -> l
     return tables
 
 
-def _comparisons(table: pd.DataFrame, q, suppress: int, level: str) -> dict:
+def _comparisons(table: pd.DataFrame, q, suppress: int, level: str, published: Published | None = None) -> dict:
     """Each test of the plan as one sentence naming its method, grouped by measure and subgroup."""
     adjust = ADJUST_NAMES[q.analysis.adjust]
     groups: dict[tuple[str, str], dict] = {}
@@ -318,7 +348,9 @@ def _comparisons(table: pd.DataFrame, q, suppress: int, level: str) -> dict:
         if by is None:
             group["sentences"].append(_share_test_sentence(r, suppress))
         elif r.test in PAIRWISE_TESTS:
-            group["sentences"].append(_pair_sentence(r, by, suppress, level))
+            marks = ((published.mark(r.measure, r.by, r.group_a), published.mark(r.measure, r.by, r.group_b))
+                     if published else ("", ""))
+            group["sentences"].append(_pair_sentence(r, by, suppress, level, marks))
             group["fisher" if r.test == "fisher" else "design"].append(bool(r.significant))
         else:
             group["sentences"].append(_design_test_sentence(r, by))
@@ -336,7 +368,7 @@ def _p(value: float) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
-def _pair_sentence(r, by, suppress: int, level: str) -> str:
+def _pair_sentence(r, by, suppress: int, level: str, marks: tuple[str, str] = ("", "")) -> str:
     """A pair of groups: their shares, the difference with its interval, and the test, named."""
     a, b = by.label_of(r.group_a), by.label_of(r.group_b)
     fisher = r.test == "fisher"
@@ -348,7 +380,8 @@ def _pair_sentence(r, by, suppress: int, level: str) -> str:
     points = round(r.difference * 100)
     direction = "no different from" if points == 0 else "higher than" if points > 0 else "lower than"
     verdict = "a significant difference" if r.significant else "not a significant difference"
-    return (f"{a} {percent(r.estimate_a)} (n = {r.n_a}) was {direction} {b} {percent(r.estimate_b)} "
+    mark_a, mark_b = (f" {m}" if m else "" for m in marks)
+    return (f"{a} {percent(r.estimate_a)}{mark_a} (n = {r.n_a}) was {direction} {b} {percent(r.estimate_b)}{mark_b} "
             f"(n = {r.n_b}): a difference of {abs(points)} points ({level} CI {_points(r.ci_low)} to "
             f"{_points(r.ci_high)}, {interval}); {test} {_p(r.p_value)}, adjusted {_p(r.p_adjusted)}, "
             f"{verdict}.")
@@ -376,37 +409,7 @@ def _design_test_sentence(r, by) -> str:
             f"on {r.df} degrees of freedom, {_p(r.p_value)}, adjusted {_p(r.p_adjusted)}, {verdict}.")
 
 
-def _claims(q, findings: pd.DataFrame, suppress: int) -> list[dict]:
-    """Each claim with its reproduced figure; a figure on a base under the threshold is the marker."""
-    claims = {c.id: c for c in q.claims}
-    return [{
-        "id": r.claim, "wording": r.wording, "source": r.source, "interval": claims[r.claim].interval_text,
-        "reasoning": claims[r.claim].reasoning,
-        "reproduced": (f"{int(r.reproduced)}" if r.measure == "respondents"
-                       else f"{MARKER} (n = {int(r.n)})" if r.n < suppress
-                       else f"{percent(r.reproduced, 1)} (n = {int(r.n)})"),
-        "suppressed": r.measure != "respondents" and r.n < suppress,
-        "verdict": r.verdict,
-    } for r in findings.itertuples()]
-
-
-def _reconciliation(q, findings: pd.DataFrame, lookup: EstimateTable) -> list[dict]:
-    """For each measure behind more than one claim: how each wording follows from one count."""
-    out = []
-    for measure_id, group in findings[findings["measure"] != "respondents"].groupby("measure", sort=False):
-        if len(group) < 2 or group["reproduced"].isna().any():
-            continue
-        measure = q.measure(measure_id)
-        n = int(group["n"].iloc[0])
-        value = float(group["reproduced"].iloc[0])
-        count = round(value * n)
-        out.append({"label": measure.label, "count": count, "n": n, "exact": f"{value * 100:.2f}%",
-                    "truncated": f"{math.floor(value * 100)}%", "rounded": f"{value * 100:.0f}%",
-                    "claims": [{"wording": r.wording, "verdict": r.verdict} for r in group.itertuples()]})
-    return out
-
-
-def _appendix(q, lookup: EstimateTable, suppress: int) -> list[dict]:
+def _appendix(q, lookup: EstimateTable, suppress: int, published: Published | None = None) -> list[dict]:
     tables = []
     for question in q.questions:
         if not question.type.has_codes:
@@ -417,22 +420,39 @@ def _appendix(q, lookup: EstimateTable, suppress: int) -> list[dict]:
             row = lookup.get(measure, code.code)
             if row is None:
                 continue
-            rows.append(_appendix_row(code.label, row, suppress))
+            rows.append(_appendix_row(code.label, row, suppress,
+                                      _answer_mark(q, lookup, question, code.code, row, published)))
         if not rows:
             continue
         note = _appendix_note(question, rows, suppress)
         tables.append({"id": question.id, "label": question.label, "text": question.text,
-                       "paraphrase": question.wording == "paraphrase", "base": rows and rows[0]["n"],
+                       "paraphrase": question.wording == "paraphrase" and question.id not in q.population.variables,
+                       "base": rows and rows[0]["n"],
                        "rows": rows, "note": note})
     return tables
 
 
-def _appendix_row(label: str, row, suppress: int) -> dict:
+def _answer_mark(q, lookup: EstimateTable, question, code: str, row, published: Published | None) -> str:
+    """The unpublished marker, unless a published claim is about this very share (same answer, same base n)."""
+    if published is None or not published.active:
+        return ""
+    for measure in q.measures:
+        if measure.question != question.id or measure.categories != (code,) or published.mark(measure.id):
+            continue
+        claimed = lookup.get(measure.id, code)
+        if claimed is not None and int(claimed.n) == int(row.n):
+            return ""
+    return published.unpublished()
+
+
+def _appendix_row(label: str, row, suppress: int, mark: str = "") -> dict:
     """One answer's share, count and interval, or the marker for each if its base is too small."""
     n = int(row.n)
     if n < suppress:
-        return {"label": label, "percent": MARKER, "estimate": None, "count": MARKER, "n": n, "interval": MARKER}
-    return {"label": label, "percent": percent(row.estimate), "estimate": row.estimate,
+        return {"label": label, "percent": MARKER, "estimate": None, "count": MARKER, "n": n, "interval": MARKER,
+                "mark": ""}
+    return {"label": label, "percent": percent(row.estimate) + (f" {mark}" if mark else ""), "mark": mark,
+            "estimate": row.estimate,
             "count": round(row.estimate * n), "n": n, "interval": interval(row.ci_low, row.ci_high)}
 
 

@@ -240,3 +240,19 @@ def test_main_points_name_measures_and_are_at_most_six(tmp_path):
     unknown = MINIMAL + "analysis:\n  main_points: [owner]\n"
     assert [p[0] for p in problems(tmp_path, unknown)] == ["undefined-reference"]
     assert load(tmp_path, MINIMAL + "analysis:\n  main_points: [owners]\n").analysis.main_points == ("owners",)
+
+
+def test_a_recommendation_rests_on_measures_or_on_none(tmp_path):
+    """Evidence names measures; a recommendation without evidence is read as one with no survey measure."""
+    report = """report:
+  recommendations:
+    - {text: Do it., reason: Because., evidence: [owners]}
+    - {text: Spread good practice.}
+"""
+    q = load(tmp_path, MINIMAL + report)
+    first, second = q.report.recommendations
+    assert (first.text, first.reason, first.evidence) == ("Do it.", "Because.", ("owners",))
+    assert (second.reason, second.evidence) == ("", ())
+    typo = MINIMAL + report.replace("[owners]", "[owner]")
+    assert [(code, key) for code, _, key in problems(tmp_path, typo)] == [
+        ("undefined-reference", "report.recommendations[0].evidence[0]")]
