@@ -42,6 +42,45 @@ def hypergeom_sf(k: int, total: int, good: int, draws: int) -> float:
     return float(_ufuncs._hypergeom_sf(k, good, draws, total))
 
 
+def hypergeom_cdf_values(k, total, good, draws):
+    """P(X <= k) for arrays, as `scipy.stats.hypergeom.cdf(k, total, good, draws)` gives it, outside the
+    support included: 0 below it, 1 from its upper end on, NaN for impossible parameters, and inside
+    it Boost's value clipped to [0, 1]."""
+    k, total, good, draws, valid = _hypergeom_arguments(k, total, good, draws)
+    first, last = np.maximum(draws - (total - good), 0), np.minimum(good, draws)
+    inside = valid & (k >= first) & (k < last) & np.isfinite(k)
+    out = np.zeros(k.shape)
+    out[k >= last] = 1.0
+    out[np.isneginf(k)] = 0.0
+    out[~valid | np.isnan(k)] = np.nan
+    if inside.any():
+        out[inside] = np.clip(_ufuncs._hypergeom_cdf(k[inside], good[inside], draws[inside], total[inside]), 0, 1)
+    return out[()] if out.ndim == 0 else out
+
+
+def hypergeom_sf_values(k, total, good, draws):
+    """P(X > k) for arrays, as `scipy.stats.hypergeom.sf(k, total, good, draws)` gives it, outside the
+    support included: 1 below it, 0 from its upper end on, NaN for impossible parameters."""
+    k, total, good, draws, valid = _hypergeom_arguments(k, total, good, draws)
+    first, last = np.maximum(draws - (total - good), 0), np.minimum(good, draws)
+    inside = valid & (k >= first) & (k < last) & np.isfinite(k)
+    out = np.zeros(k.shape)
+    out[~valid | np.isnan(k)] = np.nan
+    out[((k < first) | np.isneginf(k)) & valid] = 1.0
+    if inside.any():
+        out[inside] = np.clip(_ufuncs._hypergeom_sf(k[inside], good[inside], draws[inside], total[inside]), 0, 1)
+    return out[()] if out.ndim == 0 else out
+
+
+def _hypergeom_arguments(k, total, good, draws):
+    """The arguments broadcast together, and where they are a possible hypergeometric distribution
+    (scipy's `hypergeom._argcheck`)."""
+    k, total, good, draws = np.broadcast_arrays(*(np.asarray(v) for v in (k, total, good, draws)))
+    valid = (total > 0) & (good >= 0) & (draws >= 0) & (good <= total) & (draws <= total)
+    valid &= (total == np.round(total)) & (good == np.round(good)) & (draws == np.round(draws))
+    return k, total, good, draws, valid
+
+
 def pearson_chi_square(observed, correct: bool = False) -> tuple[float, int, float]:
     """Pearson's statistic, its degrees of freedom and p-value, as `scipy.stats.chi2_contingency`.
 

@@ -16,7 +16,7 @@ import itertools
 import math
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from pipeline.stats.comparisons import TestResult
 
@@ -245,6 +245,8 @@ def _merged(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.
 def binomial_test(x: int, n: int, p: float = 0.5, level: float = 0.95) -> TestResult:
     """R's `binom.test(x, n, p)`: the two-sided exact p-value (tables no more probable than the
     observed, within 1e-7) and the Clopper-Pearson interval."""
+    from scipy import stats  # here, not at the top: importing scipy.stats costs most of a second
+
     d = stats.binom.pmf(x, n, p)
     m = n * p
     if x == m:

@@ -16,7 +16,8 @@ in K, so the accepted counts are a run (found by bisection in a large population
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from pipeline.stats.distributions import hypergeom_cdf_values, hypergeom_sf_values
 
 
 def hypergeometric_interval(k, n, population, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -35,8 +36,8 @@ def hypergeometric_interval(k, n, population, level: float = 0.95) -> tuple[np.n
         if ni <= 0 or ki < 0 or ki > ni or ni > big:
             continue
         smallest, largest = ki, big - (ni - ki)  # the population counts the sample allows
-        upper = lambda K, ki=ki, ni=ni, big=big: stats.hypergeom.sf(ki - 1, big, K, ni) >= alpha  # noqa: E731
-        lower = lambda K, ki=ki, ni=ni, big=big: stats.hypergeom.cdf(ki, big, K, ni) >= alpha  # noqa: E731
+        upper = lambda K, ki=ki, ni=ni, big=big: hypergeom_sf_values(ki - 1, big, K, ni) >= alpha  # noqa: E731
+        lower = lambda K, ki=ki, ni=ni, big=big: hypergeom_cdf_values(ki, big, K, ni) >= alpha  # noqa: E731
         if largest - smallest <= 1000:  # every count at once
             counts = np.arange(smallest, largest + 1)
             accepted = counts[upper(counts) & lower(counts)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from pipeline.stats.design import SampleDesign
 from pipeline.stats.linearisation import answered_df, score_variance, subset_units
@@ -164,7 +164,8 @@ def share_deff(variance: np.ndarray, share: np.ndarray, n: np.ndarray, psum: np.
 
 def _t_quantile(level: float, df: float, infinite_df: bool = False) -> float:
     """The two-sided t quantile R's `confint(..., df)` uses (the normal one with `df = Inf`);
-    NaN without degrees of freedom."""
+    NaN without degrees of freedom. `ndtri` and `stdtrit` are what `scipy.stats.norm.ppf` and
+    `scipy.stats.t.ppf` evaluate, without the second it takes to import scipy.stats."""
     if infinite_df:
-        return float(stats.norm.ppf(1 - (1 - level) / 2))
-    return float(stats.t.ppf(1 - (1 - level) / 2, df)) if df >= 1 else float("nan")
+        return float(special.ndtri(1 - (1 - level) / 2))
+    return float(special.stdtrit(df, 1 - (1 - level) / 2)) if df >= 1 else float("nan")

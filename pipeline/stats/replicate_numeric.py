@@ -15,7 +15,7 @@ variance, mapped back through the rule), the SE derived from the interval's widt
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from pipeline.stats.numeric import (
     MEAN,
@@ -140,7 +140,8 @@ def _weighted_sums(design: ReplicateDesign, values: np.ndarray) -> np.ndarray:
 
 
 def _critical(level: float, df: float, infinite_df: bool) -> float:
-    """R's `qt(1 - alpha/2, df)`, or `qnorm` with `df = Inf`; NaN without degrees of freedom."""
+    """R's `qt(1 - alpha/2, df)`, or `qnorm` with `df = Inf`; NaN without degrees of freedom
+    (`stdtrit` and `ndtri`, as `scipy.stats.t.ppf` and `norm.ppf` evaluate them)."""
     if infinite_df:
-        return float(stats.norm.ppf(1 - (1 - level) / 2))
-    return float(stats.t.ppf(1 - (1 - level) / 2, df)) if df >= 1 else float("nan")
+        return float(special.ndtri(1 - (1 - level) / 2))
+    return float(special.stdtrit(df, 1 - (1 - level) / 2)) if df >= 1 else float("nan")

@@ -10,8 +10,10 @@ from pipeline.stats.distributions import (
     chi2_sf,
     f_sf,
     hypergeom_cdf,
+    hypergeom_cdf_values,
     hypergeom_logpmf,
     hypergeom_sf,
+    hypergeom_sf_values,
     pearson_chi_square,
 )
 
@@ -34,6 +36,20 @@ def test_hypergeometric(total, good, draws):
     for k in support:
         assert hypergeom_cdf(k, total, good, draws) == stats.hypergeom.cdf(k, total, good, draws)
         assert hypergeom_sf(k, total, good, draws) == stats.hypergeom.sf(k, total, good, draws)
+
+
+@pytest.mark.parametrize(("total", "draws"), [(82, 58), (10, 4), (150, 150), (5, 0), (1, 1), (944, 393)])
+def test_hypergeometric_arrays_match_scipy_outside_the_support_too(total, draws):
+    """Every population count from impossible to impossible, and k from below to above the support."""
+    good = np.arange(-1, total + 2)
+    for k in sorted({-2, -1, 0, 1, draws // 2, draws - 1, draws, draws + 1}):
+        assert np.array_equal(hypergeom_cdf_values(k, total, good, draws),
+                              stats.hypergeom.cdf(k, total, good, draws), equal_nan=True)
+        assert np.array_equal(hypergeom_sf_values(k, total, good, draws),
+                              stats.hypergeom.sf(k, total, good, draws), equal_nan=True)
+        scalar = hypergeom_sf_values(k, total, min(total, 3), draws)
+        assert np.ndim(scalar) == 0
+        assert np.array_equal(scalar, stats.hypergeom.sf(k, total, min(total, 3), draws), equal_nan=True)
 
 
 @pytest.mark.parametrize("table", [[[33, 8], [25, 16]], [[1, 9], [4, 2]], [[10, 20, 30], [5, 9, 1]], [[3, 3], [3, 3]],

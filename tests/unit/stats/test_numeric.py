@@ -106,3 +106,15 @@ def test_infinite_degrees_of_freedom_give_normal_intervals():
     ratio = ratio_estimate(design, y, y + 1, np.ones(len(y), dtype=bool), 0.95, infinite_df=True)
     assert mean.df == ratio.df == np.inf
     assert mean.ci_high - mean.estimate == pytest.approx(stats.norm.ppf(0.975) * mean.se, rel=1e-12)
+
+
+@pytest.mark.parametrize(("level", "df", "infinite"), [(0.95, 1, False), (0.95, 4, False), (0.9, 81, False),
+                                                       (0.99, 2.5, False), (0.95, 30, True)])
+def test_t_quantile_is_scipy_stats_to_the_bit(level, df, infinite):
+    """The special functions give the very numbers of `scipy.stats.t.ppf` and `norm.ppf` (and so do replicates')."""
+    from pipeline.stats.numeric import _t_quantile
+    from pipeline.stats.replicate_numeric import _critical
+
+    expected = stats.norm.ppf(1 - (1 - level) / 2) if infinite else stats.t.ppf(1 - (1 - level) / 2, df)
+    assert _t_quantile(level, df, infinite) == expected
+    assert _critical(level, df, infinite) == expected
