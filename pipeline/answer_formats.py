@@ -28,8 +28,8 @@ def answers_format(path: Path | str) -> str:
 def read_answers_file(path: Path | str, delimiter: str = ",", sheet: str | None = None,
                       max_bytes: int = MAX_ANSWERS_BYTES,
                       numeric: Callable[[str], bool] | None = None) -> RawAnswers:
-    """The answers of a file in any supported format, as text cells (a CSV file's columns that
-    `numeric` names, such as replicate weights, as numbers)."""
+    """The answers of a file in any supported format, as text cells (the columns of a CSV or
+    Parquet file that `numeric` names, such as replicate weights, as numbers)."""
     fmt = answers_format(path)
     if fmt == "xlsx":
         from pipeline.xlsx_answers import read_xlsx
@@ -42,5 +42,5 @@ def read_answers_file(path: Path | str, delimiter: str = ",", sheet: str | None 
     if fmt == "parquet":
         from pipeline.parquet_answers import read_parquet
 
-        return read_parquet(path, max_bytes)
+        return read_parquet(path, max_bytes, numeric)
     return read_answers(path, delimiter, max_bytes, numeric=numeric)
