@@ -2,10 +2,12 @@
 replicate weights (as the ACS), 30 five-point items and a binary subgroup, at 1e6 respondents.
 
 Generates seeded synthetic answers once into a cache folder (the full-sample weight and 80
-replicate weights per respondent, to two decimals), then runs the real command in a fresh
-process several times and reports the median wall time and the median peak resident memory.
+replicate weights per respondent, to two decimals) as CSV, and the same answers as Parquet
+(weights as float columns, answers as dictionary-encoded text), then runs the real command on
+each format in a fresh process several times and reports the median wall time and the median
+peak resident memory.
 
-    python benchmarks/bench_replicates.py [--sizes 1e6] [--repeats 3] [--cache DIR]
+    python benchmarks/bench_replicates.py [--sizes 1e6] [--formats csv parquet] [--repeats 3] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_estimate import CODE_PROBABILITIES, CODES, ITEMS, measure_run, questionnaire_yaml
@@ -70,30 +73,57 @@ def write_answers(path: Path, size: int, seed: int = 12345) -> None:
             out.write_table(pa.table(columns))
 
 
+def write_parquet(csv_path: Path, path: Path) -> None:
+    """The CSV's answers as typed Parquet columns: weights as floats, answers dictionary-encoded."""
+    reader = pacsv.open_csv(csv_path, read_options=pacsv.ReadOptions(block_size=1 << 24),
+                            convert_options=pacsv.ConvertOptions(
+                                column_types={"id": pa.string(), "group": pa.string(), "weight": pa.float64(),
+                                              **{f"item{i:02d}": pa.string() for i in range(1, ITEMS + 1)},
+                                              **{f"repwt{r}": pa.float64() for r in range(1, REPLICATES + 1)}},
+                                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]))
+    writer = None
+    for batch in reader:
+        columns = [column.dictionary_encode() if pa.types.is_string(column.type) and name != "id" else column
+                   for name, column in zip(batch.schema.names, batch.columns, strict=True)]
+        table = pa.table(columns, names=batch.schema.names)
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema)
+        writer.write_table(table, row_group_size=CHUNK)
+    if writer is not None:
+        writer.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["1e6"])
+    parser.add_argument("--formats", nargs="+", choices=("csv", "parquet"), default=["csv", "parquet"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cache", type=Path, default=Path("bench-results"))
     args = parser.parse_args()
     args.cache.mkdir(exist_ok=True)
     print(f"replicate weights ({REPLICATES}, successive-difference), {ITEMS} items; "
           f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{'respondents':>12} {'median wall (s)':>16} {'median peak RSS (MB)':>21}  runs")
+    print(f"{'respondents':>12} {'format':>8} {'median wall (s)':>16} {'median peak RSS (MB)':>21}  runs"
+          "  (load average before, after)")
     for text in args.sizes:
         size = int(float(text))
         questionnaire = args.cache / f"bench_replicates_{size}.yaml"
-        answers = args.cache / f"bench_replicates_{size}.csv"
+        csv_path = args.cache / f"bench_replicates_{size}.csv"
         questionnaire.write_text(replicate_questionnaire_yaml(size))
-        if not answers.exists():
+        if not csv_path.exists():
             print(f"  (generating {size:,} synthetic respondents with {REPLICATES} replicate weights)", file=sys.stderr)
-            write_answers(answers, size)
-        out = args.cache.with_name(args.cache.name + "-out") / f"replicates_{size}"  # apart from the inputs
-        runs = [measure_run(questionnaire, answers, out)
-                for _ in range(args.repeats)]
-        walls, peaks = zip(*runs, strict=True)
-        print(f"{size:>12,} {statistics.median(walls):>16.2f} {statistics.median(peaks):>21.0f}  "
-              + ", ".join(f"{w:.2f}s/{p:.0f}MB" for w, p in runs))
+            write_answers(csv_path, size)
+        for fmt in args.formats:
+            answers = csv_path.with_suffix(f".{fmt}")
+            if fmt == "parquet" and (not answers.exists() or answers.stat().st_mtime < csv_path.stat().st_mtime):
+                write_parquet(csv_path, answers)
+            out = args.cache.with_name(args.cache.name + "-out") / f"replicates_{size}"  # apart from the inputs
+            before = os.getloadavg()[0]
+            runs = [measure_run(questionnaire, answers, out) for _ in range(args.repeats)]
+            walls, peaks = zip(*runs, strict=True)
+            print(f"{size:>12,} {fmt:>8} {statistics.median(walls):>16.2f} {statistics.median(peaks):>21.0f}  "
+                  + ", ".join(f"{w:.2f}s/{p:.0f}MB" for w, p in runs)
+                  + f"  ({before:.1f}, {os.getloadavg()[0]:.1f})", flush=True)
 
 
 if __name__ == "__main__":

@@ -111,13 +111,15 @@ def header_names(names: Sequence[object], path: str, fmt: str, sheet: str | None
 
 
 def table_answers(path: str, fmt: str, encoding: str, header: tuple[str, ...],
-                  columns: Sequence[pa.Array | pa.ChunkedArray], row_numbers: np.ndarray,
+                  columns: Sequence[pa.Array | pa.ChunkedArray | pd.api.extensions.ExtensionArray],
+                  row_numbers: np.ndarray,
                   sheet: str | None = None, labels: Mapping[str, Mapping[str, str]] | None = None) -> RawAnswers:
-    """The answers of a non-CSV file, checked for the limits the CSV reader keeps."""
+    """The answers of a non-CSV file, checked for the limits the CSV reader keeps. Columns given as
+    pandas arrays (floats read as numbers) are taken as they are; the others become text cells."""
     if not header:
         raise AnswersError(Issue("empty-file", path, "no columns", "a column per question", sheet=sheet))
-    cells = pd.DataFrame({name: text_cells(column) for name, column in zip(header, columns, strict=True)},
-                         copy=False)
+    cells = pd.DataFrame({name: column if isinstance(column, pd.api.extensions.ExtensionArray) else text_cells(column)
+                          for name, column in zip(header, columns, strict=True)}, copy=False)
     raw = RawAnswers(path, encoding, header, cells, pd.Series(np.asarray(row_numbers, dtype=np.int64)), (),
                      None, fmt, sheet, dict(labels or {}))
     try:

@@ -87,12 +87,19 @@ def _check_regular(mode: int) -> None:
 
 
 def _read_chunks(handle, max_bytes: int) -> bytes:
-    """Read chunk by chunk, stopping as soon as the file proves larger than `max_bytes`."""
+    """Read the size the file reports in one piece (one buffer, not chunks joined into a second
+    copy: a large file is held once), then chunk by chunk while it proves longer (a file that
+    grows, or one under /proc that reports 0), stopping as soon as it exceeds `max_bytes`."""
     size = os.fstat(handle.fileno()).st_size
     if size > max_bytes:
         raise FileProblem("file-too-large", f"a file of {size:,} bytes, over the limit of {max_bytes:,}")
-    chunks: list[bytes] = []
-    total = 0
+    first = handle.read(size + 1) if size else b""
+    if size and len(first) <= size:
+        return first
+    chunks: list[bytes] = [first] if first else []
+    total = len(first)
+    if total > max_bytes:
+        raise FileProblem("file-too-large", f"a file of more than {max_bytes:,} bytes, the limit")
     while True:
         chunk = handle.read(min(CHUNK_BYTES, max_bytes + 1 - total))
         if not chunk:

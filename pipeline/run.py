@@ -61,11 +61,21 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
     responses = check_answers(raw, questionnaire, exclude_invalid=exclude)
     del raw
+    _release_arrow_memory()
     try:
         checked_design(responses)
     except AnswersError as error:
         raise AnswersError([responses.locate(issue) for issue in error.issues]) from None
     return questionnaire, provenance, responses
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory of the cells no longer held (the Arrow columns read, such as the replicate
+    weights now in one float matrix) back to the system, so that estimation does not add its
+    arrays on top of memory nothing uses."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: str,

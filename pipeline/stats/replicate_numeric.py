@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from pipeline.stats.blas_threads import one_blas_thread
 from pipeline.stats.numeric import (
     MEAN,
     QUARTILES,
@@ -117,9 +118,10 @@ def replicate_gram(design: ReplicateDesign, rows: np.ndarray, chunk_rows: int = 
     rows = np.asarray(rows, dtype=bool)
     size = design.n_replicates
     gram = np.zeros((size, size))
-    for start in range(0, design.n, chunk_rows):
-        part = design.weights[start:start + chunk_rows, 1:][rows[start:start + chunk_rows]]
-        gram += part.T @ part
+    with one_blas_thread():
+        for start in range(0, design.n, chunk_rows):
+            part = design.weights[start:start + chunk_rows, 1:][rows[start:start + chunk_rows]]
+            gram += part.T @ part
     return gram
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse, special
 
+from pipeline.stats.blas_threads import one_blas_thread
 from pipeline.stats.linearisation import ShareEstimates
 from pipeline.stats.replicates import ReplicateDesign, gram_rank, replicate_covariance, replicate_variance
 from pipeline.stats.svyglm_fit import ModelTerms, fits
@@ -103,9 +104,10 @@ def replicate_sums(design: ReplicateDesign, codes: np.ndarray, n_categories: int
         weighted += one_hot @ chunk
         if not with_gram:
             continue
-        for d in np.unique(unit_domain[start:stop]):
-            part = chunk[unit_domain[start:stop] == d, 1:]
-            gram[d] += part.T @ part
+        with one_blas_thread():
+            for d in np.unique(unit_domain[start:stop]):
+                part = chunk[unit_domain[start:stop] == d, 1:]
+                gram[d] += part.T @ part
     shape = (m, n_domains + 1, k + 1)
     return ReplicateSums(count.reshape(shape), weighted.reshape(*shape, columns), gram if with_gram else None)
 

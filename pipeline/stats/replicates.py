@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.stats.blas_threads import one_blas_thread
+
 TYPES = ("brr", "fay", "jk1", "jkn", "bootstrap", "successive-difference", "acs")
 R_TYPES = {"brr": "BRR", "fay": "Fay", "jk1": "JK1", "jkn": "JKn", "bootstrap": "bootstrap",
            "successive-difference": "successive-difference", "acs": "ACS"}
@@ -137,9 +139,10 @@ def replicate_weights_rank(replicates: np.ndarray, chunk_rows: int = 131_072) ->
     """The rank of a (units x replicates) matrix as R's `qr(, tol = 1e-5)` finds it, from its
     Gram matrix summed chunk by chunk."""
     gram = np.zeros((replicates.shape[1], replicates.shape[1]))
-    for start in range(0, replicates.shape[0], chunk_rows):
-        part = np.ascontiguousarray(replicates[start:start + chunk_rows])
-        gram += part.T @ part
+    with one_blas_thread():
+        for start in range(0, replicates.shape[0], chunk_rows):
+            part = np.ascontiguousarray(replicates[start:start + chunk_rows])
+            gram += part.T @ part
     return gram_rank(gram)
 
 

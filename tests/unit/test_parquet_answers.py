@@ -32,3 +32,15 @@ def test_bytes_that_are_not_parquet_are_corrupt(tmp_path):
     with pytest.raises(AnswersError) as error:
         read_parquet(path, 1 << 20)
     assert error.value.codes == ["corrupt-file"]
+
+
+def test_columns_named_numeric_stay_floats_and_the_others_text(tmp_path):
+    path = tmp_path / "a.parquet"
+    pq.write_table(pa.table({"id": pa.array(["a", "b"]), "rep1": pa.array([0.1 + 0.2, None]),
+                             "rep2": pa.array([3, 4], pa.int32()), "code": pa.array([1.5, 2.0]),
+                             "repx": pa.array(["1", "2"])}), path)
+    raw = read_parquet(path, 1 << 20, numeric=lambda name: name.startswith("rep"))
+    assert str(raw.cells["rep1"].dtype) == "double[pyarrow]" and raw.cells["rep1"].iloc[0] == 0.1 + 0.2
+    assert raw.cells["rep1"].isna().tolist() == [False, True]
+    assert raw.cells["rep2"].tolist() == [3.0, 4.0] and str(raw.cells["rep2"].dtype) == "double[pyarrow]"
+    assert list(raw.cells["code"]) == ["1.5", "2"] and list(raw.cells["repx"]) == ["1", "2"]

@@ -12,6 +12,22 @@ def test_a_regular_file_within_the_limit_is_read_whole(tmp_path):
     assert read_bounded(tmp_path / "a.csv", 1000) == TEXT.encode()
 
 
+def test_a_file_larger_than_the_read_chunks_is_read_whole(tmp_path, monkeypatch):
+    import pipeline.rawfile as rawfile
+
+    monkeypatch.setattr(rawfile, "CHUNK_BYTES", 4)
+    (tmp_path / "a.csv").write_text(TEXT * 3)
+    assert read_bounded(tmp_path / "a.csv", 1000) == (TEXT * 3).encode()
+
+
+def test_a_file_that_reports_no_size_is_read_in_chunks_within_the_limit():
+    status = read_bounded("/proc/self/status", 1 << 20)
+    assert status.startswith(b"Name:") and status.endswith(b"\n")
+    with pytest.raises(FileProblem) as caught:
+        read_bounded("/proc/self/status", 10)
+    assert caught.value.code == "file-too-large"
+
+
 def test_a_file_over_the_limit_is_refused(tmp_path):
     (tmp_path / "a.csv").write_text(TEXT)
     with pytest.raises(FileProblem) as caught:
