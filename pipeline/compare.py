@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from pipeline.columns import index_of
 from pipeline.measures import CodedVariable
@@ -41,6 +40,8 @@ from pipeline.stats.design_tests import (
     domain_means,
     replicate_domain_means,
     svychisq,
+    t_quantile,
+    two_sided_t_p,
 )
 from pipeline.stats.exact_tests import TooManyTables, binomial_test, fisher_exact_table
 from pipeline.survey_design import DesignVariant
@@ -74,6 +75,7 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
     level = q.analysis.level
     coded = {v.id: v for v in variables}
     weighted = next((v for v in variants if v.weighted), None)
+    infinite_df = q.analysis.df == "inf"  # design-based t tests on normal quantiles, as confint(..., df = Inf)
     rows: list[dict] = []
     for comparison in q.analysis.comparisons:
         measure = coded[comparison.measure]
@@ -88,7 +90,8 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
         pairs = [(a, b) for i, a in enumerate(present) for b in present[i + 1:]]
         common = dict(measure=measure.id, category=measure.categories[1], by=comparison.by)
         if weighted is not None:
-            rows.extend(_design_pairs(measure, group_of, groups, pairs, counts, weighted, level, common))
+            rows.extend(_design_pairs(measure, group_of, groups, pairs, counts, weighted, level, common,
+                                      infinite_df))
             if len(present) > 1:
                 rows.extend(_svychisq_rows(measure, comparison.by, group_of, groups, present, weighted))
             continue
@@ -103,7 +106,7 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
         if len(present) > 1:
             rows.extend(_table_rows(common, present, counts))
     for share_test in q.analysis.share_tests:
-        rows.extend(_share_test_rows(coded[share_test.measure], share_test.value, weighted, level))
+        rows.extend(_share_test_rows(coded[share_test.measure], share_test.value, weighted, level, infinite_df))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     if len(table):
         table["in_family"] = table["in_family"].astype(bool)
@@ -118,14 +121,14 @@ def compare_all(responses: Responses, variables: list[CodedVariable], variants: 
 
 
 def _design_pairs(measure: CodedVariable, group_of: np.ndarray, groups: tuple[str, ...], pairs, counts,
-                  variant: DesignVariant, level: float, common: dict) -> list[dict]:
+                  variant: DesignVariant, level: float, common: dict, infinite_df: bool = False) -> list[dict]:
     """Each pair's difference of design-based shares, as R's svycontrast over svyby(covmat = TRUE)."""
     if not pairs:
         return []
     y = np.where(measure.codes >= 0, (measure.codes == 1).astype(float), np.nan)
     index = {g: i for i, g in enumerate(groups)}
     results = domain_differences(variant.design, y, group_of, len(groups), [(index[a], index[b]) for a, b in pairs],
-                                 level, replicates=variant.replicates)
+                                 level, replicates=variant.replicates, infinite_df=infinite_df)
     rows = []
     for (a, b), r in zip(pairs, results, strict=True):
         note = "" if np.isfinite(r.p_value) else ("not tested: the design-based standard error of the difference is "
@@ -201,7 +204,8 @@ def _table_rows(common: dict, groups: list[str], counts: dict) -> list[dict]:
     return rows
 
 
-def _share_test_rows(measure: CodedVariable, value: float, weighted: DesignVariant | None, level: float) -> list[dict]:
+def _share_test_rows(measure: CodedVariable, value: float, weighted: DesignVariant | None, level: float,
+                     infinite_df: bool = False) -> list[dict]:
     """A measure's share against a value: binom.test and prop.test on the counts; a design-based t test
     where the design is weighted (the main test there)."""
     in_base = measure.codes >= 0
@@ -226,22 +230,26 @@ def _share_test_rows(measure: CodedVariable, value: float, weighted: DesignVaria
     ]
     if weighted is not None:
         y = np.where(in_base, (measure.codes == 1).astype(float), np.nan)
-        rows.append(_design_share_test(common, weighted, y, value, level))
+        rows.append(_design_share_test(common, weighted, y, value, level, infinite_df))
     return rows
 
 
-def _design_share_test(common: dict, variant: DesignVariant, y: np.ndarray, value: float, level: float) -> dict:
-    """(share - value) / SE on the design's degrees of freedom, the share's design-based SE as svymean's."""
+def _design_share_test(common: dict, variant: DesignVariant, y: np.ndarray, value: float, level: float,
+                       infinite_df: bool = False) -> dict:
+    """(share - value) / SE on the design's degrees of freedom (normal with `infinite_df`), the
+    share's design-based SE as svymean's."""
     if variant.replicates is not None:
         means, covariance = replicate_domain_means(variant.replicates, y, np.zeros(len(y), dtype=np.int64), 1)
         df = float(variant.replicates.df)
     else:
         means, covariance = domain_means(variant.design, y, np.zeros(len(y), dtype=np.int64), 1)
         df = float(variant.design.df)
+    if infinite_df:
+        df = float("inf")
     share, se = float(means[0]), float(np.sqrt(max(covariance[0, 0], 0.0)))
-    t = float(special.stdtrit(df, 0.5 + level / 2)) if df > 0 else float("nan")
+    t = t_quantile(df, 0.5 + level / 2)
     statistic = (share - value) / se if se > 0 else float("nan")
-    p_value = float(2 * special.stdtr(df, -abs(statistic))) if np.isfinite(statistic) and df > 0 else float("nan")
+    p_value = two_sided_t_p(df, statistic)
     return {**common, "estimate_a": share, "difference": share - value, "ci_low": share - value - t * se,
             "ci_high": share - value + t * se, "ci_method": "design-t", "test": "design-t", "statistic": statistic,
             "df": f"{df:.6g}", "p_value": p_value, "se": se, "in_family": True,

@@ -132,6 +132,20 @@ def domain_means(design: SampleDesign, y: np.ndarray, groups: np.ndarray,
     return means, score_covariance(design, np.nan_to_num(z), weights)
 
 
+def t_quantile(df: float, q: float) -> float:
+    """The t distribution's quantile on `df` degrees of freedom; the normal's for infinite df; NaN without df."""
+    if not df > 0:
+        return float("nan")
+    return float(special.ndtri(q)) if np.isinf(df) else float(special.stdtrit(df, q))
+
+
+def two_sided_t_p(df: float, statistic: float) -> float:
+    """The two-sided p-value of a t statistic on `df` degrees of freedom (normal for infinite df)."""
+    if not (np.isfinite(statistic) and df > 0):
+        return float("nan")
+    return float(2 * (special.ndtr(-abs(statistic)) if np.isinf(df) else special.stdtr(df, -abs(statistic))))
+
+
 def replicate_domain_means(replicates: ReplicateDesign, y: np.ndarray, groups: np.ndarray,
                            n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Each group's mean of `y` and their covariance from the replicates, as R's `svyby(~y, ~g,
@@ -153,24 +167,28 @@ def replicate_domain_means(replicates: ReplicateDesign, y: np.ndarray, groups: n
 
 def domain_differences(design: SampleDesign, y: np.ndarray, groups: np.ndarray, n_groups: int,
                        pairs: list[tuple[int, int]], level: float = 0.95,
-                       replicates: ReplicateDesign | None = None) -> list[DomainDifference]:
+                       replicates: ReplicateDesign | None = None,
+                       infinite_df: bool = False) -> list[DomainDifference]:
     """Each pair's difference of means (a share, for a 0/1 `y`), as R's
     `svycontrast(svyby(...), c(1, -1))`, with `confint(..., df = degf(design))` and a t test on
-    the same degrees of freedom; on a replicate design the covariance comes from the replicates."""
+    the same degrees of freedom (with `infinite_df`, normal quantiles, as `confint(..., df = Inf)`);
+    on a replicate design the covariance comes from the replicates."""
     if replicates is not None:
         means, covariance = replicate_domain_means(replicates, y, groups, n_groups)
         df = float(replicates.df)
     else:
         means, covariance = domain_means(design, y, groups, n_groups)
         df = float(design.df)
-    t = float(special.stdtrit(df, 0.5 + level / 2)) if df > 0 else float("nan")
+    if infinite_df:
+        df = float("inf")
+    t = t_quantile(df, 0.5 + level / 2)
     out = []
     for a, b in pairs:
         difference = float(means[a] - means[b])
         variance = covariance[a, a] + covariance[b, b] - 2 * covariance[a, b]
         se = float(np.sqrt(max(variance, 0.0)))
         statistic = difference / se if se > 0 else float("nan")
-        p_value = float(2 * special.stdtr(df, -abs(statistic))) if np.isfinite(statistic) and df > 0 else float("nan")
+        p_value = two_sided_t_p(df, statistic)
         out.append(DomainDifference(a, b, float(means[a]), float(means[b]), difference, se, difference - t * se,
                                     difference + t * se, statistic, df, p_value))
     return out

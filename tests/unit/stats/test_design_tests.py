@@ -45,3 +45,19 @@ def test_svychisq_statistics_do_not_depend_on_the_weights_scale_and_adjwald_resc
     nu = N - 2
     assert one["adjWald"].statistic == pytest.approx(one["Wald"].statistic * (nu - 2 + 1) / nu)
     assert one["Wald"].df == (2.0, float(nu)) and one["adjWald"].df == (2.0, float(nu - 1))
+
+
+def test_with_infinite_df_a_difference_uses_normal_quantiles_as_confint_with_df_inf():
+    """R's `confint(svycontrast(...), df = Inf)`: the same difference and SE, a normal interval and p-value."""
+    from scipy import stats
+
+    design = design_from_columns(n=N)
+    (t_based,) = domain_differences(design, Y, GROUP, 3, [(0, 1)])
+    (normal,) = domain_differences(design, Y, GROUP, 3, [(0, 1)], infinite_df=True)
+    assert (normal.difference, normal.se) == (t_based.difference, t_based.se)
+    z = stats.norm.ppf(0.975)
+    assert normal.df == np.inf and t_based.df == N - 1
+    assert normal.ci_low == pytest.approx(normal.difference - z * normal.se, rel=1e-14)
+    assert normal.ci_high == pytest.approx(normal.difference + z * normal.se, rel=1e-14)
+    assert normal.p_value == pytest.approx(2 * stats.norm.sf(abs(normal.statistic)), rel=1e-12)
+    assert normal.ci_high - normal.ci_low < t_based.ci_high - t_based.ci_low  # t quantiles are wider
