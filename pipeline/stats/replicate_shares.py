@@ -18,6 +18,7 @@ from scipy import sparse, special
 from pipeline.stats.blas_threads import one_blas_thread
 from pipeline.stats.linearisation import ShareEstimates
 from pipeline.stats.replicates import ReplicateDesign, gram_rank, replicate_covariance, replicate_variance
+from pipeline.stats.sufficient import items_and_domains
 from pipeline.stats.svyglm_fit import ModelTerms, fits
 
 CHUNK_ROWS = 131_072
@@ -75,14 +76,9 @@ def replicate_sums(design: ReplicateDesign, codes: np.ndarray, n_categories: int
     """The one pass: `codes` is (n, m), each unit's category 0..K-1 per item or -1 outside the
     item's base; `domains` each unit's domain 0..D-1 or -1 for none. `with_gram` sums the
     domains' Gram matrices too (they do not depend on the items: once per set of domains)."""
-    codes = np.asarray(codes)
-    if codes.ndim == 1:
-        codes = codes[:, None]
+    codes, domains, n_domains = items_and_domains(codes, domains, n_domains)
     n, m = codes.shape
     k = n_categories
-    if domains is None:
-        domains = np.zeros(n, dtype=np.int64)
-        n_domains = 1
     unit_domain = np.where(domains < 0, n_domains, domains).astype(np.int64)
     cells_per_item = (n_domains + 1) * (k + 1)
     n_cells = m * cells_per_item

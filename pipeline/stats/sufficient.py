@@ -134,6 +134,18 @@ class SufficientStatistics:
         return SufficientStatistics(self.count.sum(axis=(2, 3), keepdims=True), None, None, np.ones((1, 1)))
 
 
+def items_and_domains(codes: np.ndarray, domains: np.ndarray | None,
+                      n_domains: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The one pass's inputs in one shape: codes as (n, m) (one item may come as (n,)), and every
+    unit in domain 0 of 1 when no domains are given."""
+    codes = np.asarray(codes)
+    if codes.ndim == 1:
+        codes = codes[:, None]
+    if domains is None:
+        return codes, np.zeros(len(codes), dtype=np.int64), 1
+    return codes, domains, n_domains
+
+
 def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories: int,
                           domains: np.ndarray | None = None, n_domains: int = 1,
                           chunk_rows: int = CHUNK_ROWS, glm_start: bool = False) -> SufficientStatistics:
@@ -144,14 +156,9 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
     subgroups, as `svyby` forms them). With `glm_start`, where weights vary within PSU groups
     and cells, the same pass sums the terms of R's first logistic step (`GlmStartSums`).
     """
-    codes = np.asarray(codes)
-    if codes.ndim == 1:
-        codes = codes[:, None]
+    codes, domains, n_domains = items_and_domains(codes, domains, n_domains)
     n, m = codes.shape
     k = n_categories
-    if domains is None:
-        domains = np.zeros(n, dtype=np.int64)
-        n_domains = 1
     groups, n_groups = design.variance_groups
     cal = design.calibration
     n_cells = cal.n_cells if cal is not None else 1
