@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--exclude-invalid", action="store_true", default=None,
                          help="exclude rows with invalid answers instead of stopping "
                               "(the default is the questionnaire's answers.on_invalid, else stop)")
+        sub.add_argument("--cache-dir", type=Path, default=None,
+                         help="where checked answers of large files are kept for reruns (default: "
+                              "$SURVEY_PIPELINE_CACHE, else $XDG_CACHE_HOME/survey-pipeline)")
+        sub.add_argument("--no-cache", action="store_true",
+                         help="read and check the answers afresh, and keep nothing for reruns")
 
     reconstruct = commands.add_parser(
         "reconstruct", help="write reconstructed answers from published counts",
@@ -147,13 +152,15 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
 def _analyse(args: argparse.Namespace, command_line: str) -> int:
     """estimate or report: the output folder is checked and locked before the analysis starts."""
     from pipeline import run
+    from pipeline.answer_cache import AnswerCache, default_folder
     from pipeline.output_folder import output_folder, replace_folder
     from pipeline.progress import Progress
     from pipeline.provenance import provenance_path
 
     progress = Progress()
+    cache = AnswerCache(None if args.no_cache else args.cache_dir or default_folder())
     with output_folder(args.out, (args.questionnaire, args.answers, provenance_path(args.answers))) as out:
-        results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress)
+        results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress, cache)
         progress.stage("writing outputs")
         files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
         written = replace_folder(out, files)

@@ -6,8 +6,10 @@ output folder as a whole, so a failed run never leaves a half-written report.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -22,11 +24,16 @@ DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "jinja2", "weasyprint
 
 
 def sha256_file(path: Path | str) -> str:
-    digest = hashlib.sha256()
+    """The file's SHA-256, read once per run while the file is unchanged (the answers cache's key
+    and the manifest both need it; a large file takes a tenth of a second per reading)."""
+    status = os.stat(path)
+    return _sha256_of(os.path.realpath(path), status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_of(path: str, size: int, modified_ns: int, inode: int) -> str:
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

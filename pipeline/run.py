@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.answer_cache import AnswerCache, cache_key
 from pipeline.answer_formats import read_answers_file
 from pipeline.errors import AnswersError
 from pipeline.estimates import coded_variables, estimate_all
@@ -47,21 +48,29 @@ class Results:
 
 
 def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
-                   exclude_invalid: bool | None = None,
-                   progress: Progress | None = None) -> tuple[Questionnaire, Provenance, Responses]:
-    """Questionnaire, provenance and checked answers; raises PipelineError on bad input."""
+                   exclude_invalid: bool | None = None, progress: Progress | None = None,
+                   cache: AnswerCache | None = None) -> tuple[Questionnaire, Provenance, Responses]:
+    """Questionnaire, provenance and checked answers; raises PipelineError on bad input.
+
+    With a `cache`, checked answers of a large file are kept, and found again only for the same
+    bytes of both inputs and the same code (`answer_cache`)."""
     progress = progress or Silent()
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
-    progress.stage("reading answers")
-    replicates = questionnaire.design.replicates
-    raw = read_answers_file(answers_path, questionnaire.delimiter, questionnaire.answers.sheet,
-                            numeric=None if replicates is None else replicates.names_column)
-    progress.stage(f"checking {len(raw.cells):,} rows")
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
-    responses = check_answers(raw, questionnaire, exclude_invalid=exclude)
-    del raw
-    _release_arrow_memory()
+    key = cache_key(questionnaire_path, answers_path, exclude) if cache and cache.wanted(answers_path) else None
+    responses = cache.load(key, questionnaire) if cache and key else None
+    if responses is None:
+        progress.stage("reading answers")
+        replicates = questionnaire.design.replicates
+        raw = read_answers_file(answers_path, questionnaire.delimiter, questionnaire.answers.sheet,
+                                numeric=None if replicates is None else replicates.names_column)
+        progress.stage(f"checking {len(raw.cells):,} rows")
+        responses = check_answers(raw, questionnaire, exclude_invalid=exclude)
+        del raw
+        _release_arrow_memory()
+        if cache and key:
+            cache.store(key, responses)
     try:
         checked_design(responses)
     except AnswersError as error:
@@ -79,11 +88,12 @@ def _release_arrow_memory() -> None:
 
 
 def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: str,
-            exclude_invalid: bool | None = None, progress: Progress | None = None) -> Results:
+            exclude_invalid: bool | None = None, progress: Progress | None = None,
+            cache: AnswerCache | None = None) -> Results:
     """Every statistic of a survey, computed in memory."""
     progress = progress or Silent()
     questionnaire, provenance, responses = load_and_check(questionnaire_path, answers_path, exclude_invalid,
-                                                          progress)
+                                                          progress, cache)
     progress.stage("weighting and coding measures")
     try:
         variants = design_variants(responses)

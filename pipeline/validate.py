@@ -8,7 +8,7 @@ at once, or exclude the offending rows when the user asks for that.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -61,6 +61,8 @@ class Responses:
     ignored_columns: tuple[str, ...] = ()
     ids_are_row_numbers: bool = False
     locate: Callable[[Issue], Issue] = field(default=lambda issue: issue, compare=False, repr=False)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """The file's own name of each column renamed to the questionnaire's (see `answer_columns`)."""
 
     @property
     def respondent_ids(self) -> pd.Series:
@@ -134,12 +136,17 @@ def _check_resolved(raw: RawAnswers, questionnaire: Questionnaire, exclude_inval
     if len(answers) == 0:
         raise AnswersError([*all_issues, Issue("no-valid-rows", raw.path, "no row without problems",
                                                "at least one valid row to analyse")])
-    numeric = {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type.is_numeric}
+    numeric = numeric_answers(answers, questionnaire)
     return Responses(questionnaire, raw.path, answers, lines, raw.rows_read, raw.encoding,
                      tuple(raw.locate(issue) for issue in all_issues), tuple(sorted(excluded)), numeric,
                      lines=raw.lines, format=raw.format, sheet=raw.sheet, ignored_columns=raw.ignored_columns,
                      ids_are_row_numbers=raw.ids_are_row_numbers, locate=raw.locator(),
-                     replicate_weights=replicate_weights)
+                     replicate_weights=replicate_weights, sources=dict(raw.sources))
+
+
+def numeric_answers(answers: pd.DataFrame, questionnaire: Questionnaire) -> dict[str, pd.Series]:
+    """Every numeric question's accepted answers as floats (NaN for blanks and missing codes)."""
+    return {q.id: _numbers(answers[q.id], q) for q in questionnaire.questions if q.type.is_numeric}
 
 
 def _replicate_weights(raw: RawAnswers, questionnaire: Questionnaire) -> np.ndarray:

@@ -24,6 +24,15 @@ def study_answers() -> Path:
     return ROOT / "raw" / "fitter_for_the_future.csv"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def answers_cache_folder(tmp_path_factory) -> Path:
+    """Checked answers cached by the runs of the tests go to a folder of the test session's own,
+    never to the user's cache (commands run in subprocesses inherit the setting)."""
+    folder = tmp_path_factory.mktemp("answers-cache")
+    os.environ["SURVEY_PIPELINE_CACHE"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def out_dir(tmp_path_factory) -> Path:
     """An output folder apart from tmp_path, since --out may not lie in an input's folder."""
