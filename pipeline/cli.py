@@ -164,6 +164,7 @@ def _analyse(args: argparse.Namespace, command_line: str) -> int:
         progress.stage("writing outputs")
         files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
         written = replace_folder(out, files)
+        cache.wait()
     progress.done()
     excluded = results.validation.rows_excluded
     print(f"{results.questionnaire.survey.id}: {results.validation.rows_accepted} respondents"

@@ -50,6 +50,8 @@ def cache(tmp_path, monkeypatch) -> AnswerCache:
 
 def _files(questionnaire: Path, answers: Path, cache: AnswerCache | None, exclude: bool | None = None) -> dict:
     results = run.analyse(questionnaire, answers, "test", exclude, cache=cache)
+    if cache is not None:
+        cache.wait()
     return {name: data for name, data in run.estimate_files(results).items() if name != "manifest.json"}
 
 
@@ -73,6 +75,7 @@ def test_a_rerun_reads_the_cache_and_gives_the_same_bytes(tmp_path, cache, monke
 def test_the_cached_answers_have_the_same_columns_types_and_values(tmp_path, cache):
     questionnaire, answers = _survey(tmp_path / "in")
     _, _, fresh = run.load_and_check(questionnaire, answers, cache=cache)
+    cache.wait()
     _, _, cached = run.load_and_check(questionnaire, answers, cache=cache)
     assert list(cached.answers.dtypes.astype(str)) == list(fresh.answers.dtypes.astype(str))
     for column in fresh.answers.columns:
@@ -137,7 +140,8 @@ def test_an_unwritable_cache_folder_does_not_stop_the_run(tmp_path, cache, capsy
     questionnaire, answers = _survey(tmp_path / "in")
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
-    assert _files(questionnaire, answers, AnswerCache(blocker / "cache")) == _files(questionnaire, answers, None)
+    unwritable = AnswerCache(blocker / "cache")
+    assert _files(questionnaire, answers, unwritable) == _files(questionnaire, answers, None)
     assert "could not be written" in capsys.readouterr().err
 
 
