@@ -175,8 +175,10 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
     count = np.zeros(m * size)
     deviation = np.zeros(m * size)
     deviation2 = np.zeros(m * size)
-    scales = _glm_mean_weights(design, weights, domains, n_domains) if (
-        glm_start and weighted and np.any(weights != reference[group_cell])) else None
+    # Weights constant within every group and cell (N_h / n_h, say) deviate by exactly nothing:
+    # their sums are zeros, not worth a pass.
+    varying = weighted and bool(np.any(weights != reference[group_cell]))
+    scales = _glm_mean_weights(design, weights, domains, n_domains) if glm_start and varying else None
     glm = [np.zeros(m * size) for _ in range(4)]
     offsets = (np.arange(m, dtype=np.int64) * size)[None, :]
     for start in range(0, n, chunk_rows):
@@ -187,7 +189,7 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
         block += offsets
         keys = block.ravel()
         count += np.bincount(keys, minlength=m * size)
-        if weighted:
+        if varying:
             d = np.repeat(weights[start:stop] - reference[group_cell[start:stop]], m)
             deviation += np.bincount(keys, weights=d, minlength=m * size)
             d *= d
