@@ -416,7 +416,7 @@ def _read(body: bytes, delimiter: str, on_invalid_row, threads: bool,
                                           invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
             column_types=_all_text(body, delimiter, numeric), strings_can_be_null=False,
-            quoted_strings_can_be_null=False, null_values=[], check_utf8=True))
+            quoted_strings_can_be_null=False, null_values=[], check_utf8=normalise))  # ASCII needs no check
     if len(body) <= stream_above:
         table = pacsv.read_csv(pa.py_buffer(body), **options)
         names = list(table.column_names)
