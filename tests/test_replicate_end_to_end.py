@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from survey_files import write_survey
@@ -116,3 +117,21 @@ def test_rao_scott_from_replicates_matches_svychisq(tmp_path, case, name, replic
     assert ndf == pytest.approx(expected["raoscott_ndf"], rel=1e-5)   # df is written with 6 significant digits
     assert ddf == pytest.approx(expected["raoscott_ddf"], rel=1e-5)
     assert row["p_value"] == pytest.approx(expected["raoscott_p"], rel=1e-10)
+
+
+def test_replicate_weights_come_back_from_the_answers_cache_unchanged(tmp_path, monkeypatch):
+    from pipeline import answer_cache, run
+    from pipeline.answer_cache import AnswerCache
+
+    monkeypatch.setattr(answer_cache, "CACHE_ABOVE_BYTES", 0)
+    paths = nhanes_survey(tmp_path, {"type": "brr"})
+    cache = AnswerCache(tmp_path / "cache")
+    fresh = run.load_and_check(*paths)[2]
+    fresh_estimates = frame(analyse(*paths, command="test"))
+    run.load_and_check(*paths, cache=cache)
+    cache.wait()
+    monkeypatch.setattr(run, "read_answers_file", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+    cached = run.load_and_check(*paths, cache=cache)[2]
+    assert fresh.replicate_weights is not None and cached.replicate_weights is not None
+    assert np.array_equal(cached.replicate_weights, fresh.replicate_weights)
+    assert frame(analyse(*paths, command="test", cache=cache)).equals(fresh_estimates)
