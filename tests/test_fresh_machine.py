@@ -33,9 +33,20 @@ def test_as_root_with_apt_get_set_up_installs_the_libraries_and_says_what_it_run
     env = fake_tools(tmp_path / "bin", 0, with_apt=True)
     result = run_check(env, "--install")
     assert result.returncode == 0, result.stderr
-    assert "Installing the system libraries PDF output needs: apt-get update && apt-get install -y" in result.stderr
+    assert ("Installing the system packages PDF output and the Spark engine need: apt-get update && "
+            "apt-get install -y") in result.stderr
     log = (tmp_path / "bin" / "apt.log").read_text()
     assert "install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" in log
+
+
+def test_a_machine_without_java_gets_it_for_the_spark_engine(tmp_path):
+    env = fake_tools(tmp_path / "bin", 0, with_apt=True)
+    java = tmp_path / "bin" / "java"
+    java.write_text("#!/bin/sh\nexit 127\n")  # a java that cannot run, as on a machine without one
+    java.chmod(0o755)
+    assert run_check(env, "--install").returncode == 0
+    log = (tmp_path / "bin" / "apt.log").read_text()
+    assert "install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless" in log
 
 
 def test_without_the_right_to_install_set_up_stops_with_the_one_command(tmp_path):
