@@ -28,11 +28,11 @@ report: $(REPORTS)
 reports/%/report.pdf: questionnaires/%.yaml $$(call answers_of,$$*) $$(wildcard raw/$$*.provenance.yaml) $(PIPELINE_CODE) $(STAMP)
 	$(PY) -m pipeline report $< $(call answers_of,$*) --out reports/$*
 
-## test: lint (ruff), type-check (mypy) and run the whole test suite
+## test: lint (ruff), type-check (mypy) and run the whole test suite (one worker per core, a test file to a worker)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 ## fuzz: 10,000 random damaged and garbage inputs per reader property (minutes; not part of make test)
 fuzz: $(STAMP)
