@@ -156,7 +156,15 @@ def simple_design(n: int, population: float | None = None) -> SampleDesign:
 
 
 def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes 0..k-1 of any labels, with the sorted distinct labels."""
+    """Integer codes 0..k-1 of any labels, with the sorted distinct labels.
+
+    Labels that are already small non-negative integers (the codes of strata and clusters) are
+    counted instead of sorted: the same result, in one pass rather than a sort of every unit."""
+    if values.dtype.kind in "iu" and len(values) and values.min() >= 0 and values.max() < 4 * len(values) + 1024:
+        present = np.bincount(values) > 0
+        levels = np.flatnonzero(present).astype(values.dtype)
+        recode = np.cumsum(present, dtype=np.int64) - 1
+        return recode[values], levels
     levels, codes = np.unique(values, return_inverse=True)
     return codes.astype(np.int64), levels
 

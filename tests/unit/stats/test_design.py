@@ -120,3 +120,12 @@ def test_when_the_last_stage_units_are_rows_the_statistics_are_summed_by_their_c
 def test_later_stages_need_first_stage_clusters_and_population():
     with pytest.raises(ValueError, match="later stages"):
         design_from_columns(clusters=np.array([1, 2]), stages=[(np.array([1, 2]), 4)])
+
+
+@pytest.mark.parametrize("values", [np.array([3, 3, 7, 0, 7]), np.arange(10, 0, -1, dtype=np.int8),
+                                    np.array([5, 10**9, 5]), np.array(["b", "a", "b"]), np.array([-2, 4, -2])])
+def test_codes_of_agree_with_numpys_sorted_unique(values):
+    codes, levels = codes_of(values)
+    expected_levels, expected_codes = np.unique(values, return_inverse=True)
+    assert np.array_equal(levels, expected_levels) and levels.dtype == expected_levels.dtype
+    assert np.array_equal(codes, expected_codes) and codes.dtype == np.int64
