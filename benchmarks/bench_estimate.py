@@ -1,5 +1,8 @@
 """Benchmark `python -m pipeline estimate` at 1e5, 1e6 and 1e7 respondents.
 
+Each size runs twice over: reading and checking the file (`--no-cache`), and rerunning on the
+same inputs from the answers cache (Parquet; see `pipeline.answer_cache`).
+
 Generates seeded synthetic answers (30 five-point Likert items with "don't know" and
 blanks, 36 strata with population sizes and weights, a binary subgroup) once into a cache
 folder, then runs the real command in a fresh process several times per size and reports
@@ -98,11 +101,11 @@ def write_answers(path: Path, size: int, seed: int = 12345) -> None:
             writer.write_table(pa.table(columns))
 
 
-def measure_run(questionnaire: Path, answers: Path, out: Path) -> tuple[float, float]:
+def measure_run(questionnaire: Path, answers: Path, out: Path, *options: str) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MB) of one `pipeline estimate` process."""
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "pipeline", "estimate", str(questionnaire), str(answers),
-                                "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                "--out", str(out), *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -118,7 +121,8 @@ def main() -> None:
     args = parser.parse_args()
     args.cache.mkdir(exist_ok=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{'respondents':>12} {'median wall (s)':>16} {'median peak RSS (MB)':>21}  runs")
+    print(f"{'respondents':>12} {'run':>22} {'median wall (s)':>16} {'median peak RSS (MB)':>21}  runs")
+    cache = args.cache.with_name(args.cache.name + "-answers-cache")
     for text in args.sizes:
         size = int(float(text))
         questionnaire = args.cache / f"bench_{size}.yaml"
@@ -127,10 +131,14 @@ def main() -> None:
         if not answers.exists():
             print(f"  (generating {size:,} synthetic respondents)", file=sys.stderr)
             write_answers(answers, size)
-        runs = [measure_run(questionnaire, answers, args.cache / f"out_{size}") for _ in range(args.repeats)]
-        walls, peaks = zip(*runs, strict=True)
-        print(f"{size:>12,} {statistics.median(walls):>16.2f} {statistics.median(peaks):>21.0f}  "
-              + ", ".join(f"{w:.2f}s/{p:.0f}MB" for w, p in runs))
+        out = args.cache.with_name(args.cache.name + "-out") / f"estimate_{size}"  # apart from the inputs
+        fresh = [measure_run(questionnaire, answers, out, "--no-cache") for _ in range(args.repeats)]
+        measure_run(questionnaire, answers, out, "--cache-dir", str(cache))  # fills the answers cache
+        rerun = [measure_run(questionnaire, answers, out, "--cache-dir", str(cache)) for _ in range(args.repeats)]
+        for label, runs in (("read and checked", fresh), ("rerun from the cache", rerun)):
+            walls, peaks = zip(*runs, strict=True)
+            print(f"{size:>12,} {label:>22} {statistics.median(walls):>16.2f} {statistics.median(peaks):>21.0f}  "
+                  + ", ".join(f"{w:.2f}s/{p:.0f}MB" for w, p in runs))
 
 
 if __name__ == "__main__":
