@@ -129,15 +129,17 @@ def estimate_files(results: Results) -> dict[str, bytes]:
 
 def report_files(results: Results) -> dict[str, bytes]:
     """Everything: the estimate files plus the workbook and the HTML and PDF report, dated by the build."""
-    from pipeline.report.render import render_pdf
-    from pipeline.report.tagged_pdf import finish_pdf
+    from pipeline.report.pdf_process import PdfProcess
     from pipeline.report.web_page import web_page
     from pipeline.report.workbook import build_workbook
 
-    built = report_date(results)
-    html = report_html(results, built)
-    return {**estimate_files(results), "tables.xlsx": build_workbook(results, built),
-            "report.html": web_page(html).encode("utf-8"), "report.pdf": finish_pdf(render_pdf(html), built)}
+    with PdfProcess() as pdf:  # lays out the PDF in another process while this one makes the rest
+        built = report_date(results)
+        html = report_html(results, built)
+        pdf.send(html, built)
+        files = {**estimate_files(results), "tables.xlsx": build_workbook(results, built),
+                 "report.html": web_page(html).encode("utf-8")}
+        return {**files, "report.pdf": pdf.result()}
 
 
 def report_date(results: Results) -> dt.datetime:
