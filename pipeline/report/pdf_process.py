@@ -2,81 +2,99 @@
 
 WeasyPrint's layout and PDF writing are most of a report build and hold the interpreter lock
 throughout, so threads cannot overlap them with anything. A fresh interpreter can: started
-before the HTML exists, it imports WeasyPrint and pikepdf while this process renders the
-HTML, then lays it out, writes and finishes the PDF (`render.render_pdf`, then
-`tagged_pdf.finish_pdf`), exactly the calls this process would make, so the bytes are the
-same. It is a new interpreter (started by exec, not a fork of this one, whose Arrow and BLAS
-threads a fork would not carry over safely), and it is given only the HTML and the build's
-moment, on its standard input; the PDF comes back on its standard output.
+before the HTML exists, it imports WeasyPrint and pikepdf while this process analyses the
+answers and renders the HTML, then lays it out, writes and finishes the PDF (`make_pdf`),
+exactly the calls this process would make, so the bytes are the same. It is a new
+interpreter (started by exec, not a fork of this one, whose Arrow and BLAS threads a fork
+would not carry over safely), and it is given only the HTML and the build's moment, on its
+standard input; the PDF comes back on its standard output. What it prints (WeasyPrint's
+warnings) is printed here.
 
-If the interpreter cannot be started, or stops with an error, the error is raised here with
-what it printed: a report without its PDF is never written. What it prints otherwise
-(WeasyPrint's warnings) is printed here.
+If the interpreter cannot be started, or stops without a PDF, this process says so on stderr
+and makes the PDF itself: slower, the same bytes, and an error in the HTML is then raised
+here with its traceback. A report is never written with a PDF cut short.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import IO
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `pipeline`, for the new interpreter's path
 START = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from pipeline.report.pdf_process import serve; serve()")
 
 
-class PdfFailed(RuntimeError):
-    """The PDF process stopped with an error (its output is in the message)."""
+def make_pdf(html: str, moment: dt.datetime) -> bytes:
+    """The finished PDF of the report's HTML, dated `moment`: laid out, written, tagged and dated."""
+    from pipeline.report.render import render_pdf
+    from pipeline.report.tagged_pdf import finish_pdf
+
+    return finish_pdf(render_pdf(html), moment)
 
 
 class PdfProcess:
     """A PDF being made in another process: start it early, `send` the HTML, collect the PDF with `result`."""
 
     def __init__(self) -> None:
+        self._html: str | None = None
+        self._moment = dt.datetime.fromtimestamp(0, dt.UTC)
         # a file, not a pipe, so that a talkative process never blocks; closed by `result` or `close`
-        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
-        self._process = subprocess.Popen([sys.executable, "-c", START, str(PACKAGE_ROOT)],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
-        self._sent = False
+        self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self._process: subprocess.Popen | None
+        try:
+            self._process = subprocess.Popen([sys.executable, "-c", START, str(PACKAGE_ROOT)],
+                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
+        except OSError as error:
+            self._process = None
+            self._errors.write(f"{error}\n".encode())
 
     def send(self, html: str, moment: dt.datetime) -> None:
         """Give the process the report's HTML and the build's moment; it starts laying out at once."""
-        stdin = self._process.stdin
-        assert stdin is not None
+        self._html, self._moment = html, moment
+        if self._process is None or self._process.stdin is None:
+            return
         try:
-            stdin.write(moment.astimezone(dt.UTC).isoformat().encode("ascii") + b"\n" + html.encode("utf-8"))
-            stdin.close()
-        except BrokenPipeError:  # it stopped before reading: `result` reports why
+            self._process.stdin.write(moment.astimezone(dt.UTC).isoformat().encode("ascii") + b"\n"
+                                      + html.encode("utf-8"))
+            self._process.stdin.close()
+        except BrokenPipeError:  # it stopped before reading: `result` says so and makes the PDF here
             pass
-        self._sent = True
 
     def result(self) -> bytes:
-        """The finished PDF's bytes, once the process has written them."""
-        if not self._sent:
+        """The finished PDF's bytes, from the other process, or made here if it could not make them."""
+        if self._html is None:
             raise RuntimeError("the HTML was never sent to the PDF process")
-        stdout = self._process.stdout
-        assert stdout is not None
-        pdf = stdout.read()
-        stdout.close()
-        status = self._process.wait()
+        pdf, status = b"", None
+        if self._process is not None and self._process.stdout is not None:
+            pdf = self._process.stdout.read()
+            self._process.stdout.close()
+            status = self._process.wait()
         self._errors.seek(0)
-        errors = self._errors.read().decode("utf-8", "replace")
+        printed = self._errors.read().decode("utf-8", "replace")
         self._errors.close()
-        if status != 0:
-            raise PdfFailed(f"the PDF could not be made (exit status {status}):\n{errors}")
-        sys.stderr.write(errors)  # WeasyPrint's warnings, as they would have been printed here
-        return pdf
+        if status == 0:
+            sys.stderr.write(printed)  # WeasyPrint's warnings, as they would have been printed here
+            return pdf
+        reason = "could not be started" if status is None else f"stopped with exit status {status}"
+        print(f"warning: the process laying out the PDF {reason}; laying it out here instead.\n{printed}",
+              end="", file=sys.stderr)
+        return make_pdf(self._html, self._moment)
 
     def close(self) -> None:
         """Stop the process if it is still running (when the build failed before collecting the PDF)."""
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout):
-            if stream is not None and not stream.closed:
-                stream.close()
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.kill()
+                self._process.wait()
+            for stream in (self._process.stdin, self._process.stdout):
+                if stream is not None and not stream.closed:
+                    stream.close()
         if not self._errors.closed:
             self._errors.close()
 
@@ -88,13 +106,19 @@ class PdfProcess:
 
 
 def serve() -> None:
-    """In the PDF process: import the PDF stack, read the moment and the HTML, write the finished PDF."""
+    """In the PDF process: import the PDF stack, read the moment and the HTML, write the finished PDF.
+
+    The cyclic garbage collector is off: WeasyPrint makes hundreds of thousands of objects, which
+    the collector would scan again and again (a tenth of the time), and the process ends as soon
+    as the PDF is written, freeing everything.
+    """
+    gc.disable()
     import weasyprint  # noqa: F401  (imported now, while the other process is still making the HTML)
 
-    from pipeline.report.render import render_pdf
-    from pipeline.report.tagged_pdf import finish_pdf
+    import pipeline.report.render
+    import pipeline.report.tagged_pdf  # noqa: F401
 
     moment, html = sys.stdin.buffer.read().split(b"\n", 1)
-    pdf = finish_pdf(render_pdf(html.decode("utf-8")), dt.datetime.fromisoformat(moment.decode("ascii")))
+    pdf = make_pdf(html.decode("utf-8"), dt.datetime.fromisoformat(moment.decode("ascii")))
     sys.stdout.buffer.write(pdf)
     sys.stdout.buffer.flush()

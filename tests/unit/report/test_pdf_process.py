@@ -1,13 +1,11 @@
-"""The PDF made in a second process is the PDF this process would make; its failures are not lost."""
+"""The PDF made in a second process is the PDF this process would make; when that process fails, this one makes it."""
 
 import datetime as dt
 
 import pytest
 
 from pipeline.report import pdf_process
-from pipeline.report.pdf_process import PdfFailed, PdfProcess
-from pipeline.report.render import render_pdf
-from pipeline.report.tagged_pdf import finish_pdf
+from pipeline.report.pdf_process import PdfProcess, make_pdf
 
 PAGE = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Twin</title>
 <meta name="dcterms.created" content="2020-01-02T03:04:05Z"></head>
@@ -16,20 +14,35 @@ PAGE = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>T
 MOMENT = dt.datetime(2021, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
 
 
-def test_the_other_process_writes_the_same_bytes_as_this_one():
+@pytest.fixture(scope="module")
+def made_here() -> bytes:
+    return make_pdf(PAGE, MOMENT)
+
+
+def test_the_other_process_writes_the_same_bytes_as_this_one(made_here, capsys):
     with PdfProcess() as process:
         process.send(PAGE, MOMENT)
         made_there = process.result()
-    assert made_there.startswith(b"%PDF-") and made_there == finish_pdf(render_pdf(PAGE), MOMENT)
+    assert made_there.startswith(b"%PDF-") and made_there == made_here
+    assert capsys.readouterr().err == ""
 
 
-def test_an_error_there_is_raised_here_with_its_message(monkeypatch):
-    monkeypatch.setattr(pdf_process, "START", "import sys; sys.stdin.read(); print('no fonts here', file=sys.stderr); "
-                                              "sys.exit(3)")
+def test_when_it_stops_without_a_pdf_this_process_says_why_and_makes_it(monkeypatch, capsys, made_here):
+    monkeypatch.setattr(pdf_process, "START", "import sys; sys.stdin.read(); sys.stdout.write('%PDF-1.7 cut'); "
+                                              "print('no fonts here', file=sys.stderr); sys.exit(3)")
     with PdfProcess() as process:
         process.send(PAGE, MOMENT)
-        with pytest.raises(PdfFailed, match=r"exit status 3\):\nno fonts here"):
-            process.result()
+        assert process.result() == made_here
+    assert capsys.readouterr().err == ("warning: the process laying out the PDF stopped with exit status 3; "
+                                       "laying it out here instead.\nno fonts here\n")
+
+
+def test_when_it_cannot_start_this_process_makes_the_pdf(monkeypatch, capsys, made_here):
+    monkeypatch.setattr(pdf_process.sys, "executable", "/nonexistent/python")
+    with PdfProcess() as process:
+        process.send(PAGE, MOMENT)
+        assert process.result() == made_here
+    assert "could not be started" in capsys.readouterr().err
 
 
 def test_what_it_prints_is_printed_here(monkeypatch, capsys):
