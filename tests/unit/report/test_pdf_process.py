@@ -60,3 +60,8 @@ def test_a_process_never_sent_the_html_is_stopped_on_close():
         process.result()
     process.close()
     assert process._process.poll() is not None
+
+
+def test_the_warm_up_leaves_nothing_behind_in_the_next_pdf(made_here):
+    pdf_process._warm_up()
+    assert make_pdf(PAGE, MOMENT) == made_here
