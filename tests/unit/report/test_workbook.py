@@ -149,17 +149,3 @@ def test_the_garbage_collector_is_as_it_was_after_the_build(results):
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-def test_a_number_column_formats_numbers_and_aligns_every_filled_cell_right():
-    from openpyxl import Workbook
-
-    from pipeline.report.workbook import _format_column
-
-    sheet = Workbook().active
-    cells = [sheet.cell(row=row, column=1, value=value) for row, value in enumerate((0.25, "[c]", None, 0.5), 1)]
-    _format_column(cells, "0.0%")
-    assert [c.number_format for c in cells] == ["0.0%", "General", "General", "0.0%"]
-    assert [c.alignment.horizontal for c in cells] == ["right", "right", None, "right"]
-    cells[0].number_format = "0%"  # each cell has its own style: changing one leaves the others
-    assert cells[3].number_format == "0.0%"
