@@ -23,6 +23,8 @@ import gc
 import subprocess
 import sys
 import tempfile
+import threading
+from contextlib import suppress
 from pathlib import Path
 from typing import IO
 
@@ -45,6 +47,7 @@ class PdfProcess:
     def __init__(self) -> None:
         self._html: str | None = None
         self._moment = dt.datetime.fromtimestamp(0, dt.UTC)
+        self._writer: threading.Thread | None = None
         # a file, not a pipe, so that a talkative process never blocks; closed by `result` or `close`
         self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._process: subprocess.Popen | None
@@ -56,16 +59,17 @@ class PdfProcess:
             self._errors.write(f"{error}\n".encode())
 
     def send(self, html: str, moment: dt.datetime) -> None:
-        """Give the process the report's HTML and the build's moment; it starts laying out at once."""
+        """Give the process the report's HTML and the build's moment; it starts laying out at once.
+
+        The HTML is larger than a pipe holds, so a thread writes it: this process goes on at once
+        even if the other has not finished starting and reads it only later.
+        """
         self._html, self._moment = html, moment
         if self._process is None or self._process.stdin is None:
             return
-        try:
-            self._process.stdin.write(moment.astimezone(dt.UTC).isoformat().encode("ascii") + b"\n"
-                                      + html.encode("utf-8"))
-            self._process.stdin.close()
-        except BrokenPipeError:  # it stopped before reading: `result` says so and makes the PDF here
-            pass
+        data = moment.astimezone(dt.UTC).isoformat().encode("ascii") + b"\n" + html.encode("utf-8")
+        self._writer = threading.Thread(target=_write_and_close, args=(self._process.stdin, data), daemon=True)
+        self._writer.start()
 
     def result(self) -> bytes:
         """The finished PDF's bytes, from the other process, or made here if it could not make them."""
@@ -74,6 +78,8 @@ class PdfProcess:
         pdf, status = b"", None
         if self._process is not None and self._process.stdout is not None:
             pdf = self._process.stdout.read()
+            if self._writer is not None:
+                self._writer.join()
             self._process.stdout.close()
             status = self._process.wait()
         self._errors.seek(0)
@@ -93,9 +99,12 @@ class PdfProcess:
             if self._process.poll() is None:
                 self._process.kill()
                 self._process.wait()
+            if self._writer is not None:
+                self._writer.join()
             for stream in (self._process.stdin, self._process.stdout):
                 if stream is not None and not stream.closed:
-                    stream.close()
+                    with suppress(BrokenPipeError):  # what was left to write will never be read
+                        stream.close()
         if not self._errors.closed:
             self._errors.close()
 
@@ -106,8 +115,16 @@ class PdfProcess:
         self.close()
 
 
+def _write_and_close(stream: IO[bytes], data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except (BrokenPipeError, ValueError):  # it stopped before reading, or was stopped: `result` or `close` say so
+        pass
+
+
 def serve() -> None:
-    """In the PDF process: import the PDF stack, read the moment and the HTML, write the finished PDF.
+    """In the PDF process: warm up the PDF stack, read the moment and the HTML, write the finished PDF.
 
     The cyclic garbage collector is off: WeasyPrint makes hundreds of thousands of objects, which
     the collector would scan again and again (a tenth of the time), and the process ends as soon

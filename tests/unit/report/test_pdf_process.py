@@ -65,3 +65,15 @@ def test_a_process_never_sent_the_html_is_stopped_on_close():
 def test_the_warm_up_leaves_nothing_behind_in_the_next_pdf(made_here):
     pdf_process._warm_up()
     assert make_pdf(PAGE, MOMENT) == made_here
+
+
+def test_sending_never_waits_for_the_process_and_closing_stops_one_that_does_not_read(monkeypatch):
+    import time
+
+    monkeypatch.setattr(pdf_process, "START", "import time; time.sleep(60)")
+    start = time.monotonic()
+    with PdfProcess() as process:
+        process.send(PAGE + "<!--" + "x" * 1_000_000 + "-->", MOMENT)  # far more than a pipe holds
+        sent = time.monotonic()
+    assert sent - start < 5 and time.monotonic() - start < 10
+    assert process._process.poll() is not None
