@@ -10,9 +10,14 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import AnswersError, OutputError, PipelineError, shorten
+
+if TYPE_CHECKING:
+    from pipeline.report.pdf_process import PdfProcess
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 CONSOLE_LIMIT = 50
@@ -159,10 +164,11 @@ def _analyse(args: argparse.Namespace, command_line: str) -> int:
 
     progress = Progress()
     cache = AnswerCache(None if args.no_cache else args.cache_dir or default_folder())
-    with output_folder(args.out, (args.questionnaire, args.answers, provenance_path(args.answers))) as out:
+    with output_folder(args.out, (args.questionnaire, args.answers, provenance_path(args.answers))) as out, \
+            _pdf_process(args.command) as pdf:
         results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress, cache)
         progress.stage("writing outputs")
-        files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
+        files = run.report_files(results, pdf) if args.command == "report" else run.estimate_files(results)
         written = replace_folder(out, files)
         cache.wait()
     progress.done()
@@ -171,3 +177,13 @@ def _analyse(args: argparse.Namespace, command_line: str) -> int:
           + (f" ({excluded} rows excluded; see validation.json)" if excluded else "")
           + f"; wrote {', '.join(p.name for p in written)} to {args.out}")
     return EXIT_OK
+
+
+def _pdf_process(command: str) -> AbstractContextManager[PdfProcess | None]:
+    """For a report, the process that will lay out its PDF, started now: it imports WeasyPrint while
+    this one analyses the answers. For an estimate, nothing."""
+    if command != "report":
+        return nullcontext(None)
+    from pipeline.report.pdf_process import PdfProcess
+
+    return PdfProcess()

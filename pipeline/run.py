@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ from pipeline.summaries import (
 from pipeline.suppression import suppress_tables
 from pipeline.survey_design import DesignVariant, checked_design, design_variants
 from pipeline.validate import Responses, check_answers
+
+if TYPE_CHECKING:
+    from pipeline.report.pdf_process import PdfProcess
 
 
 @dataclass(frozen=True)
@@ -137,17 +141,23 @@ def estimate_files(results: Results) -> dict[str, bytes]:
     return files
 
 
-def report_files(results: Results) -> dict[str, bytes]:
-    """Everything: the estimate files plus the workbook and the HTML and PDF report, dated by the build."""
-    from pipeline.report.render import render_pdf
-    from pipeline.report.tagged_pdf import finish_pdf
+def report_files(results: Results, pdf: PdfProcess | None = None) -> dict[str, bytes]:
+    """Everything: the estimate files plus the workbook and the HTML and PDF report, dated by the build.
+
+    The PDF is laid out in another process while this one makes the rest; one started earlier
+    (which has imported WeasyPrint meanwhile) may be passed as `pdf`.
+    """
+    from pipeline.report.pdf_process import PdfProcess
     from pipeline.report.web_page import web_page
     from pipeline.report.workbook import build_workbook
 
-    built = report_date(results)
-    html = report_html(results, built)
-    return {**estimate_files(results), "tables.xlsx": build_workbook(results, built),
-            "report.html": web_page(html).encode("utf-8"), "report.pdf": finish_pdf(render_pdf(html), built)}
+    with pdf or PdfProcess() as pdf:
+        built = report_date(results)
+        html = report_html(results, built)
+        pdf.send(html, built)
+        files = {**estimate_files(results), "tables.xlsx": build_workbook(results, built),
+                 "report.html": web_page(html).encode("utf-8")}
+        return {**files, "report.pdf": pdf.result()}
 
 
 def report_date(results: Results) -> dt.datetime:

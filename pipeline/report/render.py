@@ -17,10 +17,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+if TYPE_CHECKING:  # Jinja2 is imported where the HTML is made, not where the PDF is
+    from markupsafe import Markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -35,6 +36,8 @@ class FetchRefused(Exception):
 
 def render_html(context: dict) -> str:
     """The report as one HTML document, its stylesheet inlined."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return environment.get_template("report.html.j2").render(**context, stylesheet=_stylesheet())
@@ -42,6 +45,8 @@ def render_html(context: dict) -> str:
 
 def _stylesheet() -> Markup:
     """The report's CSS as the template inlines it: the package's own file, so not escaped."""
+    from markupsafe import Markup
+
     return Markup((ASSETS / "report.css").read_text(encoding="utf-8"))
 
 

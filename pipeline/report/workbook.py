@@ -15,18 +15,23 @@ inert, a control character (which XML cannot hold) a visible escape.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import math
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pipeline.cell_safety import visible_text, workbook_text
+from pipeline.report.sheet_xml import Styles, rows_xml
 from pipeline.report.workbook_tables import (
     COUNT,
     NUMBER,
@@ -43,6 +48,7 @@ WIDEST, NARROWEST = 60, 10
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 _NOTE_PLACEHOLDER = re.compile(r"\[note \{(\w+)\}\]")
 RIGHT = Alignment(horizontal="right")
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?"/>')
 
 
 def build_workbook(results, built: dt.datetime | None = None) -> bytes:
@@ -51,6 +57,24 @@ def build_workbook(results, built: dt.datetime | None = None) -> bytes:
         from pipeline.report.build_date import build_moment
 
         built = build_moment(results.questionnaire.path, results.responses.path)
+    with _collector_paused():
+        return _workbook_bytes(results, built)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while the cells are made: tens of thousands of objects, none
+    of them garbage until the workbook is written, that it would otherwise scan again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _workbook_bytes(results, built: dt.datetime) -> bytes:
     notes = workbook_notes(results)
     numbers = {note.key: index for index, note in enumerate(notes, start=1)}
     tables = report_tables(results)
@@ -58,8 +82,11 @@ def build_workbook(results, built: dt.datetime | None = None) -> bytes:
     _cover(book.active, results, built, numbers)
     _contents(book.create_sheet("Contents"), tables, numbers)
     _notes(book.create_sheet("Notes"), notes)
+    bodies = {}
     for table in tables:
-        _table_sheet(book.create_sheet(table.name), table, numbers)
+        sheet = book.create_sheet(table.name)
+        bodies[sheet] = (_table_sheet(sheet, table, numbers), f"A1:{get_column_letter(len(table.columns))}"
+                                                                f"{3 + len(table.rows)}")
     moment = built.astimezone(dt.UTC).replace(tzinfo=None)
     book.properties.created = book.properties.modified = moment
     book.properties.title = visible_text(results.questionnaire.survey.title)
@@ -67,7 +94,7 @@ def build_workbook(results, built: dt.datetime | None = None) -> bytes:
     book.properties.language = "en-GB"
     buffer = io.BytesIO()
     book.save(buffer)
-    return _fixed_zip(buffer.getvalue(), moment)
+    return _fixed_zip(buffer.getvalue(), moment, {sheet.path.lstrip("/"): body for sheet, body in bodies.items()})
 
 
 def note_markers(keys, numbers: dict[str, int]) -> str:
@@ -119,12 +146,12 @@ def _contents(sheet, tables: list[SheetTable], numbers: dict[str, int]) -> None:
     sheet.cell(row=2, column=1, value=f"This worksheet contains one table of {len(tables)} rows, one for "
                                       "each table in this workbook.")
     rows = [(t.name, t.title, note_markers(t.notes, numbers).strip() or "None") for t in tables]
-    _write_table(sheet, 3, ("Sheet name", "Table title", "Notes"), rows, "table_contents")
+    body = _write_table(sheet, 3, ("Sheet name", "Table title", "Notes"), rows, "table_contents")
     for index, table in enumerate(tables, start=4):
         cell = sheet.cell(row=index, column=1)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{table.name}'!A1", display=table.name)
         cell.font = Font(color="0563C1", underline="single")
-    _fit_columns(sheet, 3, [None] * 3)
+    _fit_columns(sheet, 3, [None] * 3, [[cell.value for cell in cells] for cells in body])
 
 
 def _notes(sheet, notes: list[Note]) -> None:
@@ -139,47 +166,61 @@ def _notes(sheet, notes: list[Note]) -> None:
     sheet.column_dimensions["B"].width = 100
 
 
-def _table_sheet(sheet, table: SheetTable, numbers: dict[str, int]) -> None:
+def _table_sheet(sheet, table: SheetTable, numbers: dict[str, int]) -> bytes:
+    """The sheet's title, note and header row; its body rows as worksheet XML, for `_fixed_zip` to put in."""
     sheet.cell(row=1, column=1, value=_cell(table.title + note_markers(table.notes, numbers))).font = Font(
         bold=True, size=15)
     sheet.cell(row=2, column=1, value=f"This worksheet contains one table of {len(table.rows)} rows. Notes are in "
                                       "the Notes sheet; [c] marks a suppressed figure, [x] a cell with no figure.")
     headers = [_with_numbers(c.header, numbers) for c in table.columns]
-    _write_table(sheet, 3, headers, table.rows, f"table_{table.name.lower()}")
-    for index, column in enumerate(table.columns, start=1):
-        number_format = FORMATS.get(column.kind)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=4, min_col=index, max_col=index):
-                if isinstance(cell.value, (int, float)):
-                    cell.number_format = number_format
-                if cell.value is not None:
-                    cell.alignment = RIGHT
-    _fit_columns(sheet, 3, [c.kind for c in table.columns])
+    _write_header(sheet, 3, headers, len(table.rows), f"table_{table.name.lower()}")
+    values = [[_cell(value) for value in record] for record in table.rows]
+    _fit_columns(sheet, 3, [c.kind for c in table.columns], values)
+    return rows_xml(values, 4, [_column_styles(sheet, FORMATS.get(c.kind)) for c in table.columns])
 
 
-def _write_table(sheet, header_row: int, headers, rows, name: str) -> None:
-    """Headers and rows from `header_row` down, marked as an Excel table, the header row frozen."""
+def _column_styles(sheet, number_format: str | None) -> Styles:
+    """The style ids of a column's numbers (in its format, aligned right) and of its other values (aligned right).
+
+    A column without a number format has neither.
+    """
+    if number_format is None:
+        return None, None
+    number, other = Cell(sheet), Cell(sheet)  # never placed on the sheet: they register the styles
+    number.number_format = number_format
+    number.alignment = other.alignment = RIGHT
+    return number.style_id, other.style_id
+
+
+def _write_header(sheet, header_row: int, headers, rows: int, name: str) -> None:
+    """The header row at `header_row`, the table below it marked as an Excel table, the header row frozen."""
     for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=header_row, column=column, value=_cell(header))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-    for offset, record in enumerate(rows, start=1):
-        for column, value in enumerate(record, start=1):
-            sheet.cell(row=header_row + offset, column=column, value=_cell(value))
-    last = f"{get_column_letter(len(headers))}{header_row + max(len(rows), 1)}"
+    last = f"{get_column_letter(len(headers))}{header_row + max(rows, 1)}"
     table = Table(displayName=name, ref=f"A{header_row}:{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
     sheet.add_table(table)
     sheet.freeze_panes = f"A{header_row + 1}"
 
 
-def _fit_columns(sheet, header_row: int, kinds) -> None:
+def _write_table(sheet, header_row: int, headers, rows, name: str) -> list[list[Cell]]:
+    """Headers and rows from `header_row` down, marked as an Excel table, the header row frozen; the body's cells."""
+    _write_header(sheet, header_row, headers, len(rows), name)
+    body = [[Cell(sheet, value=_cell(value)) for value in record] for record in rows]
+    for cells in body:  # appended below the header, which is the sheet's last row so far
+        sheet.append(cells)
+    return body
+
+
+def _fit_columns(sheet, header_row: int, kinds, rows: list[list]) -> None:
     """Each column as wide as its longest value (headers wrap at the widest), within limits."""
     for index, kind in enumerate(kinds, start=1):
         letter = get_column_letter(index)
         longest = 0
-        for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
-            value = cell.value
+        for values in rows:
+            value = values[index - 1] if index <= len(values) else None
             length = 8 if kind in FORMATS and isinstance(value, (int, float)) else len(str(value or ""))
             longest = max(longest, length)
         header = str(sheet.cell(row=header_row, column=index).value or "")
@@ -198,8 +239,9 @@ def _cell(value):
     return value
 
 
-def _fixed_zip(data: bytes, moment: dt.datetime) -> bytes:
-    """The same archive with every member's timestamp fixed, so equal inputs give equal bytes."""
+def _fixed_zip(data: bytes, moment: dt.datetime, bodies: dict[str, tuple[bytes, str]]) -> bytes:
+    """The same archive with every member's timestamp fixed, so equal inputs give equal bytes, and each
+    table sheet's body rows (`bodies`: its XML and the sheet's full extent, by member name) put in."""
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -211,5 +253,15 @@ def _fixed_zip(data: bytes, moment: dt.datetime) -> bytes:
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", content)
+            if info.filename in bodies:
+                content = _with_body(content, *bodies[info.filename])
             target.writestr(fixed, content)
     return out.getvalue()
+
+
+def _with_body(sheet: bytes, rows: bytes, extent: str) -> bytes:
+    """A saved sheet with `rows` after the rows it has (title, note, header) and its extent widened to `extent`."""
+    if sheet.count(b"</sheetData>") != 1 or len(_DIMENSION.findall(sheet)) != 1:
+        raise ValueError("a saved worksheet without exactly one sheetData and one dimension")
+    sheet = _DIMENSION.sub(b'<dimension ref="' + extent.encode("ascii") + b'"/>', sheet)
+    return sheet.replace(b"</sheetData>", rows + b"</sheetData>")

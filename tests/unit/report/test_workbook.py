@@ -135,3 +135,17 @@ def test_numeric_estimates_have_their_own_sheet_in_the_answers_units_not_percent
     shares = book["Estimates"]
     column = [c.value for c in shares[3]].index("Statistic")
     assert {row[column] for row in shares.iter_rows(min_row=4, values_only=True)} == {"share"}
+
+
+def test_the_garbage_collector_is_as_it_was_after_the_build(results):
+    import gc
+
+    assert gc.isenabled()
+    build_workbook(results, BUILT)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_workbook(results, BUILT)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
