@@ -19,8 +19,8 @@ import pandas as pd
 from pipeline.cell_safety import csv_text
 from pipeline.summaries import InputFile, Manifest
 
-DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "jinja2", "weasyprint", "pyyaml", "matplotlib",
-                "openpyxl", "pyarrow", "pydyf", "fonttools", "pikepdf")
+DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "jinja2", "weasyprint", "pyyaml", "openpyxl", "pyarrow",
+                "pydyf", "fonttools", "pikepdf")
 
 
 def sha256_file(path: Path | str) -> str:
