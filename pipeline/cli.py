@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--exclude-invalid", action="store_true", default=None,
                          help="exclude rows with invalid answers instead of stopping "
                               "(the default is the questionnaire's answers.on_invalid, else stop)")
+        sub.add_argument("--engine", choices=("memory", "duckdb", "spark"), default="memory",
+                         help="where the answers are read and summed: in memory (the default), by DuckDB (files "
+                              "larger than memory), or by Spark (a cluster)")
+        sub.add_argument("--spark-master", default="local[2]", metavar="URL",
+                         help="the Spark master for --engine spark: local[2] (the default) or a cluster's URL, "
+                              "such as spark://host:7077")
 
     reconstruct = commands.add_parser(
         "reconstruct", help="write reconstructed answers from published counts",
@@ -153,7 +159,13 @@ def _analyse(args: argparse.Namespace, command_line: str) -> int:
 
     progress = Progress()
     with output_folder(args.out, (args.questionnaire, args.answers, provenance_path(args.answers))) as out:
-        results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress)
+        if args.engine == "memory":
+            results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress)
+        else:
+            from pipeline.engines.analysis import analyse_with_engine
+
+            results = analyse_with_engine(args.questionnaire, args.answers, command_line, args.engine,
+                                          args.exclude_invalid, progress, args.spark_master)
         progress.stage("writing outputs")
         files = run.report_files(results) if args.command == "report" else run.estimate_files(results)
         written = replace_folder(out, files)

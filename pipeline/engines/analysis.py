@@ -1,0 +1,195 @@
+"""`estimate` and `report` with `--engine duckdb` or `--engine spark`: the same stages as
+`run.analyse`, with the reading, the checks and the one pass made by the engine over the file.
+
+The answers never come into Python (but on the error path, to name problems): the engine
+returns the header, counts, one row per stratum and cluster, and the sufficient statistics,
+and the memory engine's numpy algebra does the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.answer_formats import answers_format
+from pipeline.engines.checks import (
+    check_design,
+    check_header,
+    check_rows,
+    design_groups,
+    design_problem,
+    memory_reader_verdict,
+)
+from pipeline.engines.connections import (
+    DEFAULT_MASTER,
+    Connection,
+    DuckDBConnection,
+    EngineReadError,
+    SparkConnection,
+    csv_header,
+    parquet_header,
+)
+from pipeline.engines.design import DesignGroups, grouped_variants
+from pipeline.engines.sql_text import (
+    AnswerColumns,
+    QuestionnaireSql,
+    duplicate_ids_query,
+    summary_query,
+    suspect_rows,
+    text_suspects,
+)
+from pipeline.engines.statistics import EngineStatistics
+from pipeline.engines.support import check_logistic_start, check_supported
+from pipeline.errors import AnswersError
+from pipeline.ingest import MAX_FIELD_CHARS
+from pipeline.progress import Progress, Silent
+from pipeline.provenance import read_provenance
+from pipeline.questionnaire import load_questionnaire
+from pipeline.summaries import STATUSES, AnswerStatusCounts, ValidationSummary
+
+ENGINES = ("memory", "duckdb", "spark")
+
+
+def connect(engine: str, spark_master: str = DEFAULT_MASTER) -> Connection:
+    """A connection to the engine named."""
+    if engine == "duckdb":
+        return DuckDBConnection()
+    if engine == "spark":
+        return SparkConnection(spark_master)
+    raise ValueError(f"no engine '{engine}'")
+
+
+def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str, command: str, engine: str,
+                        exclude_invalid: bool | None = None, progress: Progress | None = None,
+                        spark_master: str = DEFAULT_MASTER, connection: Connection | None = None):
+    """Every statistic `run.analyse` computes for the supported designs, by `engine`."""
+    from pipeline import run
+    from pipeline.estimates import coded_variables, estimate_all
+    from pipeline.findings import check_claims
+    from pipeline.outputs import build_manifest
+    from pipeline.suppression import suppress_tables
+
+    progress = progress or Silent()
+    q = load_questionnaire(questionnaire_path)
+    provenance = read_provenance(answers_path)
+    path = str(answers_path)
+    fmt = answers_format(answers_path)
+    exclude = q.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
+    check_supported(q, fmt, engine, exclude)
+    own = connection is None
+    connection = connection or connect(engine, spark_master)
+    try:
+        progress.stage(f"reading and checking answers ({engine})")
+        header, raw = _header(path, fmt, q)
+        columns = AnswerColumns.of({name: raw.sources.get(name, name) for name in raw.cells.columns
+                                    if name in q.column_sources})
+        sql = QuestionnaireSql(q, columns)
+        try:
+            connection.open(path, fmt, header, columns, q.delimiter, coded_columns(q))
+            if fmt == "csv" and connection.rows(text_suspects(columns, MAX_FIELD_CHARS))[0][0]:
+                raise EngineReadError("a value holding a line break, or longer than the memory reader allows")
+            summary = connection.rows(summary_query(sql, STATUSES, suspect_rows(sql)))[0]
+        except EngineReadError as error:
+            memory_reader_verdict(path, q, str(error))
+            raise
+        n_rows, suspects = int(summary[0]), int(summary[1] or 0)
+        duplicates = 0
+        if q.design.respondent_id is not None:
+            duplicates = int(connection.rows(duplicate_ids_query(sql.column(q.id_column)))[0][0])
+        check_rows(connection, sql, path, fmt, header, suspects, duplicates)
+        groups = design_groups(connection, sql, n_rows)
+        if design_problem(q, groups):
+            check_design(connection, sql, path, fmt, header, n_rows)
+        population = groups.population()
+        weights = _derived_weights(q, groups, population)
+        table = groups.table
+        varies = bool(q.design.weights) and bool((table["min_w"] != table["max_w"]).any())
+        variants = grouped_variants(q, groups, weights, population)
+        finest = next((v for v in variants if v.name == "design"), variants[0])
+        if finest.name == "design":
+            check_logistic_start(q, path, varies, engine)
+        reference = _register_groups(connection, groups, weights, finest.design.weights.max())
+        responses = _empty_responses(q, path, n_rows, fmt, raw)
+        progress.stage(f"estimating ({engine})")
+        variables = coded_variables(responses)
+        source = EngineStatistics(connection, sql, variables, groups, reference, finest.design.weighted,
+                                  None if not q.design.weights else f"CAST(a.{sql.column(q.design.weights)} AS DOUBLE)"
+                                  if weights is None else "grp.w")
+        estimates = estimate_all(responses, variants, variables, source=source)
+    finally:
+        if own:
+            connection.close()
+    counts = _status_counts(q, summary)
+    findings = check_claims(q, estimates, n_rows, None)
+    estimates, comparisons, findings = suppress_tables(estimates, pd.DataFrame(), findings,
+                                                       q.analysis.suppress_below)
+    validation = ValidationSummary(q.path, path, "utf-8", n_rows, n_rows, 0, (), None, (), counts, format=fmt,
+                                   ignored_columns=tuple(raw.ignored_columns),
+                                   respondent_id=None if raw.ids_are_row_numbers else q.design.respondent_id)
+    manifest = build_manifest({"questionnaire": questionnaire_path, "answers": answers_path,
+                               "provenance": provenance.path}, command)
+    return run.Results(q, provenance, responses, estimates, findings, validation, manifest, comparisons,
+                       tuple(variants))
+
+
+def coded_columns(q) -> frozenset[str]:
+    """The columns of categorical and multiple-choice questions (checked against their codes)."""
+    return frozenset(column for question in q.questions if question.type.is_categorical
+                     or question.type.is_multiple_choice for column in question.columns)
+
+
+def _header(path: str, fmt: str, q):
+    try:
+        header = csv_header(path, q.delimiter) if fmt == "csv" else parquet_header(path)
+    except EngineReadError as error:
+        memory_reader_verdict(path, q, str(error))
+        raise
+    return header, check_header(path, header, fmt, q)
+
+
+def _derived_weights(q, groups: DesignGroups, population: np.ndarray | None) -> np.ndarray | None:
+    """Each group's weight where the design derives them (N_h / n_h), as `declared_design`."""
+    if q.design.weights:
+        return None
+    h = groups.table["h"].to_numpy()
+    if population is None:
+        return np.ones(len(groups.table))
+    return (population / groups.psus())[h]
+
+
+def _register_groups(connection: Connection, groups: DesignGroups, weights: np.ndarray | None,
+                     largest: float) -> np.ndarray:
+    """The table `design_groups` the heavy pass joins: each stratum and cluster's group index,
+    reference weight (its first row's, over the largest) and derived weight."""
+    table = groups.table
+    g, _ = groups.group_index()
+    first_w = table["first_w"].to_numpy(dtype=float) if weights is None else weights
+    frame = pd.DataFrame({"g": g.astype(np.int64)})
+    for name in ("strat", "clus"):
+        if name in table:
+            frame[name] = table[name].astype(str).to_numpy(dtype=object)
+    frame["ref"] = first_w / largest
+    frame["wmax"] = float(largest)
+    frame["w"] = first_w
+    connection.register("design_groups", frame)
+    return frame["ref"].to_numpy()
+
+
+def _empty_responses(q, path: str, n_rows: int, fmt: str, raw):
+    """A `Responses` without rows: the questionnaire and the account of the file, for the stages
+    after estimation (nothing per row is computed from it)."""
+    from pipeline.validate import Responses
+
+    answers = pd.DataFrame({name: pd.Series([], dtype=object) for name in raw.cells.columns})
+    return Responses(q, path, answers, pd.Series([], dtype="int64"), n_rows, "utf-8", format=fmt,
+                     ignored_columns=tuple(raw.ignored_columns), ids_are_row_numbers=raw.ids_are_row_numbers)
+
+
+def _status_counts(q, summary: tuple) -> dict[str, AnswerStatusCounts]:
+    counts = {}
+    for i, question in enumerate(q.questions):
+        start = 2 + i * len(STATUSES)
+        counts[question.id] = AnswerStatusCounts(*(int(c or 0) for c in summary[start:start + len(STATUSES)]))
+    return counts
