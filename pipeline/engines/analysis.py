@@ -115,8 +115,8 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
         progress.stage(f"estimating ({engine})")
         variables = coded_variables(responses)
         source = EngineStatistics(connection, sql, variables, groups, reference, finest.design.weighted,
-                                  None if not q.design.weights else f"CAST(a.{sql.column(q.design.weights)} AS DOUBLE)"
-                                  if weights is None else "grp.w")
+                                  "grp.w" if weights is not None else
+                                  f"try_cast(a.{sql.column(q.design.weights)} AS DOUBLE)")
         estimates = estimate_all(responses, variants, variables, source=source)
     finally:
         if own:

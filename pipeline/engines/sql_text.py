@@ -171,8 +171,8 @@ def design_groups_query(strata: str | None, clusters: str | None, weight: str | 
     row's weight, the smallest and largest weight and population size."""
     keys = [f"{c} AS {name}" for c, name in ((strata, "strat"), (clusters, "clus")) if c]
     by = [name for c, name in ((strata, "strat"), (clusters, "clus")) if c]
-    w = f"CAST({weight} AS DOUBLE)" if weight else "CAST(1 AS DOUBLE)"
-    f = f"CAST({size} AS DOUBLE)" if size else "CAST(NULL AS DOUBLE)"
+    w = f"try_cast({weight} AS DOUBLE)" if weight else "CAST(1 AS DOUBLE)"
+    f = f"try_cast({size} AS DOUBLE)" if size else "CAST(NULL AS DOUBLE)"
     select = ", ".join([*keys, "count(*) AS n", "min(row_id) AS first_row", f"min_by({w}, row_id) AS first_w",
                         f"min({w}) AS min_w", f"max({w}) AS max_w", f"min({f}) AS min_f", f"max({f}) AS max_f"])
     group = f" GROUP BY {', '.join(by)}" if by else ""
@@ -207,13 +207,13 @@ def suspect_rows(sql: QuestionnaireSql) -> str:
             terms.append(f"{sql.column(column)} = ''")
     if d.weights:
         w = sql.column(d.weights)
-        terms.append(f"NOT (rlike({w}, {literal(PLAIN_NUMBER)}) AND CAST({w} AS DOUBLE) > 0 "
-                     f"AND CAST({w} AS DOUBLE) < CAST('1e308' AS DOUBLE))")
+        terms.append(f"NOT (rlike({w}, {literal(PLAIN_NUMBER)}) AND try_cast({w} AS DOUBLE) > 0 "
+                     f"AND try_cast({w} AS DOUBLE) < CAST('1e308' AS DOUBLE))")
     for size in d.stage_sizes:
         if isinstance(size, str):
             f = sql.column(size)
-            terms.append(f"NOT (rlike({f}, {literal(PLAIN_NUMBER)}) AND CAST({f} AS DOUBLE) >= 1 "
-                         f"AND CAST({f} AS DOUBLE) < CAST('1e308' AS DOUBLE))")
+            terms.append(f"NOT (rlike({f}, {literal(PLAIN_NUMBER)}) AND try_cast({f} AS DOUBLE) >= 1 "
+                         f"AND try_cast({f} AS DOUBLE) < CAST('1e308' AS DOUBLE))")
     for question in q.questions:
         asked = sql.asked(question)
         allowed = None
