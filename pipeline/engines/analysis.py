@@ -41,7 +41,7 @@ from pipeline.engines.sql_text import (
     text_suspects,
 )
 from pipeline.engines.statistics import EngineStatistics
-from pipeline.engines.support import check_logistic_start, check_supported
+from pipeline.engines.support import check_supported
 from pipeline.errors import AnswersError
 from pipeline.ingest import MAX_FIELD_CHARS
 from pipeline.progress import Progress, Silent
@@ -108,15 +108,13 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
         varies = bool(q.design.weights) and bool((table["min_w"] != table["max_w"]).any())
         variants = grouped_variants(q, groups, weights, population)
         finest = next((v for v in variants if v.name == "design"), variants[0])
-        if finest.name == "design":
-            check_logistic_start(q, path, varies, engine)
         reference = _register_groups(connection, groups, weights, finest.design.weights.max())
         responses = _empty_responses(q, path, n_rows, fmt, raw)
         progress.stage(f"estimating ({engine})")
         variables = coded_variables(responses)
         source = EngineStatistics(connection, sql, variables, groups, reference, finest.design.weighted,
                                   "grp.w" if weights is not None else
-                                  f"try_cast(a.{sql.column(q.design.weights)} AS DOUBLE)")
+                                  f"try_cast(a.{sql.column(q.design.weights)} AS DOUBLE)", varies)
         estimates = estimate_all(responses, variants, variables, source=source)
     finally:
         if own:

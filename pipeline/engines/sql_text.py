@@ -139,7 +139,15 @@ class QuestionnaireSql:
         return f"CASE {cases} ELSE {len(levels)} END"
 
 
-def statistics_query(items: list[str], domains: list[str], weight: str | None, group_join: str) -> str:
+def working_terms(x: str) -> tuple[str, str]:
+    """A unit's terms of R's first logistic step at x, its weight over a mean weight
+    (`svyglm_fit.unit_working_terms`): its working weight and working response."""
+    weight = f"(({x}) * (({x}) + 0.5) / (2 * (({x}) + 1) * (({x}) + 1)))"
+    return weight, f"({weight} * ln(1 + 2 * ({x})) + ({x}) / (2 * (({x}) + 1)))"
+
+
+def statistics_query(items: list[str], domains: list[str], weight: str | None, group_join: str,
+                     glm: tuple[list[str], str] | None = None) -> str:
     """The heavy pass: counts, and sums of weight deviations and their squares, per split,
     domain, variance group, item and category, in one scan of the answers.
 
@@ -147,11 +155,24 @@ def statistics_query(items: list[str], domains: list[str], weight: str | None, g
     subgroup variable (GROUPING SETS), or once overall. `weight` is the row's weight divided by
     the largest (as `design.unit_scaled_weights`), less its group's reference `grp.ref`: the
     weight of the group's first row in file order. `group_join` joins each row to its
-    variance group in the table `design_groups` (column `g`)."""
+    variance group in the table `design_groups` (column `g`). With `glm` (per split, each row's
+    weight over its domain's mean weight; and over the sample's), the sums of R's first
+    logistic step's terms are added (`sufficient.GlmStartSums`): columns gw{s}, gr{s} per split
+    (read in that split's rows), aw and ar."""
     item_columns = ", ".join(f"{expression} AS i{j}" for j, expression in enumerate(items))
     domain_columns = "".join(f", {expression} AS d{s}" for s, expression in enumerate(domains))
     deviation = weight if weight is not None else "CAST(0 AS DOUBLE)"
     names = ", ".join(f"i{j}" for j in range(len(items)))
+    terms, sums = "", ""
+    if glm is not None:
+        by_domain, overall = glm
+        columns = []
+        for s, x in enumerate(by_domain):
+            columns += [f"{term} AS gw{s}" if i == 0 else f"{term} AS gr{s}" for i, term in enumerate(working_terms(x))]
+        columns += [f"{term} AS {name}" for term, name in zip(working_terms(overall), ("aw", "ar"), strict=True)]
+        terms = ", " + ", ".join(columns)
+        names_out = [f"gw{s}" for s in range(len(by_domain))] + [f"gr{s}" for s in range(len(by_domain))] + ["aw", "ar"]
+        sums = "".join(f", sum({name}) AS {name}" for name in names_out)
     if domains:
         sets = ", ".join(f"(d{s}, g, item, code)" for s in range(len(domains)))
         grouping = f"GROUP BY GROUPING SETS ({sets})"
@@ -160,10 +181,22 @@ def statistics_query(items: list[str], domains: list[str], weight: str | None, g
     else:
         grouping, split, domain = "GROUP BY g, item, code", "0", "0"
     return (f"SELECT {split} AS split, {domain} AS domain, g, item, code, count(*) AS n, "
-            f"sum(dev) AS dev, sum(dev * dev) AS dev2 "
-            f"FROM (SELECT grp.g AS g, {deviation} AS dev{domain_columns}, {item_columns} "
+            f"sum(dev) AS dev, sum(dev * dev) AS dev2{sums} "
+            f"FROM (SELECT grp.g AS g, {deviation} AS dev{domain_columns}{terms}, {item_columns} "
             f"FROM answers a {group_join}) "
             f"UNPIVOT (code FOR item IN ({names})) {grouping}")
+
+
+def domain_weights_query(domains: list[str], weight: str, group_join: str) -> str:
+    """Per split and domain: rows and the sum of weights over the largest (for R's mean weights)."""
+    if not domains:
+        return f"SELECT 0 AS split, 0 AS domain, count(*) AS n, sum({weight}) AS w FROM answers a {group_join}"
+    inner = ", ".join(f"{expression} AS d{s}" for s, expression in enumerate(domains))
+    sets = ", ".join(f"(d{s})" for s in range(len(domains)))
+    split = " + ".join(f"{s} * (1 - grouping(d{s}))" for s in range(len(domains)))
+    domain = "coalesce(" + ", ".join(f"d{s}" for s in range(len(domains))) + ")"
+    return (f"SELECT {split} AS split, {domain} AS domain, count(*) AS n, sum(w) AS w FROM "
+            f"(SELECT {weight} AS w, {inner} FROM answers a {group_join}) GROUP BY GROUPING SETS ({sets})")
 
 
 def design_groups_query(strata: str | None, clusters: str | None, weight: str | None, size: str | None) -> str:

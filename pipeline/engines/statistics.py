@@ -12,10 +12,10 @@ import pandas as pd
 
 from pipeline.engines.connections import Connection
 from pipeline.engines.design import DesignGroups
-from pipeline.engines.sql_text import QuestionnaireSql, statistics_query
+from pipeline.engines.sql_text import QuestionnaireSql, domain_weights_query, literal, statistics_query
 from pipeline.measures import CodedVariable
 from pipeline.stats.design import SampleDesign
-from pipeline.stats.sufficient import SufficientStatistics
+from pipeline.stats.sufficient import GlmStartSums, SufficientStatistics
 
 Subgroups = list[tuple[str, tuple[str, ...], np.ndarray | None]]
 
@@ -24,12 +24,14 @@ class EngineStatistics:
     """A `estimates.StatisticsSource` whose one pass is an engine's SQL query."""
 
     def __init__(self, connection: Connection, sql: QuestionnaireSql, variables: list[CodedVariable],
-                 groups: DesignGroups, reference: np.ndarray, weighted: bool, weight_expression: str | None):
+                 groups: DesignGroups, reference: np.ndarray, weighted: bool, weight_expression: str | None,
+                 varies: bool = False):
         self.connection = connection
         self.sql = sql
         self.variables = variables
         self.groups = groups
         self.reference = reference
+        self.varies = varies
         self.weighted = weighted
         self.weight_expression = weight_expression
         self.rows: pd.DataFrame | None = None
@@ -41,8 +43,9 @@ class EngineStatistics:
 
     def passes(self, design: SampleDesign, variables: list[CodedVariable], size: int, subgroups: Subgroups,
                glm_start: bool) -> list[tuple[str, SufficientStatistics]]:
+        glm_start = glm_start and self.weighted and self.varies  # as `sufficient_statistics` decides
         if self.rows is None:
-            self.rows = self._run(subgroups)
+            self.rows = self._run(subgroups, glm_start)
         rows = self.rows
         n_groups = design.variance_groups[1]
         reference = self.reference if self.weighted else np.ones(n_groups)
@@ -58,16 +61,18 @@ class EngineStatistics:
                      part["g"].to_numpy(dtype=np.int64), np.zeros(len(part), dtype=np.int64),
                      part["code"].to_numpy(dtype=np.int64))
             arrays = []
-            for name in ("n", "dev", "dev2"):
+            names = ["n", "dev", "dev2"] + ([f"gw{s}", f"gr{s}", "aw", "ar"] if glm_start else [])
+            for name in names:
                 a = np.zeros(shape)
                 a[index] = part[name].to_numpy(dtype=float)
                 arrays.append(a)
             statistics = SufficientStatistics(arrays[0], arrays[1] if self.weighted else None,
-                                              arrays[2] if self.weighted else None, reference.reshape(n_groups, 1))
+                                              arrays[2] if self.weighted else None, reference.reshape(n_groups, 1),
+                                              GlmStartSums(*arrays[3:]) if glm_start else None)
             out.append((variable, statistics))
         return out
 
-    def _run(self, subgroups: Subgroups) -> pd.DataFrame:
+    def _run(self, subgroups: Subgroups, glm_start: bool) -> pd.DataFrame:
         q = self.sql.q
         from pipeline.estimates import _derivable_measures
 
@@ -80,11 +85,36 @@ class EngineStatistics:
         weight = None
         if self.weighted:
             weight = f"({self.weight_expression} / grp.wmax - grp.ref)"
-        text = statistics_query([self.sql.coded(coded) for coded in needed], domains, weight, join)
+        glm = self._mean_weights(subgroups, domains, join) if glm_start else None
+        text = statistics_query([self.sql.coded(coded) for coded in needed], domains, weight, join, glm)
         rows = self.connection.frame(text)
         rows["item"] = rows["item"].map(lambda name: int(str(name)[1:])).astype(np.int64)
         rows["split"] = rows["split"].astype(np.int64)
         return rows
+
+    def _mean_weights(self, subgroups: Subgroups, domains: list[str], join: str) -> tuple[list[str], str]:
+        """Each row's weight over its domain's mean weight, per split, and over the sample's, as
+        `sufficient._glm_mean_weights` takes them (a row in no domain at the first domain's)."""
+        scaled = f"({self.weight_expression} / grp.wmax)"
+        sums = self.connection.frame(domain_weights_query(domains, scaled, join))
+        total = sums[sums["split"] == 0]
+        sample_mean = float(total["w"].sum()) / float(total["n"].sum())
+        by_domain = []
+        for s, (_, levels, _) in enumerate(subgroups or [("", ("",), None)]):
+            part = sums[(sums["split"] == s) & (sums["domain"] < (len(levels) if subgroups else 1))]
+            means = {int(row.domain): float(row.w) / float(row.n) for row in part.itertuples()}
+            if not subgroups:
+                by_domain.append(f"{scaled} / {_double(sample_mean)}")
+                continue
+            cases = " ".join(f"WHEN {domains[s]} = {i} THEN {_double(means.get(i, float('nan')))}"
+                             for i in range(len(levels)))
+            by_domain.append(f"{scaled} / (CASE {cases} ELSE {_double(means.get(0, float('nan')))} END)")
+        return by_domain, f"{scaled} / {_double(sample_mean)}"
+
+
+def _double(value: float) -> str:
+    """A float as a literal both engines read exactly."""
+    return f"CAST({literal(repr(value))} AS DOUBLE)"
 
 
 def _group_join(sql: QuestionnaireSql, strata: str | None, clusters: str | None) -> str:

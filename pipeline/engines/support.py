@@ -48,14 +48,3 @@ def check_supported(q: Questionnaire, answers_format: str, engine: str, exclude_
         raise AnswersError([Issue("engine-unsupported", q.path, f"{what}, which the {engine} engine does not "
                                   "compute yet", INSTEAD, key=key) for what, key in found])
 
-
-def check_logistic_start(q: Questionnaire, path: str, varies: bool, engine: str) -> None:
-    """R's logit and likelihood intervals start their fit from per-unit terms where weights vary
-    within PSU groups; the engines do not sum those yet."""
-    methods = set(map(str, q.analysis.design_interval))
-    if varies and methods & {"logit", "likelihood"}:
-        raise unsupported(path, f"weights that vary within strata or clusters with the "
-                                f"{'/'.join(sorted(methods & {'logit', 'likelihood'}))} interval, which the {engine} "
-                                "engine does not compute yet",
-                          "analysis.design_interval without logit and likelihood for such weights, or --engine memory",
-                          key="analysis.design_interval")
