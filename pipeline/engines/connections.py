@@ -67,8 +67,10 @@ class DuckDBConnection:
 
     name = "duckdb"
 
-    def __init__(self, memory_limit: str = DUCKDB_MEMORY_LIMIT, temp_directory: str | None = None):
+    def __init__(self, memory_limit: str | None = None, temp_directory: str | None = None):
         import duckdb
+
+        memory_limit = memory_limit or os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
 
         self.temp = tempfile.TemporaryDirectory(prefix="duckdb-") if temp_directory is None else None
         self.db = duckdb.connect(config={"memory_limit": memory_limit,
