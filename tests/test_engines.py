@@ -225,6 +225,11 @@ def test_a_missing_column_and_a_broken_file_give_the_memory_engines_issues(surve
     code, expected = run(q_path, a_path, outputs / "memory2", "memory", capsys)
     assert code == 2 and "wrong-field-count" in expected
     assert run(q_path, a_path, outputs / "duckdb2", "duckdb", capsys) == (2, expected)
+    small["role"][7] = "staff\nmanager"                 # a quoted line break in a column of codes
+    q_path, a_path = write(folder, "spanning", small, CLUSTERED, ANALYSIS)
+    code, expected = run(q_path, a_path, outputs / "memory3", "memory", capsys)
+    assert code == 2 and "quoted-line-break" in expected
+    assert run(q_path, a_path, outputs / "duckdb3", "duckdb", capsys) == (2, expected)
 
 
 def test_what_an_engine_cannot_do_stops_the_run(survey, tmp_path_factory, capsys):

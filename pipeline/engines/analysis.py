@@ -38,7 +38,7 @@ from pipeline.engines.sql_text import (
     duplicate_ids_query,
     summary_query,
     suspect_rows,
-    text_suspects,
+    unusual_text,
 )
 from pipeline.engines.statistics import EngineStatistics
 from pipeline.engines.support import check_supported
@@ -88,9 +88,12 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
         sql = QuestionnaireSql(q, columns)
         try:
             connection.open(path, fmt, header, columns, q.delimiter, coded_columns(q))
-            if fmt == "csv" and connection.rows(text_suspects(columns, MAX_FIELD_CHARS))[0][0]:
+            coded = coded_columns(q)
+            unusual = unusual_text([columns[n] for n in columns.names if n not in coded],
+                                   MAX_FIELD_CHARS) if fmt == "csv" else "FALSE"
+            summary = connection.rows(summary_query(sql, STATUSES, suspect_rows(sql), unusual))[0]
+            if summary[2]:
                 raise EngineReadError("a value holding a line break, or longer than the memory reader allows")
-            summary = connection.rows(summary_query(sql, STATUSES, suspect_rows(sql)))[0]
         except EngineReadError as error:
             memory_reader_verdict(path, q, str(error))
             raise
@@ -98,7 +101,7 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
         duplicates = 0
         if q.design.respondent_id is not None:
             duplicates = int(connection.rows(duplicate_ids_query(sql.column(q.id_column)))[0][0])
-        check_rows(connection, sql, path, fmt, header, suspects, duplicates)
+        check_rows(connection, sql, path, fmt, header, suspects, duplicates, MAX_FIELD_CHARS)
         groups = design_groups(connection, sql, n_rows)
         if design_problem(q, groups):
             check_design(connection, sql, path, fmt, header, n_rows)
@@ -188,6 +191,6 @@ def _empty_responses(q, path: str, n_rows: int, fmt: str, raw):
 def _status_counts(q, summary: tuple) -> dict[str, AnswerStatusCounts]:
     counts = {}
     for i, question in enumerate(q.questions):
-        start = 2 + i * len(STATUSES)
+        start = 3 + i * len(STATUSES)
         counts[question.id] = AnswerStatusCounts(*(int(c or 0) for c in summary[start:start + len(STATUSES)]))
     return counts

@@ -57,8 +57,9 @@ def memory_reader_verdict(path: str, q: Questionnaire, reason: str) -> None:
 
 
 def check_rows(connection: Connection, sql: QuestionnaireSql, path: str, fmt: str, header: tuple[str, ...],
-               suspects: int, duplicates: int) -> None:
-    """With suspect rows or repeated ids: fetch those rows and run the memory checks on them."""
+               suspects: int, duplicates: int, longest: int) -> None:
+    """With suspect rows or repeated ids: fetch those rows and run the memory checks on them
+    (a value with a line break or over `longest` characters: the memory reader's checks)."""
     if suspects == 0 and duplicates == 0:
         return
     q = sql.q
@@ -73,6 +74,10 @@ def check_rows(connection: Connection, sql: QuestionnaireSql, path: str, fmt: st
     cells = pd.DataFrame({sql.columns.sources[i]: rows[sql.columns[name]].astype(str).to_numpy(dtype=object)
                           for i, name in enumerate(names)})
     cells = cells.apply(lambda column: column.map(_nfc))
+    for column in cells.columns if fmt == "csv" else ():
+        text = cells[column].astype(str)
+        if (text.str.contains("\n|\r", regex=True) | (text.str.len() > longest)).any():
+            memory_reader_verdict(path, q, "a value holding a line break, or longer than the memory reader allows")
     lines = pd.Series(line_numbers(path, fmt, index), dtype="int64")
     raw = RawAnswers(path, "utf-8", header, cells, lines, (), None, format=fmt)
     check_answers(raw, q)  # raises the memory engine's issues

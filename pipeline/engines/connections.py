@@ -141,12 +141,16 @@ class SparkConnection:
     name = "spark"
 
     def __init__(self, master: str = DEFAULT_MASTER, session: Any = None):
+        import warnings
+
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
         from pyspark.sql import SparkSession
 
         if session is None:
             os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
             session = (SparkSession.builder.master(master).appName("pipeline")
-                       .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+                       .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                       .config("spark.sql.shuffle.partitions", "8")
                        .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
             session.sparkContext.setLogLevel("ERROR")
         self.spark = session
@@ -169,6 +173,7 @@ class SparkConnection:
         frame.withColumn("row_id", functions.monotonically_increasing_id()).createOrReplaceTempView("source")
         select = ", ".join(f"{_text(fields[name], 'spark', name in coded)} AS {columns[name]}" for name in columns.names)
         self.spark.sql(f"SELECT row_id, {select} FROM source").createOrReplaceTempView("answers")
+        self.spark.catalog.cacheTable("answers")  # the checks and the pass scan it several times: read the file once
 
     def rows(self, query: str) -> list[tuple]:
         try:
@@ -186,7 +191,9 @@ class SparkConnection:
         self.spark.createDataFrame(frame).createOrReplaceTempView(name)
 
     def close(self) -> None:
-        """The session is left running: a test module or a cluster client reuses it."""
+        """The cached view is dropped; the session is left running (a test module reuses it, and
+        it ends with the process)."""
+        self.spark.catalog.uncacheTable("answers")
 
 
 Connection = DuckDBConnection | SparkConnection

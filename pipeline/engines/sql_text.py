@@ -147,7 +147,7 @@ def working_terms(x: str) -> tuple[str, str]:
 
 
 def statistics_query(items: list[str], domains: list[str], weight: str | None, group_join: str,
-                     glm: tuple[list[str], str] | None = None) -> str:
+                     glm: tuple[list[str], str] | None = None, form: str = "unpivot") -> str:
     """The heavy pass: counts, and sums of weight deviations and their squares, per split,
     domain, variance group, item and category, in one scan of the answers.
 
@@ -158,7 +158,8 @@ def statistics_query(items: list[str], domains: list[str], weight: str | None, g
     variance group in the table `design_groups` (column `g`). With `glm` (per split, each row's
     weight over its domain's mean weight; and over the sample's), the sums of R's first
     logistic step's terms are added (`sufficient.GlmStartSums`): columns gw{s}, gr{s} per split
-    (read in that split's rows), aw and ar."""
+    (read in that split's rows), aw and ar. `form` "sets" gives the same rows by one grouping set
+    per split and item instead of the unpivot."""
     item_columns = ", ".join(f"{expression} AS i{j}" for j, expression in enumerate(items))
     domain_columns = "".join(f", {expression} AS d{s}" for s, expression in enumerate(domains))
     deviation = weight if weight is not None else "CAST(0 AS DOUBLE)"
@@ -173,6 +174,11 @@ def statistics_query(items: list[str], domains: list[str], weight: str | None, g
         terms = ", " + ", ".join(columns)
         names_out = [f"gw{s}" for s in range(len(by_domain))] + [f"gr{s}" for s in range(len(by_domain))] + ["aw", "ar"]
         sums = "".join(f", sum({name}) AS {name}" for name in names_out)
+    inner = (f"SELECT grp.g AS g, {deviation} AS dev{domain_columns}{terms}, {item_columns} "
+             f"FROM answers a {group_join}")
+    measures = f"count(*) AS n, sum(dev) AS dev, sum(dev * dev) AS dev2{sums}"
+    if form == "sets":
+        return _grouping_sets_form(len(items), len(domains), inner, measures)
     if domains:
         sets = ", ".join(f"(d{s}, g, item, code)" for s in range(len(domains)))
         grouping = f"GROUP BY GROUPING SETS ({sets})"
@@ -180,11 +186,20 @@ def statistics_query(items: list[str], domains: list[str], weight: str | None, g
         domain = "coalesce(" + ", ".join(f"d{s}" for s in range(len(domains))) + ")"
     else:
         grouping, split, domain = "GROUP BY g, item, code", "0", "0"
-    return (f"SELECT {split} AS split, {domain} AS domain, g, item, code, count(*) AS n, "
-            f"sum(dev) AS dev, sum(dev * dev) AS dev2{sums} "
-            f"FROM (SELECT grp.g AS g, {deviation} AS dev{domain_columns}{terms}, {item_columns} "
-            f"FROM answers a {group_join}) "
-            f"UNPIVOT (code FOR item IN ({names})) {grouping}")
+    return (f"SELECT {split} AS split, {domain} AS domain, g, CAST(substr(item, 2) AS INTEGER) AS item, code, "
+            f"{measures} FROM ({inner}) UNPIVOT (code FOR item IN ({names})) {grouping}")
+
+
+def _grouping_sets_form(n_items: int, n_domains: int, inner: str, measures: str) -> str:
+    """The same pass as one GROUP BY with a grouping set per split and item (no unpivot)."""
+    splits = range(n_domains) if n_domains else [None]
+    sets = ", ".join(f"({'' if s is None else f'd{s}, '}g, i{j})" for s in splits for j in range(n_items))
+    split = " + ".join(f"{s} * (1 - grouping(d{s}))" for s in range(n_domains)) if n_domains else "0"
+    domain = "coalesce(" + ", ".join(f"d{s}" for s in range(n_domains)) + ")" if n_domains else "0"
+    item = " + ".join(f"{j} * (1 - grouping(i{j}))" for j in range(n_items))
+    code = "coalesce(" + ", ".join(f"i{j}" for j in range(n_items)) + ")" if n_items > 1 else "i0"
+    return (f"SELECT {split} AS split, {domain} AS domain, g, {item} AS item, {code} AS code, {measures} "
+            f"FROM ({inner}) GROUP BY GROUPING SETS ({sets})")
 
 
 def domain_weights_query(domains: list[str], weight: str, group_join: str) -> str:
@@ -264,9 +279,11 @@ def suspect_rows(sql: QuestionnaireSql) -> str:
     return " OR ".join(terms) if terms else "FALSE"
 
 
-def summary_query(sql: QuestionnaireSql, statuses: tuple[str, ...], suspect: str) -> str:
-    """Rows, suspect rows, and for each question the rows of each answer status."""
-    parts = ["count(*) AS n_rows", f"sum(CASE WHEN {suspect} THEN 1 ELSE 0 END) AS n_suspect"]
+def summary_query(sql: QuestionnaireSql, statuses: tuple[str, ...], suspect: str, unusual: str) -> str:
+    """Rows, suspect rows, rows with unusual text (`unusual_text`), and for each question the
+    rows of each answer status."""
+    parts = ["count(*) AS n_rows", f"sum(CASE WHEN {suspect} THEN 1 ELSE 0 END) AS n_suspect",
+             f"sum(CASE WHEN {unusual} THEN 1 ELSE 0 END) AS n_unusual"]
     for i, question in enumerate(sql.q.questions):
         status = sql.status(question, statuses)
         for k in range(len(statuses)):
@@ -274,13 +291,12 @@ def summary_query(sql: QuestionnaireSql, statuses: tuple[str, ...], suspect: str
     return f"SELECT {', '.join(parts)} FROM answers"
 
 
-def text_suspects(columns: AnswerColumns, limit: int) -> str:
-    """Values the memory reader treats specially: a line break (a quoted value spanning lines)
-    or more than `limit` characters. Either sends the file to the memory reader for its message."""
-    if not columns.names:
-        return "SELECT 0"
-    joined = "concat(" + ", ".join(columns[n] for n in columns.names) + ")"
-    longest = "greatest(" + ", ".join(f"length({columns[n]})" for n in columns.names) + ")" if len(
-        columns.names) > 1 else f"length({columns[columns.names[0]]})"
-    return (f"SELECT count(*) FROM answers WHERE instr({joined}, chr(10)) > 0 OR instr({joined}, chr(13)) > 0 "
-            f"OR {longest} > {limit}")
+def unusual_text(columns: list[str], limit: int) -> str:
+    """Values the memory reader treats specially, in columns not checked against codes: a line
+    break (a quoted value spanning lines) or more than `limit` characters. Either sends the file
+    to the memory reader for its message. (In a column of codes such a value matches no code,
+    so its row is a suspect row, looked at in memory.)"""
+    if not columns:
+        return "FALSE"
+    return " OR ".join(f"(instr({c}, chr(10)) > 0 OR instr({c}, chr(13)) > 0 OR length({c}) > {limit})"
+                       for c in columns)

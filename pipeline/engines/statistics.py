@@ -7,6 +7,8 @@ handed out by number of categories, as `estimates.estimate_all` asks for them.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -86,9 +88,10 @@ class EngineStatistics:
         if self.weighted:
             weight = f"({self.weight_expression} / grp.wmax - grp.ref)"
         glm = self._mean_weights(subgroups, domains, join) if glm_start else None
-        text = statistics_query([self.sql.coded(coded) for coded in needed], domains, weight, join, glm)
+        text = statistics_query([self.sql.coded(coded) for coded in needed], domains, weight, join, glm,
+                                os.environ.get("PIPELINE_ENGINE_PASS", "unpivot"))
         rows = self.connection.frame(text)
-        rows["item"] = rows["item"].map(lambda name: int(str(name)[1:])).astype(np.int64)
+        rows["item"] = rows["item"].astype(np.int64)
         rows["split"] = rows["split"].astype(np.int64)
         return rows
 
