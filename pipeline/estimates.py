@@ -20,6 +20,7 @@ from pipeline.numeric_estimates import numeric_records
 from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.ciprop_terms import interval_terms_by_category
+from pipeline.stats.design import SampleDesign
 from pipeline.stats.hypergeometric import hypergeometric_interval
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.stats.linearisation import shares_from_statistics
@@ -31,7 +32,6 @@ from pipeline.stats.replicate_shares import (
     replicate_shares,
     replicate_sums,
 )
-from pipeline.stats.design import SampleDesign
 from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
@@ -85,9 +85,16 @@ class MemoryStatistics:
 
     def __init__(self, responses: Responses):
         self.responses = responses
+        self.domains: list[tuple[str, tuple[str, ...], np.ndarray]] | None = None
 
     def subgroups(self) -> list[tuple[str, tuple[str, ...], np.ndarray | None]]:
-        return list(subgroup_domains(self.responses))
+        return list(self.subgroup_codes())
+
+    def subgroup_codes(self) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
+        """Each subgroup's levels and each respondent's level index (computed once)."""
+        if self.domains is None:
+            self.domains = subgroup_domains(self.responses)
+        return self.domains
 
     def passes(self, design: SampleDesign, variables: list[CodedVariable], size: int,
                subgroups: list[tuple[str, tuple[str, ...], np.ndarray | None]],
@@ -184,7 +191,8 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
     variant_order = {name: i for i, name in enumerate([v.name for v in variants] + [BOUNDS])}
     records.sort(key=lambda e: (measure_order[e.measure], split_order[e.domain_variable], variant_order[e.variant]))
-    numeric = numeric_records(responses, variants, subgroups) if isinstance(source, MemoryStatistics) else []
+    numeric = numeric_records(responses, variants, source.subgroup_codes()) if isinstance(
+        source, MemoryStatistics) else []
     return EstimateTable([*records, *numeric])
 
 

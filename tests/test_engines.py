@@ -116,8 +116,8 @@ def assert_same_estimates(expected_dir, actual_dir) -> None:
     assert len(actual) == len(expected)
     for column in expected.columns:
         numbers = pd.to_numeric(expected[column].replace("", np.nan), errors="coerce")
-        if column not in ("category", "domain") and numbers.notna().sum() == (expected[column].astype(str) != "").sum() \
-                and numbers.notna().any():
+        given = (expected[column].astype(str) != "").sum()
+        if column not in ("category", "domain") and numbers.notna().sum() == given and numbers.notna().any():
             np.testing.assert_allclose(pd.to_numeric(actual[column].replace("", np.nan)).to_numpy(float),
                                        numbers.to_numpy(float), rtol=1e-12, atol=1e-15, equal_nan=True, err_msg=column)
         else:

@@ -4,7 +4,13 @@
 """Seeded synthetic staff survey: 30 Likert items (1-5, 8=don't know, empty=item non-response),
 36 strata (4 authority types x 9 regions) with pop_size (fpc) and weight = N_h/n_h, binary role.
 usage: gen_data.py N OUTDIR   -> OUTDIR/survey_N.csv and .parquet"""
-import sys, os, numpy as np, pyarrow as pa, pyarrow.csv as pacsv, pyarrow.parquet as pq
+import os
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 n = int(float(sys.argv[1])); out = sys.argv[2]
 rng = np.random.default_rng(20240601 + n)

@@ -8,7 +8,15 @@ Taylor: z_i = w_i([y_i=k] - p_k[valid_i]) d_i / X.  Per stratum h only A_hk = su
 (k=1..5, domain rows) and n_h (all rows) are needed:  sum z = (A_hk - p_k B_h)/X,
 sum z^2 = (Q_hk (1 - 2 p_k) + p_k^2 QB_h)/X^2,  with B = sum_k A, QB = sum_k Q.
 V(p_k) = sum_h (1 - n_h/N_h) n_h/(n_h-1) [sum z^2 - (sum z)^2 / n_h];  95% CI = p +- 1.96 SE (Wald)."""
-import sys, time, json, numpy as np, pyarrow as pa, pyarrow.csv as pacsv, pyarrow.compute as pc
+import json
+import sys
+import time
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
 f = sys.argv[1]; out = sys.argv[2] if len(sys.argv) > 2 else None
 ITEMS = [f"q{j:02d}" for j in range(1, 31)]; K = 6; Z = 1.959963984540054   # codes 0 (invalid), 1..5
 

@@ -42,7 +42,6 @@ from pipeline.engines.sql_text import (
 )
 from pipeline.engines.statistics import EngineStatistics
 from pipeline.engines.support import check_supported
-from pipeline.errors import AnswersError
 from pipeline.ingest import MAX_FIELD_CHARS
 from pipeline.progress import Progress, Silent
 from pipeline.provenance import read_provenance
@@ -117,7 +116,7 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
         variables = coded_variables(responses)
         source = EngineStatistics(connection, sql, variables, groups, reference, finest.design.weighted,
                                   "grp.w" if weights is not None else
-                                  f"try_cast(a.{sql.column(q.design.weights)} AS DOUBLE)", varies)
+                                  f"try_cast(a.{sql.column(str(q.design.weights))} AS DOUBLE)", varies)
         estimates = estimate_all(responses, variants, variables, source=source)
     finally:
         if own:

@@ -87,15 +87,16 @@ class DuckDBConnection:
         position = {name: i for i, name in enumerate(header)}
         if fmt == "csv":
             types = ", ".join(f"'f{i}': 'VARCHAR'" for i in range(len(header)))
-            source = (f"SELECT *, row_number() OVER () - 1 AS row_id FROM read_csv({file}, delim = {literal(delimiter)}, "
-                      f"quote = '\"', escape = '\"', header = true, strict_mode = true, null_padding = false, "
-                      f"auto_detect = false, columns = {{{types}}})")
+            source = (f"SELECT *, row_number() OVER () - 1 AS row_id FROM read_csv({file}, "
+                      f"delim = {literal(delimiter)}, quote = '\"', escape = '\"', header = true, strict_mode = true, "
+                      f"null_padding = false, auto_detect = false, columns = {{{types}}})")
             fields = {name: f"f{position[columns.sources[i]]}" for i, name in enumerate(columns.names)}
         else:
             self.db.execute("SET preserve_insertion_order = false")
             source = f"SELECT *, file_row_number AS row_id FROM read_parquet({file}, file_row_number = true)"
             fields = {name: _quoted(columns.sources[i]) for i, name in enumerate(columns.names)}
-        select = ", ".join(f"{_text(fields[name], 'duckdb', name in coded)} AS {columns[name]}" for name in columns.names)
+        select = ", ".join(f"{_text(fields[name], 'duckdb', name in coded)} AS {columns[name]}"
+                           for name in columns.names)
         try:
             self.db.execute(f"CREATE OR REPLACE VIEW answers AS SELECT row_id, {select} FROM ({source})")
         except duckdb.Error as error:
@@ -171,7 +172,8 @@ class SparkConnection:
             frame = self.spark.read.parquet(str(path))
             fields = {name: _backquoted(columns.sources[i]) for i, name in enumerate(columns.names)}
         frame.withColumn("row_id", functions.monotonically_increasing_id()).createOrReplaceTempView("source")
-        select = ", ".join(f"{_text(fields[name], 'spark', name in coded)} AS {columns[name]}" for name in columns.names)
+        select = ", ".join(f"{_text(fields[name], 'spark', name in coded)} AS {columns[name]}"
+                           for name in columns.names)
         self.spark.sql(f"SELECT row_id, {select} FROM source").createOrReplaceTempView("answers")
         self.spark.catalog.cacheTable("answers")  # the checks and the pass scan it several times: read the file once
 

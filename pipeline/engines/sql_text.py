@@ -250,9 +250,7 @@ def suspect_rows(sql: QuestionnaireSql) -> str:
     terms = []
     if d.respondent_id is not None:
         terms.append(f"{sql.column(q.id_column)} = ''")
-    for column in (d.strata, *d.clusters):
-        if column:
-            terms.append(f"{sql.column(column)} = ''")
+    terms.extend(f"{sql.column(column)} = ''" for column in (d.strata, *d.clusters) if column)
     if d.weights:
         w = sql.column(d.weights)
         terms.append(f"NOT (rlike({w}, {literal(PLAIN_NUMBER)}) AND try_cast({w} AS DOUBLE) > 0 "
@@ -286,8 +284,7 @@ def summary_query(sql: QuestionnaireSql, statuses: tuple[str, ...], suspect: str
              f"sum(CASE WHEN {unusual} THEN 1 ELSE 0 END) AS n_unusual"]
     for i, question in enumerate(sql.q.questions):
         status = sql.status(question, statuses)
-        for k in range(len(statuses)):
-            parts.append(f"sum(CASE WHEN ({status}) = {k} THEN 1 ELSE 0 END) AS s{i}_{k}")
+        parts.extend(f"sum(CASE WHEN ({status}) = {k} THEN 1 ELSE 0 END) AS s{i}_{k}" for k in range(len(statuses)))
     return f"SELECT {', '.join(parts)} FROM answers"
 
 

@@ -43,7 +43,8 @@ def check_supported(q: Questionnaire, answers_format: str, engine: str, exclude_
     if q.claims:
         found.append(("claims (their other bases are counted row by row)", "claims"))
     if exclude_invalid:
-        found.append(("excluding invalid rows (answers.on_invalid: exclude or --exclude-invalid)", "answers.on_invalid"))
+        found.append(("excluding invalid rows (answers.on_invalid: exclude or --exclude-invalid)",
+                      "answers.on_invalid"))
     if found:
         raise AnswersError([Issue("engine-unsupported", q.path, f"{what}, which the {engine} engine does not "
                                   "compute yet", INSTEAD, key=key) for what, key in found])

@@ -14,8 +14,8 @@ from pipeline.engines.sql_text import (
 )
 from pipeline.measures import code_question
 from pipeline.questionnaire.parsing import parse_questionnaire
-from pipeline.yamlsource import YamlDocument
 from pipeline.validate import Responses
+from pipeline.yamlsource import YamlDocument
 
 
 def questionnaire():
