@@ -41,7 +41,7 @@ from pipeline.engines.sql_text import (
     unusual_text,
 )
 from pipeline.engines.statistics import EngineStatistics
-from pipeline.engines.support import check_supported
+from pipeline.engines.support import check_supported, unsupported
 from pipeline.ingest import MAX_FIELD_CHARS
 from pipeline.progress import Progress, Silent
 from pipeline.provenance import read_provenance
@@ -81,12 +81,12 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
     connection = connection or connect(engine, spark_master)
     try:
         progress.stage(f"reading and checking answers ({engine})")
-        header, raw = _header(path, fmt, q)
+        header, names, raw = _header(path, fmt, q)
         columns = AnswerColumns.of({name: raw.sources.get(name, name) for name in raw.cells.columns
                                     if name in q.column_sources})
         sql = QuestionnaireSql(q, columns)
         try:
-            connection.open(path, fmt, header, columns, q.delimiter, coded_columns(q))
+            connection.open(path, fmt, header, columns, q.delimiter, coded_columns(q), names)
             coded = coded_columns(q)
             unusual = unusual_text([columns[n] for n in columns.names if n not in coded],
                                    MAX_FIELD_CHARS) if fmt == "csv" else "FALSE"
@@ -141,12 +141,37 @@ def coded_columns(q) -> frozenset[str]:
 
 
 def _header(path: str, fmt: str, q):
+    """The file's header as the memory reader names it, checked as it checks it; the file's own
+    names (Parquet); and the header's columns resolved to the questionnaire's."""
+    from pipeline.answer_table import header_names
+
+    names = None
     try:
-        header = csv_header(path, q.delimiter) if fmt == "csv" else parquet_header(path)
+        if fmt == "csv":
+            header = csv_header(path, q.delimiter)
+        else:
+            names, kinds = parquet_header(path)
+            header = header_names(names, path, fmt)
     except EngineReadError as error:
         memory_reader_verdict(path, q, str(error))
         raise
-    return header, check_header(path, header, fmt, q)
+    raw = check_header(path, header, fmt, q)
+    if names is not None:
+        _check_parquet_types(q, path, raw, dict(zip(header, (kinds[n] for n in names), strict=True)))
+    return header, names, raw
+
+
+def _check_parquet_types(q, path: str, raw, kinds: dict[str, str]) -> None:
+    """Parquet columns the engine reads as the memory engine does: text or integers, and floats
+    only for weights and population sizes (whose values, not their text, are used)."""
+    numbers = {q.design.weights, *(s for s in q.design.stage_sizes if isinstance(s, str))}
+    for name in raw.cells.columns:
+        source = raw.sources.get(name, name)
+        kind = kinds.get(source, "text")
+        if kind == "other" or (kind == "float" and name not in numbers):
+            raise unsupported(path, f"the Parquet column '{source}' of {kind if kind == 'float' else 'other'} values, "
+                                    "which the engine does not format as text as the memory engine does",
+                              "text or integer columns for codes, ids, strata and clusters (or --engine memory)")
 
 
 def _derived_weights(q, groups: DesignGroups, population: np.ndarray | None) -> np.ndarray | None:

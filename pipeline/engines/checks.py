@@ -37,7 +37,7 @@ def check_header(path: str, header: tuple[str, ...], fmt: str, q: Questionnaire)
     """The memory checks of the header: repeated and missing columns (same issues)."""
     from pipeline.errors import Issue
 
-    if len(set(header)) != len(header):
+    if fmt == "csv" and len(set(header)) != len(header):
         repeated = next(h for i, h in enumerate(header) if h in header[:i])
         raise AnswersError(Issue("duplicate-column", path, f"the column '{repeated}' twice",
                                  "each column once", line=1, column=repeated))

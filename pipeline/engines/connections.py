@@ -78,9 +78,10 @@ class DuckDBConnection:
         self.db.execute("CREATE OR REPLACE MACRO rlike(s, p) AS regexp_matches(s, p)")
 
     def open(self, path: Path | str, fmt: str, header: tuple[str, ...], columns: AnswerColumns,
-             delimiter: str, coded: frozenset[str] = frozenset()) -> None:
-        """Define `answers` over the file; `header` is the file's columns in order, `coded` the
-        columns holding codes."""
+             delimiter: str, coded: frozenset[str] = frozenset(), names: tuple[str, ...] | None = None) -> None:
+        """Define `answers` over the file; `header` is the file's columns in order (as the memory
+        reader names them), `names` the same as the file has them (Parquet), `coded` the columns
+        holding codes."""
         import duckdb
 
         file = literal(str(path))
@@ -94,7 +95,8 @@ class DuckDBConnection:
         else:
             self.db.execute("SET preserve_insertion_order = false")
             source = f"SELECT *, file_row_number AS row_id FROM read_parquet({file}, file_row_number = true)"
-            fields = {name: _quoted(columns.sources[i]) for i, name in enumerate(columns.names)}
+            own = names or header
+            fields = {name: _quoted(own[position[columns.sources[i]]]) for i, name in enumerate(columns.names)}
         select = ", ".join(f"{_text(fields[name], 'duckdb', name in coded)} AS {columns[name]}"
                            for name in columns.names)
         try:
@@ -157,7 +159,7 @@ class SparkConnection:
         self.spark = session
 
     def open(self, path: Path | str, fmt: str, header: tuple[str, ...], columns: AnswerColumns,
-             delimiter: str, coded: frozenset[str] = frozenset()) -> None:
+             delimiter: str, coded: frozenset[str] = frozenset(), names: tuple[str, ...] | None = None) -> None:
         from pyspark.sql import functions
 
         if fmt == "csv":
@@ -170,7 +172,9 @@ class SparkConnection:
             fields = {name: f"f{position[columns.sources[i]]}" for i, name in enumerate(columns.names)}
         else:
             frame = self.spark.read.parquet(str(path))
-            fields = {name: _backquoted(columns.sources[i]) for i, name in enumerate(columns.names)}
+            own = names or header
+            position = {name: i for i, name in enumerate(header)}
+            fields = {name: _backquoted(own[position[columns.sources[i]]]) for i, name in enumerate(columns.names)}
         frame.withColumn("row_id", functions.monotonically_increasing_id()).createOrReplaceTempView("source")
         select = ", ".join(f"{_text(fields[name], 'spark', name in coded)} AS {columns[name]}"
                            for name in columns.names)
@@ -201,8 +205,17 @@ class SparkConnection:
 Connection = DuckDBConnection | SparkConnection
 
 
-def parquet_header(path: Path | str) -> tuple[str, ...]:
-    """A local Parquet file's column names, from its footer only."""
+def parquet_header(path: Path | str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """A local Parquet file's column names as the file has them, from its footer only, and the
+    kind of each column's values: text, integer, float or other."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    return tuple(pq.read_schema(str(path)).names)
+    schema = pq.read_schema(str(path))
+    kinds = {}
+    for field in schema:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        kinds[field.name] = ("text" if pa.types.is_string(kind) or pa.types.is_large_string(kind) else
+                             "integer" if pa.types.is_integer(kind) else "float" if pa.types.is_floating(kind)
+                             else "other")
+    return tuple(schema.names), kinds

@@ -20,8 +20,9 @@ def test_csv_cells_are_trimmed_text_in_file_order(tmp_path):
 
 def test_parquet_values_become_text(tmp_path):
     path = tmp_path / "a.parquet"
-    pd.DataFrame({"id": [1, 2], "code": ["a", None]}).to_parquet(path)
+    pd.DataFrame({" id": [1, 2], "code": ["a", None]}).to_parquet(path)
     connection = DuckDBConnection()
-    connection.open(path, "parquet", ("id", "code"), AnswerColumns.of({"id": "id", "code": "code"}), ",")
+    connection.open(path, "parquet", ("id", "code"), AnswerColumns.of({"id": "id", "code": "code"}), ",",
+                    names=(" id", "code"))
     assert sorted(connection.rows("SELECT row_id, c0, c1 FROM answers")) == [(0, "1", "a"), (1, "2", "")]
     connection.close()
