@@ -5,6 +5,7 @@ on CSV and Parquet, with subgroups, strata, clusters, population sizes and a lon
 from __future__ import annotations
 
 import csv
+import json
 import os
 import sys
 
@@ -135,6 +136,8 @@ def test_every_engine_gives_the_memory_engines_estimates(survey, fmt, spark_sess
         code, err = run(q_path, a_path, outputs / engine, engine, capsys)
         assert code == 0, err
         assert_same_estimates(outputs / "memory", outputs / engine)
+        validation = json.loads((outputs / engine / "validation.json").read_text())
+        assert validation == json.loads((outputs / "memory" / "validation.json").read_text())
 
 
 def test_stratified_fpc_without_clusters_and_derived_weights(survey, spark_session, tmp_path_factory, capsys):

@@ -46,7 +46,7 @@ from pipeline.ingest import MAX_FIELD_CHARS
 from pipeline.progress import Progress, Silent
 from pipeline.provenance import read_provenance
 from pipeline.questionnaire import load_questionnaire
-from pipeline.summaries import STATUSES, AnswerStatusCounts, ValidationSummary
+from pipeline.summaries import STATUSES, AnswerStatusCounts, LineSummary, ValidationSummary
 
 ENGINES = ("memory", "duckdb", "spark")
 
@@ -125,7 +125,9 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
     findings = check_claims(q, estimates, n_rows, None)
     estimates, comparisons, findings = suppress_tables(estimates, pd.DataFrame(), findings,
                                                        q.analysis.suppress_below)
-    validation = ValidationSummary(q.path, path, "utf-8", n_rows, n_rows, 0, (), None, (), counts, format=fmt,
+    encoding = "utf-8" if fmt == "csv" else fmt
+    validation = ValidationSummary(q.path, path, encoding, n_rows, n_rows, 0, (), _lines(path, fmt, n_rows), (),
+                                   counts, format=fmt,
                                    ignored_columns=tuple(raw.ignored_columns),
                                    respondent_id=None if raw.ids_are_row_numbers else q.design.respondent_id)
     manifest = build_manifest({"questionnaire": questionnaire_path, "answers": answers_path,
@@ -174,6 +176,23 @@ def _check_parquet_types(q, path: str, raw, kinds: dict[str, str]) -> None:
                               "text or integer columns for codes, ids, strata and clusters (or --engine memory)")
 
 
+def _lines(path: str, fmt: str, n_rows: int) -> LineSummary | None:
+    """The CSV file's line account where it is plain: one line per row after the header (no
+    blank lines, no values spanning lines), counted from the file's line breaks without
+    reading it into memory; None otherwise (only the memory reader accounts for such files)."""
+    if fmt != "csv":
+        return None
+    breaks, last = 0, b""
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 24):
+            breaks += block.count(b"\n")
+            last = block[-1:]
+    physical = breaks + (last not in (b"\n", b""))
+    if physical != n_rows + 1:
+        return None
+    return LineSummary(physical, 1, 0, n_rows, ())
+
+
 def _derived_weights(q, groups: DesignGroups, population: np.ndarray | None) -> np.ndarray | None:
     """Each group's weight where the design derives them (N_h / n_h), as `declared_design`."""
     if q.design.weights:
@@ -208,7 +227,8 @@ def _empty_responses(q, path: str, n_rows: int, fmt: str, raw):
     from pipeline.validate import Responses
 
     answers = pd.DataFrame({name: pd.Series([], dtype=object) for name in raw.cells.columns})
-    return Responses(q, path, answers, pd.Series([], dtype="int64"), n_rows, "utf-8", format=fmt,
+    encoding = "utf-8" if fmt == "csv" else fmt
+    return Responses(q, path, answers, pd.Series([], dtype="int64"), n_rows, encoding, format=fmt,
                      ignored_columns=tuple(raw.ignored_columns), ids_are_row_numbers=raw.ids_are_row_numbers)
 
 
