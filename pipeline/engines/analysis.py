@@ -96,28 +96,32 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
         except EngineReadError as error:
             memory_reader_verdict(path, q, str(error))
             raise
-        n_rows, suspects = int(summary[0]), int(summary[1] or 0)
-        duplicates = 0
-        if q.design.respondent_id is not None:
-            duplicates = int(connection.rows(duplicate_ids_query(sql.column(q.id_column)))[0][0])
-        check_rows(connection, sql, path, fmt, header, suspects, duplicates, MAX_FIELD_CHARS)
-        groups = design_groups(connection, sql, n_rows)
-        if design_problem(q, groups):
-            check_design(connection, sql, path, fmt, header, n_rows)
-        population = groups.population()
-        weights = _derived_weights(q, groups, population)
-        table = groups.table
-        varies = bool(q.design.weights) and bool((table["min_w"] != table["max_w"]).any())
-        variants = grouped_variants(q, groups, weights, population)
-        finest = next((v for v in variants if v.name == "design"), variants[0])
-        reference = _register_groups(connection, groups, weights, finest.design.weights.max())
-        responses = _empty_responses(q, path, n_rows, fmt, raw)
-        progress.stage(f"estimating ({engine})")
-        variables = coded_variables(responses)
-        source = EngineStatistics(connection, sql, variables, groups, reference, finest.design.weighted,
-                                  "grp.w" if weights is not None else
-                                  f"try_cast(a.{sql.column(str(q.design.weights))} AS DOUBLE)", varies)
-        estimates = estimate_all(responses, variants, variables, source=source)
+        try:
+            n_rows, suspects = int(summary[0]), int(summary[1] or 0)
+            duplicates = 0
+            if q.design.respondent_id is not None:
+                duplicates = int(connection.rows(duplicate_ids_query(sql.column(q.id_column)))[0][0])
+            check_rows(connection, sql, path, fmt, header, suspects, duplicates, MAX_FIELD_CHARS)
+            groups = design_groups(connection, sql, n_rows)
+            if design_problem(q, groups):
+                check_design(connection, sql, path, fmt, header, n_rows)
+            population = groups.population()
+            weights = _derived_weights(q, groups, population)
+            table = groups.table
+            varies = bool(q.design.weights) and bool((table["min_w"] != table["max_w"]).any())
+            variants = grouped_variants(q, groups, weights, population)
+            finest = next((v for v in variants if v.name == "design"), variants[0])
+            reference = _register_groups(connection, groups, weights, finest.design.weights.max())
+            responses = _empty_responses(q, path, n_rows, fmt, raw)
+            progress.stage(f"estimating ({engine})")
+            variables = coded_variables(responses)
+            source = EngineStatistics(connection, sql, variables, groups, reference, finest.design.weighted,
+                                      "grp.w" if weights is not None else
+                                      f"try_cast(a.{sql.column(str(q.design.weights))} AS DOUBLE)", varies)
+            estimates = estimate_all(responses, variants, variables, source=source)
+        except EngineReadError as error:  # the file was read whole by the first scan: the engine failed
+            raise unsupported(path, f"an error of the {engine} engine ({error})",
+                              "a run the engine completes (or --engine memory)") from None
     finally:
         if own:
             connection.close()
