@@ -2,8 +2,9 @@
 reference (`reference/numpy_ref.py`), on the reference's data (`reference/gen_data.py`).
 
 For each size, each engine and the reference run in a fresh process, alternating, three
-times; the table gives medians of wall time and of peak resident memory (the process's and
-its children's: Spark's JVM included), and each engine's ratio to the reference's time.
+times; the table gives medians of wall time and of peak resident memory (of the process and
+everything it starts, sampled every 0.1 s: Spark's JVM included), and each engine's ratio to
+the reference's time.
 
     python benchmarks/bench_engines.py [--sizes 1e5 1e6 1e7] [--repeats 3] [--cache DIR] [--format csv]
 """
@@ -16,6 +17,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,18 +73,34 @@ analysis:
 """
 
 
+def _tree_rss(group: int) -> int:
+    """Resident kB of every process of a process group (the command, and Spark's JVM with it)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # the process group, after the state and the parent
+            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    return total
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of a fresh process (and its children)."""
-    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-               "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
-               "w = time.perf_counter() - t; "
-               "sys.stderr.write(r.stderr.decode()[-2000:] if r.returncode else ''); "
-               "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); sys.exit(r.returncode)")
-    result = subprocess.run([sys.executable, "-c", wrapper, *command], env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr}")
-    wall, peak = result.stdout.split()
-    return float(wall), float(peak)
+    """Wall seconds and peak resident MB of a fresh process with everything it starts (its
+    process group, sampled every 0.1 s: Spark's JVM is a child that outlives no one's wait)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.1)
+    wall = time.perf_counter() - started
+    error = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{error[-2000:]}")
+    return wall, peak / 1024
 
 
 def data(size: int, cache: Path) -> tuple[Path, Path, Path]:
