@@ -15,7 +15,7 @@ answers_of = $(firstword $(foreach e,$(ANSWER_EXTENSIONS),$(wildcard raw/$(1).$(
 SURVEYS := $(foreach q,$(wildcard questionnaires/*.yaml),$(if $(call answers_of,$(basename $(notdir $(q)))),$(basename $(notdir $(q)))))
 REPORTS := $(foreach s,$(SURVEYS),reports/$(s)/report.pdf)
 
-.PHONY: help report test fuzz setup clean system-deps check-system lock bench reconstruct check-accessibility
+.PHONY: help report test fuzz setup clean system-deps check-system lock bench bench-big reconstruct check-accessibility
 
 ## help: list the targets (this message)
 help:
@@ -43,12 +43,18 @@ check-accessibility: $(STAMP)
 	bash scripts/install-accessibility-tools.sh
 	bash scripts/check-accessibility.sh $(PY)
 
-## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, at 1e6 with 80 replicate weights, reading 1e6 as CSV and Parquet, and the study's warm rebuild (medians of 3 runs)
+## bench: time `pipeline estimate` at 1e5, 1e6 and 1e7 respondents, at 1e6 with 80 replicate weights, reading 1e6 as CSV and Parquet, the study's warm rebuild, and every engine (memory, DuckDB, Spark) against the numpy reference (medians of 3 runs)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_estimate.py
 	$(PY) benchmarks/bench_replicates.py
 	$(PY) benchmarks/bench_formats.py
+	$(PY) benchmarks/bench_engines.py
+
+## bench-big: DuckDB on 1e8 respondents x 30 items of Parquet (generated once into BENCH_CACHE, default bench-results/): wall time and peak memory
+BENCH_CACHE ?= bench-results
+bench-big: $(STAMP)
+	$(PY) benchmarks/bench_engines_big.py --rows 1e8 --cache $(BENCH_CACHE)
 
 ## setup: create .venv from requirements.lock (only when missing or the lock changed)
 setup: $(STAMP)

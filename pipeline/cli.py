@@ -48,10 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="exclude rows with invalid answers instead of stopping "
                               "(the default is the questionnaire's answers.on_invalid, else stop)")
         sub.add_argument("--cache-dir", type=Path, default=None,
-                         help="where checked answers of large files are kept for reruns (default: "
-                              "$SURVEY_PIPELINE_CACHE, else $XDG_CACHE_HOME/survey-pipeline)")
+                         help="where checked answers of large files are kept for reruns by the memory engine "
+                              "(default: $SURVEY_PIPELINE_CACHE, else $XDG_CACHE_HOME/survey-pipeline)")
         sub.add_argument("--no-cache", action="store_true",
                          help="read and check the answers afresh, and keep nothing for reruns")
+        sub.add_argument("--engine", choices=("memory", "duckdb", "spark"), default="memory",
+                         help="where the answers are read and summed: in memory (the default), by DuckDB (files "
+                              "larger than memory), or by Spark (a cluster)")
+        sub.add_argument("--spark-master", default="local[2]", metavar="URL",
+                         help="the Spark master for --engine spark: local[2] (the default) or a cluster's URL, "
+                              "such as spark://host:7077")
 
     reconstruct = commands.add_parser(
         "reconstruct", help="write reconstructed answers from published counts",
@@ -163,10 +169,17 @@ def _analyse(args: argparse.Namespace, command_line: str) -> int:
     from pipeline.provenance import provenance_path
 
     progress = Progress()
-    cache = AnswerCache(None if args.no_cache else args.cache_dir or default_folder())
+    cache = AnswerCache(None if args.no_cache or args.engine != "memory" else args.cache_dir or default_folder())
     with output_folder(args.out, (args.questionnaire, args.answers, provenance_path(args.answers))) as out, \
             _pdf_process(args.command) as pdf:
-        results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress, cache)
+        if args.engine == "memory":
+            results = run.analyse(args.questionnaire, args.answers, command_line, args.exclude_invalid, progress,
+                                  cache)
+        else:  # the engines read the file themselves: nothing of it is held to cache
+            from pipeline.engines.analysis import analyse_with_engine
+
+            results = analyse_with_engine(args.questionnaire, args.answers, command_line, args.engine,
+                                          args.exclude_invalid, progress, args.spark_master)
         progress.stage("writing outputs")
         files = run.report_files(results, pdf) if args.command == "report" else run.estimate_files(results)
         written = replace_folder(out, files)

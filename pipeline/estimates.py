@@ -10,6 +10,7 @@ variant. Numeric questions and ratios follow the shares (`numeric_estimates`).
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Protocol
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from pipeline.numeric_estimates import numeric_records
 from pipeline.records import BOUNDS, Estimate, EstimateTable
 from pipeline.stats.bounds import nonresponse_bounds
 from pipeline.stats.ciprop_terms import interval_terms_by_category
+from pipeline.stats.design import SampleDesign
 from pipeline.stats.hypergeometric import hypergeometric_interval
 from pipeline.stats.intervals import BINOMIAL_METHODS, binomial_interval, design_interval
 from pipeline.stats.linearisation import shares_from_statistics
@@ -63,13 +65,59 @@ def subgroup_domains(responses: Responses) -> list[tuple[str, tuple[str, ...], n
     return domains
 
 
+class StatisticsSource(Protocol):
+    """Where the one pass over the units is made: in memory (`MemoryStatistics`), or by an
+    engine that reads the answers file itself (`pipeline.engines`). Everything after the pass
+    is the same numpy algebra, whichever made it."""
+
+    def subgroups(self) -> list[tuple[str, tuple[str, ...], np.ndarray | None]]:
+        """Each planned subgroup variable, its levels and (in memory) each respondent's level index."""
+
+    def passes(self, design: SampleDesign, variables: list[CodedVariable], size: int,
+               subgroups: list[tuple[str, tuple[str, ...], np.ndarray | None]],
+               glm_start: bool) -> list[tuple[str, SufficientStatistics]]:
+        """The sufficient statistics of `variables` (all with `size` categories): one pass per
+        subgroup variable, or one overall pass (named "") when there are none."""
+
+
+class MemoryStatistics:
+    """The one pass in memory: `np.bincount` over the coded answers (`sufficient_statistics`)."""
+
+    def __init__(self, responses: Responses):
+        self.responses = responses
+        self.domains: list[tuple[str, tuple[str, ...], np.ndarray]] | None = None
+
+    def subgroups(self) -> list[tuple[str, tuple[str, ...], np.ndarray | None]]:
+        return list(self.subgroup_codes())
+
+    def subgroup_codes(self) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
+        """Each subgroup's levels and each respondent's level index (computed once)."""
+        if self.domains is None:
+            self.domains = subgroup_domains(self.responses)
+        return self.domains
+
+    def passes(self, design: SampleDesign, variables: list[CodedVariable], size: int,
+               subgroups: list[tuple[str, tuple[str, ...], np.ndarray | None]],
+               glm_start: bool) -> list[tuple[str, SufficientStatistics]]:
+        codes = np.column_stack([coded.codes for coded in variables])
+        return [(variable, sufficient_statistics(design, codes, size, domain_codes, len(levels), glm_start=glm_start))
+                for variable, levels, domain_codes in subgroups] or [
+            ("", sufficient_statistics(design, codes, size, glm_start=glm_start))]
+
+
 def estimate_all(responses: Responses, variants: list[DesignVariant] | None = None,
-                 variables: list[CodedVariable] | None = None) -> EstimateTable:
-    """Shares with intervals under every design variant, overall and by subgroup, plus bounds."""
+                 variables: list[CodedVariable] | None = None,
+                 source: StatisticsSource | None = None) -> EstimateTable:
+    """Shares with intervals under every design variant, overall and by subgroup, plus bounds.
+
+    The sufficient statistics come from `source` (default: in memory, from `responses`); an
+    engine's source needs `variants` and `variables` given, and supports no replicate weights
+    and no numeric questions (it says so before this is reached)."""
     q = responses.questionnaire
     variants = design_variants(responses) if variants is None else variants
     variables = coded_variables(responses) if variables is None else variables
-    subgroups = subgroup_domains(responses)
+    source = MemoryStatistics(responses) if source is None else source
+    subgroups = source.subgroups()
     splits = [("", ("",), None), *subgroups]
     finest = next((v for v in variants if v.name == "design"), variants[0])
     derived = _derivable_measures(q, variables)
@@ -86,18 +134,15 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     replicate_item: dict[int, dict[str, ReplicateSums]] = {}
     known_df: dict[str, np.ndarray] = {}  # each split's replicate degrees of freedom, from its first pass
     for size, members in sorted(by_size.items()):
-        codes = np.column_stack([variables[i].codes for i in members])
-        passes = [(variable, sufficient_statistics(finest.design, codes, size, domain_codes, len(levels),
-                                                   glm_start=glm_start))
-                  for variable, levels, domain_codes in subgroups] or [
-            ("", sufficient_statistics(finest.design, codes, size, glm_start=glm_start))]
+        passes = source.passes(finest.design, [variables[i] for i in members], size, subgroups, glm_start)
         if replicated is not None:
+            codes = np.column_stack([variables[i].codes for i in members])
             replicate_sums_of[tuple(members)] = _replicate_passes(replicated, codes, size, subgroups, known_df)
             for position, i in enumerate(members):
                 if i in sources:
                     replicate_item[i] = {split: sums.item(position)
                                          for split, sums in replicate_sums_of[tuple(members)].items()}
-        del codes
+            del codes
         by_split = {"": passes[0][1].overall() if subgroups else passes[0][1]}
         by_split.update({variable: statistics for variable, statistics in passes if variable})
         groups.append((members, by_split))
@@ -146,7 +191,9 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
     variant_order = {name: i for i, name in enumerate([v.name for v in variants] + [BOUNDS])}
     records.sort(key=lambda e: (measure_order[e.measure], split_order[e.domain_variable], variant_order[e.variant]))
-    return EstimateTable([*records, *numeric_records(responses, variants, subgroups)])
+    numeric = numeric_records(responses, variants, source.subgroup_codes()) if isinstance(
+        source, MemoryStatistics) else []
+    return EstimateTable([*records, *numeric])
 
 
 def _design_effects(variant: DesignVariant, statistics: SufficientStatistics, result) -> tuple[np.ndarray, np.ndarray]:
@@ -269,7 +316,7 @@ def _hypergeometric(count: np.ndarray, n: np.ndarray, variant: DesignVariant, le
     finite population correction assumes, and the row says so."""
     design = variant.design
     size = float(design.population[0]) if design.population is not None else float("nan")
-    sample = len(design.weights)
+    sample = design.n
     if variant.weighted or not variant.fpc or design.clusters is not None or design.n_strata != 1:
         nothing = np.full(count.shape[:3], np.nan)
         return nothing, nothing, np.full(nothing.shape, "no hypergeometric interval: it is exact only for the "

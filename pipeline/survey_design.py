@@ -112,11 +112,22 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     design = design_from_columns(weights=weights, strata=declared.strata, clusters=declared.clusters,
                                  population=population, n=n, calibration=calibration, lonely_psu=d.lonely_psu,
                                  stages=stages)
+    description = describe_full_design(q, design, declared.derived_weights_words, weighting, declared.stages)
+    main, *others = (str(m) for m in q.analysis.design_interval)
+    return DesignVariant("design", design, True, population is not None, main, description, weighting,
+                         other_intervals=tuple(others))
+
+
+def describe_full_design(q: Questionnaire, design: SampleDesign, derived_weights_words: str | None,
+                         weighting: WeightingSummary | None, declared_stages: tuple = ()) -> str:
+    """The full design in words, for the methods: weights, strata, clusters, the correction
+    and the lonely-PSU rule (`declared_stages`: a multistage sample's later stages as declared)."""
+    d = q.design
     parts = []
     if d.weights:
         parts.append(f"weights '{d.weights}'")
-    elif declared.derived_weights_words:
-        parts.append(declared.derived_weights_words)
+    elif derived_weights_words:
+        parts.append(derived_weights_words)
     if weighting and weighting.trimmed:
         parts.append(f"{weighting.trimmed} {'weight' if weighting.trimmed == 1 else 'weights'} trimmed "
                      "(R's trimWeights)")
@@ -125,12 +136,13 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
     if d.strata:
         parts.append(f"{design.n_strata} strata")
     if len(d.clusters) > 1:
-        sampled = [design.n_clusters] + [int(stage.sampled.sum()) for stage in declared.stages]
+        sampled = [design.n_clusters] + [int(stage.sampled.sum()) for stage in declared_stages]
         units = ", ".join(f"{count} units of {column}" for count, column in zip(sampled, d.clusters, strict=True))
         parts.append(f"{len(d.clusters)}-stage cluster sample ({units})")
     elif d.clusters:
         parts.append(f"{design.n_clusters} clusters")
-    if population is not None and stages:
+    population = design.population
+    if population is not None and design.stages:
         parts.append("finite population correction at every stage, with the later stages' variance as R's "
                      "multistage formula adds it")
     elif population is not None:
@@ -146,9 +158,7 @@ def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVarian
         parts.append(f"clusters with a single sampled unit at a later stage: the '{d.lonely_psu}' rule of R's "
                      "survey.lonely.psu")
     description = "weighted: " + "; ".join(parts) if parts else "design-based"
-    main, *others = (str(m) for m in q.analysis.design_interval)
-    return DesignVariant("design", design, True, population is not None, main, description, weighting,
-                         other_intervals=tuple(others))
+    return description
 
 
 def _replicate_design(responses: Responses, declared: DeclaredDesign) -> DesignVariant:
