@@ -15,7 +15,9 @@ The questionnaire decides which variants exist; nothing here knows a particular 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -56,20 +58,26 @@ def design_variants(responses: Responses) -> list[DesignVariant]:
     """
     q = responses.questionnaire
     declared = checked_design(responses)
-    n = len(responses.answers)
+    variants = unweighted_variants(q, len(responses.answers), simple_design)
+    if has_full_design(q):
+        variants.append(_full_design(responses, declared))
+    return variants
+
+
+def unweighted_variants(q: Questionnaire, n: int, simple: Callable[..., Any]) -> list[DesignVariant]:
+    """The unweighted variants of n respondents: `srs` always, and `fpc` where an unstratified,
+    unweighted design declares one population size; `simple(n[, size])` makes their designs."""
     main, *others = (str(m) for m in q.analysis.interval)
-    variants = [DesignVariant("srs", simple_design(n), False, False, main,
+    variants = [DesignVariant("srs", simple(n), False, False, main,
                               "unweighted, every respondent counted once, no finite population correction",
                               other_intervals=tuple(others))]
     design_main, *design_others = (str(m) for m in q.analysis.design_interval)
     d = q.design
     size = d.population_size
     if q.analysis.fpc and isinstance(size, int) and not (d.weights or d.strata or d.clusters):
-        variants.append(DesignVariant("fpc", simple_design(n, size), False, True, design_main,
+        variants.append(DesignVariant("fpc", simple(n, size), False, True, design_main,
                                       f"unweighted, with the finite population correction ({n} of {size})",
                                       other_intervals=tuple(design_others)))
-    if has_full_design(q):
-        variants.append(_full_design(responses, declared))
     return variants
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.questionnaire import Questionnaire
 from pipeline.stats.design import SampleDesign
-from pipeline.survey_design import DesignVariant, describe_full_design, has_full_design
+from pipeline.survey_design import DesignVariant, describe_full_design, has_full_design, unweighted_variants
 
 
 @dataclass(frozen=True)
@@ -93,18 +93,7 @@ def grouped_variants(q: Questionnaire, groups: DesignGroups, weights: np.ndarray
 
     `weights` are each group's weight where the design derives them (N_h / n_h), or None when
     they are a column (their range is then the groups' smallest and largest)."""
-    n = groups.n_rows
-    main, *others = (str(m) for m in q.analysis.interval)
-    variants = [DesignVariant("srs", _simple(n), False, False, main,
-                              "unweighted, every respondent counted once, no finite population correction",
-                              other_intervals=tuple(others))]
-    design_main, *design_others = (str(m) for m in q.analysis.design_interval)
-    d = q.design
-    size = d.population_size
-    if q.analysis.fpc and isinstance(size, int) and not (d.weights or d.strata or d.clusters):
-        variants.append(DesignVariant("fpc", _simple(n, size), False, True, design_main,
-                                      f"unweighted, with the finite population correction ({n} of {size})",
-                                      other_intervals=tuple(design_others)))
+    variants = unweighted_variants(q, groups.n_rows, _simple)
     if has_full_design(q):
         variants.append(_full(q, groups, weights, population))
     return variants
