@@ -110,6 +110,17 @@ def run(q_path, a_path, out, engine: str, capsys) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
+def assert_engines_give_the_memory_estimates(q_path, a_path, outputs, capsys, engines=ENGINES) -> None:
+    """The memory engine, then each of `engines`, on the same files: every run exits 0, and each
+    engine's estimates.csv is the memory engine's (outputs in `outputs/<engine>`)."""
+    code, err = run(q_path, a_path, outputs / "memory", "memory", capsys)
+    assert code == 0, err
+    for engine in engines:
+        code, err = run(q_path, a_path, outputs / engine, engine, capsys)
+        assert code == 0, err
+        assert_same_estimates(outputs / "memory", outputs / engine)
+
+
 def assert_same_estimates(expected_dir, actual_dir) -> None:
     expected = pd.read_csv(expected_dir / "estimates.csv", keep_default_na=False)
     actual = pd.read_csv(actual_dir / "estimates.csv", keep_default_na=False)
@@ -130,12 +141,8 @@ def test_every_engine_gives_the_memory_engines_estimates(survey, fmt, spark_sess
     folder, columns = survey
     q_path, a_path = write(folder, f"clustered_{fmt}", columns, CLUSTERED, ANALYSIS, parquet=fmt == "parquet")
     outputs = tmp_path_factory.mktemp("outputs")
-    code, err = run(q_path, a_path, outputs / "memory", "memory", capsys)
-    assert code == 0, err
+    assert_engines_give_the_memory_estimates(q_path, a_path, outputs, capsys)
     for engine in ENGINES:
-        code, err = run(q_path, a_path, outputs / engine, engine, capsys)
-        assert code == 0, err
-        assert_same_estimates(outputs / "memory", outputs / engine)
         validation = json.loads((outputs / engine / "validation.json").read_text())
         assert validation == json.loads((outputs / "memory" / "validation.json").read_text())
 
@@ -147,12 +154,7 @@ def test_stratified_fpc_without_clusters_and_derived_weights(survey, spark_sessi
     small["pop"] = [str(int(p) * 100) for p in small["pop"]]
     q_path, a_path = write(folder, "stratified", small, design, {"subgroups": ["role"]})
     outputs = tmp_path_factory.mktemp("outputs")
-    code, err = run(q_path, a_path, outputs / "memory", "memory", capsys)
-    assert code == 0, err
-    for engine in ENGINES:
-        code, err = run(q_path, a_path, outputs / engine, engine, capsys)
-        assert code == 0, err
-        assert_same_estimates(outputs / "memory", outputs / engine)
+    assert_engines_give_the_memory_estimates(q_path, a_path, outputs, capsys)
 
 
 def test_simple_random_sample_with_a_population_size(survey, tmp_path_factory, capsys):
@@ -161,11 +163,7 @@ def test_simple_random_sample_with_a_population_size(survey, tmp_path_factory, c
     q_path, a_path = write(folder, "srs", small, {"respondent_id": "id", "population_size": 5000},
                            {"design_interval": ["logit", "hypergeometric"]})
     outputs = tmp_path_factory.mktemp("outputs")
-    code, err = run(q_path, a_path, outputs / "memory", "memory", capsys)
-    assert code == 0, err
-    code, err = run(q_path, a_path, outputs / "duckdb", "duckdb", capsys)
-    assert code == 0, err
-    assert_same_estimates(outputs / "memory", outputs / "duckdb")
+    assert_engines_give_the_memory_estimates(q_path, a_path, outputs, capsys, engines=("duckdb",))
 
 
 def _broken(columns: dict[str, list[str]], rows: int = 300) -> dict[str, list[str]]:
@@ -259,9 +257,4 @@ def test_weights_varying_within_clusters_with_the_logistic_intervals(survey, spa
     analysis = {"subgroups": ["role"], "design_interval": ["logit", "likelihood", "beta"]}
     q_path, a_path = write(folder, "varying", small, CLUSTERED, analysis)
     outputs = tmp_path_factory.mktemp("outputs")
-    code, err = run(q_path, a_path, outputs / "memory", "memory", capsys)
-    assert code == 0, err
-    for engine in ENGINES:
-        code, err = run(q_path, a_path, outputs / engine, engine, capsys)
-        assert code == 0, err
-        assert_same_estimates(outputs / "memory", outputs / engine)
+    assert_engines_give_the_memory_estimates(q_path, a_path, outputs, capsys)
