@@ -15,7 +15,7 @@ answers_of = $(firstword $(foreach e,$(ANSWER_EXTENSIONS),$(wildcard raw/$(1).$(
 SURVEYS := $(foreach q,$(wildcard questionnaires/*.yaml),$(if $(call answers_of,$(basename $(notdir $(q)))),$(basename $(notdir $(q)))))
 REPORTS := $(foreach s,$(SURVEYS),reports/$(s)/report.pdf)
 
-.PHONY: help report test fuzz setup clean system-deps check-system lock bench bench-big reconstruct check-accessibility
+.PHONY: help report test fuzz serve setup clean system-deps check-system lock bench bench-big reconstruct check-accessibility
 
 ## help: list the targets (this message)
 help:
@@ -55,6 +55,10 @@ bench: $(STAMP)
 BENCH_CACHE ?= bench-results
 bench-big: $(STAMP)
 	$(PY) benchmarks/bench_engines_big.py --rows 1e8 --cache $(BENCH_CACHE)
+
+## serve: keep the pipeline loaded, so that every later command of this checkout (make report, python -m pipeline ...) starts at once; Ctrl-C stops it
+serve: $(STAMP)
+	$(PY) -m pipeline serve
 
 ## setup: create .venv from requirements.lock (only when missing or the lock changed)
 setup: $(STAMP)

@@ -81,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of the questionnaire format, as committed in "
                     "docs/questionnaire.schema.json, or with --tables the key tables of the docs.")
     schema.add_argument("--tables", action="store_true", help="print the key tables as Markdown instead")
+
+    serve = commands.add_parser(
+        "serve", help="keep the pipeline loaded so that later commands of this checkout start at once",
+        description="Import the pipeline and its libraries once and wait: each later 'python -m pipeline' "
+                    "command of this checkout, with the same Python and settings, runs in a fresh copy of this "
+                    "process instead of importing everything again (the same outputs and messages). It starts "
+                    "itself again when the code or the packages change. Ctrl-C stops it.")
+    serve.add_argument("--idle-minutes", type=float, default=None, metavar="MINUTES",
+                       help="stop after this many minutes without a command (default: never)")
     return parser
 
 
@@ -135,6 +144,16 @@ def _dispatch(args: argparse.Namespace, command_line: str) -> int:
         if responses.ids_are_row_numbers:
             print("  no id column: each respondent is identified by their row number")
         return EXIT_OK
+    if args.command == "serve":
+        from pipeline.warm.server import ServeError, serve
+
+        try:
+            return serve(args.idle_minutes)
+        except ServeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_INVALID
+        except KeyboardInterrupt:
+            return EXIT_OK
     if args.command == "schema":
         from pipeline.questionnaire.exports import key_table, schema_text
 

@@ -24,6 +24,11 @@ def study_answers() -> Path:
     return ROOT / "raw" / "fitter_for_the_future.csv"
 
 
+# Commands the tests run in subprocesses run there, never in a warm process the user may have
+# started (`python -m pipeline serve`); tests/test_warm_process.py starts its own.
+os.environ["SURVEY_PIPELINE_WARM"] = "off"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def answers_cache_folder(tmp_path_factory) -> Path:
     """Checked answers cached by the runs of the tests go to a folder of the test session's own,

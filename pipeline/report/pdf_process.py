@@ -20,6 +20,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gc
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,8 @@ from pathlib import Path
 from typing import IO
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `pipeline`, for the new interpreter's path
+# Set in a warm process's command (`fork_closing`): fork the PDF process, closing these descriptors in it.
+_FORK_CLOSING: list[int] | None = None
 START = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from pipeline.report.pdf_process import serve; serve()")
 
@@ -50,10 +54,13 @@ class PdfProcess:
         self._writer: threading.Thread | None = None
         # a file, not a pipe, so that a talkative process never blocks; closed by `result` or `close`
         self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
-        self._process: subprocess.Popen | None
+        self._process: subprocess.Popen | ForkedPdfProcess | None
         try:
-            self._process = subprocess.Popen([sys.executable, "-c", START, str(PACKAGE_ROOT)],
-                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
+            if _FORK_CLOSING is not None:
+                self._process = ForkedPdfProcess(self._errors.fileno(), _FORK_CLOSING)
+            else:
+                self._process = subprocess.Popen([sys.executable, "-c", START, str(PACKAGE_ROOT)],
+                                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
         except OSError as error:
             self._process = None
             self._errors.write(f"{error}\n".encode())
@@ -115,6 +122,74 @@ class PdfProcess:
         self.close()
 
 
+def fork_closing(*descriptors: int) -> None:
+    """From now on, make the PDF process as a fork of this one, closing `descriptors` in it.
+
+    Only for a process that has WeasyPrint warmed and no threads running: a warm process's
+    command, before its analysis starts. The descriptors are the ones the fork must not hold
+    open (the command's connection, whose end tells the command line that the command ended).
+    """
+    global _FORK_CLOSING
+    _FORK_CLOSING = list(descriptors)
+
+
+class ForkedPdfProcess:
+    """The PDF process as a fork of this one, with the part of `subprocess.Popen` that PdfProcess uses."""
+
+    def __init__(self, errors: int, closing: list[int]) -> None:
+        html_read, html_write = os.pipe()
+        pdf_read, pdf_write = os.pipe()
+        self.returncode: int | None = None
+        self.pid = os.fork()
+        if self.pid == 0:
+            status = 1
+            try:
+                for descriptor in (html_write, pdf_read, *closing):
+                    os.close(descriptor)
+                os.dup2(errors, 2)  # what it prints, WeasyPrint's warnings among it, is the command's to print
+                sys.stderr = os.fdopen(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
+                                       buffering=1)
+                status = _serve_forked(html_read, pdf_write)
+            except BaseException:  # printed for the command's warning, as an interpreter would
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stderr.flush()
+                os._exit(status)
+        os.close(html_read)
+        os.close(pdf_write)
+        self.stdin: IO[bytes] | None = os.fdopen(html_write, "wb")
+        self.stdout: IO[bytes] | None = os.fdopen(pdf_read, "rb")
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
+def _serve_forked(html_read: int, pdf_write: int) -> int:
+    """In the forked PDF process: read the moment and the HTML, write the finished PDF (exit status 0)."""
+    gc.disable()
+    with os.fdopen(html_read, "rb") as source:
+        moment, html = source.read().split(b"\n", 1)
+    pdf = make_pdf(html.decode("utf-8"), dt.datetime.fromisoformat(moment.decode("ascii")))
+    with os.fdopen(pdf_write, "wb") as target:
+        target.write(pdf)
+    return 0
+
+
 def _write_and_close(stream: IO[bytes], data: bytes) -> None:
     try:
         stream.write(data)
@@ -131,14 +206,16 @@ def serve() -> None:
     as the PDF is written, freeing everything.
     """
     gc.disable()
-    _warm_up()
+    warm_up()
     moment, html = sys.stdin.buffer.read().split(b"\n", 1)
     pdf = make_pdf(html.decode("utf-8"), dt.datetime.fromisoformat(moment.decode("ascii")))
     sys.stdout.buffer.write(pdf)
     sys.stdout.buffer.flush()
+    sys.stderr.flush()
+    os._exit(0)  # the PDF is out: tearing down WeasyPrint's objects would only delay the end of the output
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     """Make a one-page PDF in the report's stylesheet and fonts, with a table and a chart's text.
 
     While the other process is still analysing the answers, this imports what WeasyPrint imports

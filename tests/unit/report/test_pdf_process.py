@@ -63,7 +63,7 @@ def test_a_process_never_sent_the_html_is_stopped_on_close():
 
 
 def test_the_warm_up_leaves_nothing_behind_in_the_next_pdf(made_here):
-    pdf_process._warm_up()
+    pdf_process.warm_up()
     assert make_pdf(PAGE, MOMENT) == made_here
 
 
@@ -77,3 +77,45 @@ def test_sending_never_waits_for_the_process_and_closing_stops_one_that_does_not
         sent = time.monotonic()
     assert sent - start < 5 and time.monotonic() - start < 10
     assert process._process.poll() is not None
+
+
+def test_in_a_warm_process_the_pdf_process_is_a_fork_with_the_same_bytes(monkeypatch, made_here, capsys):
+    monkeypatch.setattr(pdf_process, "_FORK_CLOSING", None)
+    pdf_process.fork_closing()
+    monkeypatch.setattr(pdf_process.sys, "executable", "/nonexistent/python")  # no interpreter is started
+    with PdfProcess() as process:
+        assert isinstance(process._process, pdf_process.ForkedPdfProcess)
+        process.send(PAGE, MOMENT)
+        assert process.result() == made_here
+    assert capsys.readouterr().err == ""
+
+
+def test_the_fork_holds_none_of_the_descriptors_it_is_told_to_close(monkeypatch):
+    import os
+    import select
+
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr(pdf_process, "_FORK_CLOSING", None)
+    pdf_process.fork_closing(write_end)
+    with PdfProcess() as process:  # waits for its HTML, which never comes
+        os.close(write_end)
+        assert select.select([read_end], [], [], 10)[0], "the fork still holds the descriptor"
+        assert os.read(read_end, 1) == b""
+        assert process._process.poll() is None
+    os.close(read_end)
+
+
+def test_a_fork_that_fails_is_reported_and_the_pdf_made_here(monkeypatch, made_here, capsys):
+    def fail(html_read, pdf_write):
+        raise RuntimeError("no fonts in the fork")
+
+    monkeypatch.setattr(pdf_process, "_FORK_CLOSING", None)
+    monkeypatch.setattr(pdf_process, "_serve_forked", fail)
+    pdf_process.fork_closing()
+    with PdfProcess() as process:
+        process.send(PAGE, MOMENT)
+        assert process.result() == made_here
+    printed = capsys.readouterr().err
+    assert printed.startswith("warning: the process laying out the PDF stopped with exit status 1; laying it out "
+                              "here instead.\nTraceback")
+    assert "RuntimeError: no fonts in the fork" in printed

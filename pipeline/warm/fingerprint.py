@@ -1,0 +1,89 @@
+"""Which warm process may run a command: a socket named by everything the loaded modules depend on.
+
+A process that imported the pipeline reflects the code, the packages and the interpreter
+settings as they were when it started. The socket's name is a hash of all of them, computed
+again by each command, so a command can only ever reach a process that is identical to the
+one it would have started itself; any edit, upgrade or other setting gives another name, and
+the command runs on its own.
+
+Standard library only, and only `os.stat` calls: the command line computes this before it
+imports anything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import sysconfig
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1]  # the `pipeline` folder this code was loaded from
+
+# Settings that the interpreter, NumPy, Arrow, fontconfig or Pango read when they load (not per
+# command), and so must be the same in a warm process as in the command.
+SETTINGS_PREFIXES = ("PYTHON", "LC_", "OMP_", "OPENBLAS_", "MKL_", "BLIS_", "ARROW_", "LD_", "FONTCONFIG",
+                     "PANGO", "GDK_", "MALLOC_")
+SETTINGS = frozenset({"LANG", "LANGUAGE", "TZ", "XDG_DATA_DIRS", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
+                      "XDG_CONFIG_DIRS", "XDG_CACHE_HOME", "HOME", "PATH"})
+
+
+def loaded_settings(environment: dict[str, str] | os._Environ) -> dict[str, str]:
+    """The part of an environment that is read when modules load."""
+    return {key: value for key, value in environment.items()
+            if key in SETTINGS or key.startswith(SETTINGS_PREFIXES)}
+
+
+def fingerprint(environment: dict[str, str] | os._Environ | None = None) -> str:
+    """A hash of the pipeline's files, the installed packages, the interpreter and the load-time settings."""
+    digest = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        digest.update(repr(parts).encode("utf-8", "surrogateescape"))
+
+    add(sys.executable, sys.version, sys.flags, sorted(sys._xoptions.items()), sys.warnoptions, str(PACKAGE))
+    add(sorted(loaded_settings(os.environ if environment is None else environment).items()))
+    for folder in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
+        add(folder, _stat(Path(folder)))  # a package installed, upgraded or removed changes the folder
+    for path in _package_files():
+        add(path.relative_to(PACKAGE).as_posix(), _stat(path))
+    return digest.hexdigest()
+
+
+def _package_files() -> list[Path]:
+    files: list[Path] = []
+    for folder, subfolders, names in os.walk(PACKAGE):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        files.extend(Path(folder, name) for name in sorted(names))
+    return files
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def socket_folder() -> Path:
+    """This user's folder for warm processes' sockets: the runtime folder, else one in the temporary folder."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) if runtime and Path(runtime).is_dir() else Path(os.environ.get("TMPDIR") or "/tmp")
+    return base / f"survey-pipeline-{os.getuid()}"
+
+
+def socket_path(environment: dict[str, str] | os._Environ | None = None) -> Path:
+    """Where a warm process identical to this command's own would listen."""
+    return socket_folder() / f"{fingerprint(environment)[:32]}.sock"
+
+
+def is_private(folder: Path) -> bool:
+    """True when the folder is this user's alone: nobody else could have put a socket there."""
+    try:
+        status = folder.lstat()
+    except OSError:
+        return False
+    import stat
+
+    return stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and status.st_mode & 0o077 == 0

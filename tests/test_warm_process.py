@@ -1,0 +1,92 @@
+"""`python -m pipeline serve`: commands run in the warm process give the bytes, messages and exit
+status they give in their own process, and the server stops cleanly."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDY = ("questionnaires/fitter_for_the_future.yaml", "raw/fitter_for_the_future.csv")
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory):
+    """A server for this checkout with a private socket folder; yields the settings that reach it, and its log."""
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    environment = {key: value for key, value in os.environ.items() if key != "SURVEY_PIPELINE_WARM"}
+    environment["XDG_RUNTIME_DIR"] = str(runtime)
+    log = runtime / "server.log"
+    with log.open("w") as stream:
+        server = subprocess.Popen([sys.executable, "-m", "pipeline", "serve"], cwd=ROOT, env=environment,
+                                  stdout=stream, stderr=stream)
+    deadline = time.monotonic() + 120
+    while "serving the commands" not in log.read_text():
+        assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    yield environment, log
+    server.send_signal(signal.SIGINT)
+    assert server.wait(timeout=30) == 0, log.read_text()
+    assert not list((runtime / f"survey-pipeline-{os.getuid()}").glob("*.sock"))  # the socket is removed
+
+
+def pipeline_command(environment: dict, *words: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *words], cwd=ROOT, env=environment,
+                          capture_output=True, check=False)
+
+
+def run_both(environment: dict, log: Path, out: Path, *words: str) -> tuple[subprocess.CompletedProcess, ...]:
+    """The command in the warm process, then in its own process, each writing `out` (kept as out.warm)."""
+    served = log.read_text().count("\nran ")
+    done_warm = pipeline_command(environment, *words)
+    assert log.read_text().count("\nran ") == served + 1, log.read_text()  # it was the server that ran it
+    if out.exists():
+        shutil.move(out, out.with_suffix(".warm"))
+    done_cold = pipeline_command({**environment, "SURVEY_PIPELINE_WARM": "off"}, *words)
+    assert log.read_text().count("\nran ") == served + 1
+    return done_warm, done_cold
+
+
+def assert_same_files(one: Path, other: Path) -> None:
+    names = sorted(path.name for path in one.iterdir())
+    assert names == sorted(path.name for path in other.iterdir())
+    for name in names:
+        assert (one / name).read_bytes() == (other / name).read_bytes(), name
+
+
+def test_a_report_from_the_warm_process_is_byte_identical(warm, out_dir):
+    environment, log = warm
+    done_warm, done_cold = run_both(environment, log, out_dir, "report", *STUDY, "--out", str(out_dir))
+    assert (done_warm.returncode, done_warm.stdout, done_warm.stderr) == \
+        (done_cold.returncode, done_cold.stdout, done_cold.stderr) == (0, done_cold.stdout, b"")
+    assert_same_files(out_dir.with_suffix(".warm"), out_dir)
+    assert (out_dir / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("words", [
+    ("estimate", "questionnaires/fitter_for_the_future.yaml", "raw/anes96.csv"),  # answers of another survey
+    ("estimate", "questionnaires/missing.yaml", "raw/anes96.csv"),
+    ("estimate", *STUDY),  # no --out: a usage error
+    ("validate", "questionnaires/anes96.yaml", "raw/anes96.csv"),
+    ("--help",),
+])
+def test_messages_and_exit_status_are_those_of_a_command_run_alone(warm, out_dir, words):
+    environment, log = warm
+    words = (*words, "--out", str(out_dir)) if words[0] == "estimate" and len(words) == 3 else words
+    done_warm, done_cold = run_both(environment, log, out_dir, *words)
+    assert (done_warm.returncode, done_warm.stdout, done_warm.stderr) == \
+        (done_cold.returncode, done_cold.stdout, done_cold.stderr)
+
+
+def test_other_load_time_settings_are_not_served(warm, out_dir):
+    environment, log = warm
+    served = log.read_text().count("\nran ")
+    done = pipeline_command({**environment, "OMP_NUM_THREADS": "1"}, "estimate", *STUDY, "--out", str(out_dir))
+    assert done.returncode == 0, done.stderr
+    assert log.read_text().count("\nran ") == served
