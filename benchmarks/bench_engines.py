@@ -4,7 +4,11 @@ reference (`reference/numpy_ref.py`), on the reference's data (`reference/gen_da
 For each size, each engine and the reference run in a fresh process, alternating, three
 times; the table gives medians of wall time and of peak resident memory (of the process and
 everything it starts, sampled every 0.1 s: Spark's JVM included), and each engine's ratio to
-the reference's time.
+the reference's time. The memory engine reads and checks the file each time (`--no-cache`),
+and is timed three ways: in its own process ("memory"), in a warm process
+(`python -m pipeline serve`, "memory, warm": no imports), and in a warm process rerun from the
+answers cache ("memory, warm, cached"). A warm run's peak memory is the fork's, which counts
+the pages it shares with the server.
 
     python benchmarks/bench_engines.py [--sizes 1e5 1e6 1e7] [--repeats 3] [--cache DIR] [--format csv]
 """
@@ -17,12 +21,18 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from warm_process import commands_served, last_command, own_process, warm_process  # noqa: E402
+
 REFERENCE = ROOT / "benchmarks" / "reference"
 ENGINES = ("memory", "duckdb", "spark")
+WARM, WARM_CACHED = "memory, warm", "memory, warm, cached"
 
 
 def questionnaire_text(name: str, items: int = 30) -> str:
@@ -103,6 +113,29 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, peak / 1024
 
 
+def estimate_command(row: str, questionnaire: Path, answers: Path, size: int, repeat: int, outputs: Path,
+                     answers_cache: str) -> list[str]:
+    """`pipeline estimate` for a row of the table: an engine, or the memory engine warm (and cached)."""
+    engine = row.split(",")[0]
+    out = outputs / f"out_{row.replace(', ', '_')}_{size}_{repeat}"
+    command = [sys.executable, "-m", "pipeline", "estimate", str(questionnaire), str(answers), "--out", str(out),
+               "--engine", engine]
+    if row == WARM_CACHED:
+        return [*command, "--cache-dir", answers_cache]
+    return [*command, "--no-cache"] if engine == "memory" else command
+
+
+def timed_warm(command: list[str], warm: dict[str, str], log: Path) -> tuple[float, float]:
+    """Wall seconds of the command run by the warm process, and the fork's peak resident MB."""
+    served = commands_served(log)
+    started = time.perf_counter()
+    done = subprocess.run(command, env=warm, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr.decode()[-2000:]}")
+    return wall, last_command(log, served)[1]
+
+
 def data(size: int, cache: Path) -> tuple[Path, Path, Path]:
     """The reference's data of `size` rows (generated once) and its questionnaire."""
     folder = cache / f"engines_{size}"
@@ -126,28 +159,36 @@ def main() -> int:
                         help="the engines' input (the reference reads the CSV)")
     parser.add_argument("--cache", type=Path, default=ROOT / "bench-results")
     args = parser.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYSPARK_PYTHON": sys.executable}
+    env = own_process({**os.environ, "PYTHONPATH": str(ROOT), "PYSPARK_PYTHON": sys.executable})
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; load average at start {os.getloadavg()[0]:.1f}; engines read {args.format}")
-    print(f"{'rows':>12} {'engine':>8} {'wall s':>8} {'peak MB':>8} {'ref s':>7} {'ref MB':>7} {'ratio':>6}")
-    for size in (int(s) for s in args.sizes):
-        questionnaire, csv_path, parquet = data(size, args.cache)
-        answers = csv_path if args.format == "csv" else parquet
-        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in ("reference", *args.engines)}
-        for repeat in range(args.repeats):
-            runs["reference"].append(timed([sys.executable, str(REFERENCE / "numpy_ref.py"), str(csv_path),
-                                            str(args.cache / f"ref_{size}.csv")], env))
-            for engine in args.engines:
-                out = args.cache / f"out_{engine}_{size}_{repeat}"
-                runs[engine].append(timed([sys.executable, "-m", "pipeline", "estimate", str(questionnaire),
-                                           str(answers), "--out", str(out), "--engine", engine], env))
-        ref_wall = statistics.median(w for w, _ in runs["reference"])
-        ref_peak = statistics.median(p for _, p in runs["reference"])
-        for engine in args.engines:
-            wall = statistics.median(w for w, _ in runs[engine])
-            peak = statistics.median(p for _, p in runs[engine])
-            print(f"{size:>12,} {engine:>8} {wall:>8.2f} {peak:>8.0f} {ref_wall:>7.2f} {ref_peak:>7.0f} "
-                  f"{wall / ref_wall:>6.2f}", flush=True)
+    print(f"{'rows':>12} {'engine':>21} {'wall s':>8} {'peak MB':>8} {'ref s':>7} {'ref MB':>7} {'ratio':>6}")
+    with warm_process(env) as (warm, log), tempfile.TemporaryDirectory() as answers_cache:
+        for size in (int(s) for s in args.sizes):
+            questionnaire, csv_path, parquet = data(size, args.cache)
+            answers = csv_path if args.format == "csv" else parquet
+            rows = list(args.engines)
+            if "memory" in rows:
+                rows[rows.index("memory") + 1:rows.index("memory") + 1] = [WARM, WARM_CACHED]
+            runs: dict[str, list[tuple[float, float]]] = {name: [] for name in ("reference", *rows)}
+
+            inputs = (questionnaire, answers, size)
+            if WARM_CACHED in rows:  # fills the cache: not timed
+                timed_warm(estimate_command(WARM_CACHED, *inputs, 0, args.cache, answers_cache), warm, log)
+            for repeat in range(args.repeats):
+                runs["reference"].append(timed([sys.executable, str(REFERENCE / "numpy_ref.py"), str(csv_path),
+                                                str(args.cache / f"ref_{size}.csv")], env))
+                for row in rows:
+                    command = estimate_command(row, *inputs, repeat, args.cache, answers_cache)
+                    runs[row].append(timed_warm(command, warm, log) if row in (WARM, WARM_CACHED)
+                                     else timed(command, env))
+            ref_wall = statistics.median(w for w, _ in runs["reference"])
+            ref_peak = statistics.median(p for _, p in runs["reference"])
+            for row in rows:
+                wall = statistics.median(w for w, _ in runs[row])
+                peak = statistics.median(p for _, p in runs[row])
+                print(f"{size:>12,} {row:>21} {wall:>8.2f} {peak:>8.0f} {ref_wall:>7.2f} {ref_peak:>7.0f} "
+                      f"{wall / ref_wall:>6.2f}", flush=True)
     print(f"load average at end {os.getloadavg()[0]:.1f} (2 cores shared with other work)")
     return 0
 

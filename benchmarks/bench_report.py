@@ -21,18 +21,17 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from warm_process import commands_served, last_command, own_process, warm_process  # noqa: E402
+
 SURVEY = "fitter_for_the_future"
 COMMANDS = {"report": "study report (PDF, HTML, workbook)", "estimate": "study estimate (82 respondents)"}
 TARGETS = {"report": 3.0, "estimate": 0.5}
@@ -44,7 +43,7 @@ def run_once(command: str, out: Path, environment: dict[str, str], log: Path | N
     With `log` (the warm process's), the command must have been run by that process, and its
     CPU seconds there are added to the command line's own.
     """
-    served = log.read_text().count("\nran ") if log else 0
+    served = commands_served(log) if log else 0
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "pipeline", command, f"questionnaires/{SURVEY}.yaml",
                                 f"raw/{SURVEY}.csv", "--out", str(out)], cwd=ROOT, env=environment,
@@ -55,34 +54,8 @@ def run_once(command: str, out: Path, environment: dict[str, str], log: Path | N
         raise SystemExit(f"{command} failed: {process.stderr.read().decode()}")
     cpu = usage.ru_utime + usage.ru_stime
     if log:
-        lines = log.read_text().split("\nran ")
-        if len(lines) - 1 != served + 1:
-            raise SystemExit(f"the warm process did not run the {command}:\n{log.read_text()}")
-        cpu += float(re.findall(r"CPU ([0-9.]+) s", lines[-1])[-1])
+        cpu += last_command(log, served)[0]
     return wall, cpu
-
-
-@contextmanager
-def warm_process() -> Iterator[tuple[dict[str, str], Path]]:
-    """`python -m pipeline serve` with a socket folder of its own: the settings that reach it, and its log."""
-    with tempfile.TemporaryDirectory() as folder:
-        runtime = Path(folder)
-        runtime.chmod(0o700)
-        environment = {key: value for key, value in os.environ.items() if key != "SURVEY_PIPELINE_WARM"}
-        environment["XDG_RUNTIME_DIR"] = str(runtime)
-        log = runtime / "server.log"
-        with log.open("w") as stream:
-            server = subprocess.Popen([sys.executable, "-m", "pipeline", "serve"], cwd=ROOT, env=environment,
-                                      stdout=stream, stderr=stream)
-        try:
-            while "serving the commands" not in log.read_text():
-                if server.poll() is not None:
-                    raise SystemExit(f"the warm process did not start:\n{log.read_text()}")
-                time.sleep(0.05)
-            yield environment, log
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait()
 
 
 def main() -> None:
@@ -95,8 +68,8 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'command':>36} {'where':>14} {'median wall (s)':>16} {'median CPU (s)':>15} {'target (s)':>11}"
           "  runs (wall/CPU)")
-    own = {**os.environ, "SURVEY_PIPELINE_WARM": "off"}
-    with warm_process() as (warm, log):
+    own = own_process(dict(os.environ))
+    with warm_process(dict(os.environ)) as (warm, log):
         for command, label in COMMANDS.items():
             if args.only and command != args.only:
                 continue

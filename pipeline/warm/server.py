@@ -193,8 +193,8 @@ def run_command(connection: socket.socket) -> int:
     connection.sendall(f"exit {status}\n".encode("ascii"))
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     print(f"ran {shlex.join(sys.argv[1:])} in {request['cwd']}: exit status {status}, "
-          f"{time.monotonic() - started:.2f} s, CPU {sum(u.ru_utime + u.ru_stime for u in usage):.2f} s",
-          file=log, flush=True)
+          f"{time.monotonic() - started:.2f} s, CPU {sum(u.ru_utime + u.ru_stime for u in usage):.2f} s, "
+          f"peak {max(u.ru_maxrss for u in usage) / 1024:.0f} MB", file=log, flush=True)
     return status
 
 
