@@ -129,7 +129,8 @@ def timed_warm(command: list[str], warm: dict[str, str], log: Path) -> tuple[flo
     """Wall seconds of the command run by the warm process, and the fork's peak resident MB."""
     served = commands_served(log)
     started = time.perf_counter()
-    done = subprocess.run(command, env=warm, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    done = subprocess.run(command, cwd=ROOT, env=warm, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          check=False)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr.decode()[-2000:]}")

@@ -35,13 +35,15 @@ def loaded_settings(environment: dict[str, str] | os._Environ) -> dict[str, str]
 
 
 def fingerprint(environment: dict[str, str] | os._Environ | None = None) -> str:
-    """A hash of the pipeline's files, the installed packages, the interpreter and the load-time settings."""
+    """A hash of the pipeline's files, the installed packages, the interpreter, its module search path
+    and the load-time settings."""
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:
         digest.update(repr(parts).encode("utf-8", "surrogateescape"))
 
     add(sys.executable, sys.version, sys.flags, sorted(sys._xoptions.items()), sys.warnoptions, str(PACKAGE))
+    add(sys.path)  # where modules are found: `-m` puts the folder the command runs in first
     add(sorted(loaded_settings(os.environ if environment is None else environment).items()))
     for folder in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
         add(folder, _stat(Path(folder)))  # a package installed, upgraded or removed changes the folder

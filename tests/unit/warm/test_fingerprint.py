@@ -70,3 +70,9 @@ def test_only_a_folder_of_this_users_alone_is_private(tmp_path):
     (tmp_path / "link").symlink_to(folder)
     folder.chmod(0o700)
     assert not fingerprint.is_private(tmp_path / "link")
+
+
+def test_another_module_search_path_changes_it(package, monkeypatch):
+    before = fingerprint.fingerprint({})
+    monkeypatch.setattr(fingerprint.sys, "path", ["/elsewhere", *fingerprint.sys.path])
+    assert fingerprint.fingerprint({}) != before
