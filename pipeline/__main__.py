@@ -59,6 +59,8 @@ def exit_at_once(status: int) -> None:
         sys.exit(status)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe or stream: Python would say so and exit 120

@@ -90,3 +90,42 @@ def test_other_load_time_settings_are_not_served(warm, out_dir):
     done = pipeline_command({**environment, "OMP_NUM_THREADS": "1"}, "estimate", *STUDY, "--out", str(out_dir))
     assert done.returncode == 0, done.stderr
     assert log.read_text().count("\nran ") == served
+
+
+def served_count(log: Path) -> int:
+    return log.read_text().count("\nran ")
+
+
+def test_a_command_line_killed_takes_its_command_with_it(warm, out_dir):
+    environment, _ = warm
+    client = subprocess.Popen([sys.executable, "-m", "pipeline", "report", *STUDY, "--out", str(out_dir)],
+                              cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.8)  # the command is running in the warm process
+    client.kill()
+    assert client.wait() == -signal.SIGKILL
+    time.sleep(6)  # longer than the report takes
+    assert not out_dir.exists()  # it was stopped before it wrote anything
+
+
+def test_ctrl_c_ends_the_command_line_as_it_ends_a_command_run_alone(warm, out_dir):
+    environment, _ = warm
+    ends = []
+    for setting in ({}, {"SURVEY_PIPELINE_WARM": "off"}):
+        client = subprocess.Popen([sys.executable, "-m", "pipeline", "report", *STUDY, "--out", str(out_dir)],
+                                  cwd=ROOT, env={**environment, **setting}, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        time.sleep(1.5)
+        client.send_signal(signal.SIGINT)
+        ends.append((client.wait(timeout=60), client.stderr.read().decode().rstrip().rsplit("\n", 1)[-1]))
+    assert ends == [(-signal.SIGINT, "KeyboardInterrupt")] * 2
+    assert not out_dir.exists()
+
+
+def test_a_command_line_with_a_closed_standard_stream_runs_alone(warm):
+    environment, log = warm
+    served = served_count(log)
+    done = subprocess.run(["bash", "-c", f"exec 0<&-; exec {sys.executable} -m pipeline validate "
+                                         "questionnaires/anes96.yaml"], cwd=ROOT, env=environment,
+                          capture_output=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith(b"questionnaires/anes96.yaml: valid"), done.stderr
+    assert served_count(log) == served

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import IO
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `pipeline`, for the new interpreter's path
-# Set in a warm process's command (`fork_closing`): fork the PDF process, closing these descriptors in it.
-_FORK_CLOSING: list[int] | None = None
+# Set in a warm process's command (`fork_pdf_processes`): the PDF process is a fork of this one.
+_FORKED = False
 START = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from pipeline.report.pdf_process import serve; serve()")
 
@@ -56,8 +56,8 @@ class PdfProcess:
         self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._process: subprocess.Popen | ForkedPdfProcess | None
         try:
-            if _FORK_CLOSING is not None:
-                self._process = ForkedPdfProcess(self._errors.fileno(), _FORK_CLOSING)
+            if _FORKED:
+                self._process = ForkedPdfProcess(self._errors.fileno())
             else:
                 self._process = subprocess.Popen([sys.executable, "-c", START, str(PACKAGE_ROOT)],
                                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
@@ -122,31 +122,43 @@ class PdfProcess:
         self.close()
 
 
-def fork_closing(*descriptors: int) -> None:
-    """From now on, make the PDF process as a fork of this one, closing `descriptors` in it.
+def fork_pdf_processes() -> None:
+    """From now on, make the PDF process as a fork of this one.
 
-    Only for a process that has WeasyPrint warmed and no threads running: a warm process's
-    command, before its analysis starts. The descriptors are the ones the fork must not hold
-    open (the command's connection, whose end tells the command line that the command ended).
+    Only for a process that has WeasyPrint warmed and runs no analysis yet: a warm process's
+    command, before its analysis starts.
     """
-    global _FORK_CLOSING
-    _FORK_CLOSING = list(descriptors)
+    global _FORKED
+    _FORKED = True
 
 
 class ForkedPdfProcess:
-    """The PDF process as a fork of this one, with the part of `subprocess.Popen` that PdfProcess uses."""
+    """The PDF process as a fork of this one, with the part of `subprocess.Popen` that PdfProcess uses.
 
-    def __init__(self, errors: int, closing: list[int]) -> None:
+    The fork holds nothing of this process's but its two pipes and the file for what it
+    prints: not the command's output folder lock, standard streams or connection, which an
+    interpreter started by `subprocess` would not inherit either.
+    """
+
+    def __init__(self, errors: int) -> None:
         html_read, html_write = os.pipe()
-        pdf_read, pdf_write = os.pipe()
+        try:
+            pdf_read, pdf_write = os.pipe()
+        except OSError:
+            os.close(html_read)
+            os.close(html_write)
+            raise
         self.returncode: int | None = None
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            for descriptor in (html_read, html_write, pdf_read, pdf_write):
+                os.close(descriptor)
+            raise
         if self.pid == 0:
             status = 1
             try:
-                for descriptor in (html_write, pdf_read, *closing):
-                    os.close(descriptor)
-                os.dup2(errors, 2)  # what it prints, WeasyPrint's warnings among it, is the command's to print
+                _keep_only_descriptors(html_read, pdf_write, errors)
                 sys.stderr = os.fdopen(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
                                        buffering=1)
                 status = _serve_forked(html_read, pdf_write)
@@ -177,6 +189,16 @@ class ForkedPdfProcess:
     def kill(self) -> None:
         if self.returncode is None:
             os.kill(self.pid, signal.SIGKILL)
+
+
+def _keep_only_descriptors(html_read: int, pdf_write: int, errors: int) -> None:
+    """In the fork: standard input and output from /dev/null, errors to the file, every other descriptor closed."""
+    nothing = os.open(os.devnull, os.O_RDWR)
+    for target, source in ((0, nothing), (1, nothing), (2, errors)):
+        os.dup2(source, target)
+    keep = sorted({0, 1, 2, html_read, pdf_write})
+    for low, high in zip(keep, [*keep[1:], max(keep[-1] + 1, os.sysconf("SC_OPEN_MAX"))], strict=True):
+        os.closerange(low + 1, high)
 
 
 def _serve_forked(html_read: int, pdf_write: int) -> int:

@@ -22,8 +22,8 @@ PACKAGE = Path(__file__).resolve().parents[1]  # the `pipeline` folder this code
 
 # Settings that the interpreter, NumPy, Arrow, fontconfig or Pango read when they load (not per
 # command), and so must be the same in a warm process as in the command.
-SETTINGS_PREFIXES = ("PYTHON", "LC_", "OMP_", "OPENBLAS_", "MKL_", "BLIS_", "ARROW_", "LD_", "FONTCONFIG",
-                     "PANGO", "GDK_", "MALLOC_")
+SETTINGS_PREFIXES = ("PYTHON", "LC_", "OMP_", "OPENBLAS_", "MKL_", "BLIS_", "ARROW_", "PYARROW_", "LD_",
+                     "FONTCONFIG", "FC_", "PANGO", "GDK_", "MALLOC_", "NPY_", "NUMPY_", "SCIPY_")
 SETTINGS = frozenset({"LANG", "LANGUAGE", "TZ", "XDG_DATA_DIRS", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
                       "XDG_CONFIG_DIRS", "XDG_CACHE_HOME", "HOME", "PATH"})
 
@@ -44,12 +44,38 @@ def fingerprint(environment: dict[str, str] | os._Environ | None = None) -> str:
 
     add(sys.executable, sys.version, sys.flags, sorted(sys._xoptions.items()), sys.warnoptions, str(PACKAGE))
     add(sys.path)  # where modules are found: `-m` puts the folder the command runs in first
+    add(interpreter_options())
     add(sorted(loaded_settings(os.environ if environment is None else environment).items()))
+    add(process_settings())
     for folder in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
         add(folder, _stat(Path(folder)))  # a package installed, upgraded or removed changes the folder
     for path in _package_files():
         add(path.relative_to(PACKAGE).as_posix(), _stat(path))
     return digest.hexdigest()
+
+
+def interpreter_options() -> list[str]:
+    """The options given to Python itself (`-u`, `-X dev`, `-W error`), before `-m pipeline` and the command."""
+    return sys.orig_argv[1:len(sys.orig_argv) - len(sys.argv) + 1]
+
+
+def process_settings() -> tuple:
+    """What the process inherits besides its environment: limits, cores, priority, groups, control group.
+
+    A fork of the server has the server's, not the command's; thread pools are sized from the
+    cores at load time, and a limit lowered for one command must hold for it.
+    """
+    import resource
+
+    limits = tuple((name, resource.getrlimit(getattr(resource, name)))
+                   for name in sorted(dir(resource)) if name.startswith("RLIMIT_"))
+    try:
+        control_group = Path("/proc/self/cgroup").read_text()
+    except OSError:
+        control_group = ""
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    return (limits, cores, os.getpriority(os.PRIO_PROCESS, 0), os.getgid(), os.getegid(), sorted(os.getgroups()),
+            control_group)
 
 
 def _package_files() -> list[Path]:

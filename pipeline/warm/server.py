@@ -1,11 +1,12 @@
 """`python -m pipeline serve`: keep the pipeline loaded and run each command in a fresh fork of it.
 
 The server imports every module a command may use and lays out a one-page PDF (so Pango,
-fontconfig and HarfBuzz are started), then forks once per command: the fork takes the
-command's folder, environment, umask and standard streams, runs it exactly as
-`python -m pipeline` would and reports its exit status. Nothing a command does reaches the
-server or the next command. The server is forked before it has run any analysis, so no
-thread pool of Arrow's or the PDF process's exists to be copied half-way.
+fontconfig and HarfBuzz are started), then forks once per command (`pipeline.warm.command`
+runs it there). Nothing a command does reaches the server or the next command. The server
+is forked before it has run any analysis: the only other threads it has are the idle
+workers of OpenBLAS and of Arrow's allocator, libraries that prepare themselves for a fork,
+and no Python code runs in them. It keeps each command's connection until the fork ends,
+so that a command ended by a signal ends its command line by the same signal.
 
 It listens on a socket named by the fingerprint of its code and settings
 (`pipeline.warm.fingerprint`); when the code or the packages change it starts itself again,
@@ -15,30 +16,28 @@ so it never serves what a command would not have loaded itself.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import importlib
-import json
 import os
 import pkgutil
-import resource
 import select
-import shlex
 import signal
 import socket
 import struct
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.warm.client import HEADER
+from pipeline.warm.command import run_command
 from pipeline.warm.fingerprint import PACKAGE, is_private, socket_path
 
 # Packages the commands import inside functions, loaded here so that no command pays for them.
 LIBRARIES = ("pyarrow.csv", "pyarrow.parquet", "pyarrow.compute", "scipy.special", "scipy.stats", "jinja2",
              "markupsafe", "weasyprint", "pikepdf", "openpyxl")
 CHECK_EVERY_SECONDS = 1.0
-REQUEST_LIMIT = 64 * 1024 * 1024
 
 
 class ServeError(Exception):
@@ -83,163 +82,128 @@ def serve(idle_minutes: float | None = None) -> int:
     if not is_private(path.parent):
         raise ServeError(f"{path.parent} is not a folder of this user's alone (mode 700); "
                          "remove it or set XDG_RUNTIME_DIR to a private folder")
-    if _answers(path):
-        raise ServeError(f"a warm process for this checkout already listens at {path}")
-    missing = preload()
-    path.unlink(missing_ok=True)
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+    with _only_server(path) as lock:
+        _close_inherited_descriptors(keep=lock)
+        missing = preload()
+        path.unlink(missing_ok=True)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
             listener.bind(str(path))
             listener.listen(16)
-            return _listen(listener, path, missing, idle_minutes)
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def _listen(listener: socket.socket, path: Path, missing: list[str], idle_minutes: float | None) -> int:
-    print(f"serving the commands of {PACKAGE.parent} from a warm process at {path}"
-          + (f" (not loaded: {', '.join(missing)})" if missing else "")
-          + "; Ctrl-C stops it", file=sys.stderr, flush=True)
-    last_used = time.monotonic()
-    while True:
-        ready, _, _ = select.select([listener], [], [], CHECK_EVERY_SECONDS)
-        _reap()
-        if ready:
-            connection, _ = listener.accept()
-            _fork_command(connection, listener)
-            last_used = time.monotonic()
-        elif socket_path() != path:  # code or packages changed: serve the new ones
-            print("the code or the packages changed; starting again", file=sys.stderr, flush=True)
+            identity = path.stat().st_ino
+            return Server(listener, path, lock).listen(missing, idle_minutes)
+        finally:
             listener.close()
-            path.unlink(missing_ok=True)
-            os.execv(sys.executable, [sys.executable, "-m", "pipeline", *sys.argv[1:]])
-        elif idle_minutes is not None and time.monotonic() - last_used > idle_minutes * 60:
-            print(f"idle for {idle_minutes:g} minutes; stopping", file=sys.stderr, flush=True)
-            return 0
+            with contextlib.suppress(OSError):
+                if path.stat().st_ino == identity:  # only our own socket, never a successor's
+                    path.unlink()
 
 
-def _answers(path: Path) -> bool:
-    """True when a process listens at the socket (a stale file from a stopped server does not)."""
-    if not path.exists():
-        return False
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        try:
-            probe.connect(str(path))
-        except OSError:
-            return False
-    return True
-
-
-def _reap() -> None:
-    """Collect finished commands, so that none is left a zombie."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
-def _fork_command(connection: socket.socket, listener: socket.socket) -> None:
-    """Run the command on `connection` in a fork; the server keeps nothing of it."""
-    if _peer_uid(connection) != os.getuid():
-        connection.close()
-        return
-    if os.fork() != 0:
-        connection.close()
-        return
-    status = 1
+@contextlib.contextmanager
+def _only_server(path: Path) -> Iterator[int]:
+    """Hold the checkout's lock for the server's life: a second server for the same code is refused."""
+    lock = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
-        listener.close()
-        status = run_command(connection)
-    except BaseException:  # on the server's terminal; the command's own are the command's
-        traceback.print_exc()
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ServeError(f"a warm process for this checkout already listens at {path}") from None
+        yield lock
     finally:
-        os._exit(status)
+        os.close(lock)
+
+
+def _close_inherited_descriptors(keep: int) -> None:
+    """Descriptors the server was started with (a build tool's, a shell's) are not the commands' to hold."""
+    limit = os.sysconf("SC_OPEN_MAX") if os.sysconf("SC_OPEN_MAX") > 0 else 4096
+    os.closerange(3, keep)
+    os.closerange(keep + 1, limit)
+
+
+class Server:
+    """The listening loop: a fork per command, each reaped and, if a signal ended it, that said to its command line."""
+
+    def __init__(self, listener: socket.socket, path: Path, lock: int) -> None:
+        self.listener = listener
+        self.path = path
+        self.lock = lock
+        self.commands: dict[int, socket.socket] = {}  # each running command's connection, by the fork's pid
+        self.woken, self.waker = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(self.waker)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # a fork that ends wakes the loop at once
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, _stop)
+
+    def listen(self, missing: list[str], idle_minutes: float | None) -> int:
+        print(f"serving the commands of {PACKAGE.parent} from a warm process at {self.path}"
+              + (f" (not loaded: {', '.join(missing)})" if missing else "")
+              + "; Ctrl-C stops it", file=sys.stderr, flush=True)
+        last_used = time.monotonic()
+        while True:
+            ready, _, _ = select.select([self.listener.fileno(), self.woken], [], [], CHECK_EVERY_SECONDS)
+            if self.woken in ready:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(self.woken, 4096)
+            self._reap()
+            if self.listener.fileno() in ready:
+                connection, _ = self.listener.accept()
+                self._fork_command(connection)
+                last_used = time.monotonic()
+            elif socket_path() != self.path:  # code, packages or settings changed: serve the new ones
+                print("the code or the packages changed; starting again", file=sys.stderr, flush=True)
+                self.listener.close()
+                self.path.unlink(missing_ok=True)
+                os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+            elif idle_minutes is not None and time.monotonic() - last_used > idle_minutes * 60 \
+                    and not self.commands:
+                print(f"idle for {idle_minutes:g} minutes; stopping", file=sys.stderr, flush=True)
+                return 0
+
+    def _reap(self) -> None:
+        """Collect ended forks; tell the command line of one a signal ended, so that it ends by it too."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            connection = self.commands.pop(pid, None)
+            if connection is None:
+                continue
+            with contextlib.suppress(OSError):
+                if os.WIFSIGNALED(status):
+                    connection.sendall(f"signal {os.WTERMSIG(status)}\n".encode("ascii"))
+            connection.close()
+
+    def _fork_command(self, connection: socket.socket) -> None:
+        """Run the command on `connection` in a fork; the server keeps only the connection, to report a signal."""
+        if _peer_uid(connection) != os.getuid():
+            connection.close()
+            return
+        pid = os.fork()
+        if pid != 0:
+            self.commands[pid] = connection
+            return
+        status = 1
+        log = os.fdopen(os.dup(2), "w", encoding="utf-8", errors="backslashreplace")  # the server's own stderr
+        try:
+            signal.set_wakeup_fd(-1)
+            for descriptor in (self.listener.fileno(), self.woken, self.waker, self.lock,
+                               *(other.fileno() for other in self.commands.values())):
+                os.close(descriptor)
+            status = run_command(connection, log)
+        except BaseException:  # the server's own failure, on the server's terminal
+            traceback.print_exc(file=log)
+            log.flush()
+        finally:
+            os._exit(status)
+
+
+def _stop(number: int, _frame) -> None:
+    raise SystemExit(0)
 
 
 def _peer_uid(connection: socket.socket) -> int:
     credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     return struct.unpack("3i", credentials)[1]
-
-
-def run_command(connection: socket.socket) -> int:
-    """In the fork: become the command's process, run it, report and return its exit status."""
-    request, streams = _receive(connection)
-    log = os.fdopen(os.dup(2), "w", encoding="utf-8", errors="backslashreplace")  # the server's own stderr
-    started = time.monotonic()
-    os.setsid()  # Ctrl-C at the server's terminal is not the command's; the command's own comes relayed
-    for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(number, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    os.umask(request["umask"])
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["environ"])
-    for target, descriptor in zip((0, 1, 2), streams, strict=True):
-        os.dup2(descriptor, target)
-        os.close(descriptor)
-    _reopen_standard_streams()
-    sys.argv = list(request["argv"])
-    from pipeline.report import pdf_process
-
-    pdf_process.fork_closing(connection.fileno())
-    connection.sendall(f"started {os.getpid()}\n".encode("ascii"))
-    status = _exit_status()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError):  # a closed pipe: nothing more can reach it
-            stream.flush()
-    connection.sendall(f"exit {status}\n".encode("ascii"))
-    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    print(f"ran {shlex.join(sys.argv[1:])} in {request['cwd']}: exit status {status}, "
-          f"{time.monotonic() - started:.2f} s, CPU {sum(u.ru_utime + u.ru_stime for u in usage):.2f} s, "
-          f"peak {max(u.ru_maxrss for u in usage) / 1024:.0f} MB", file=log, flush=True)
-    return status
-
-
-def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
-    message, streams, _, _ = socket.recv_fds(connection, 65536, 3)
-    if len(streams) != 3 or len(message) < HEADER.size:
-        raise ConnectionError("a request without its three standard streams")
-    (length,) = HEADER.unpack_from(message)
-    if length > REQUEST_LIMIT:
-        raise ConnectionError(f"a request of {length} bytes")
-    data = bytearray(message[HEADER.size:])
-    while len(data) < length:
-        chunk = connection.recv(min(length - len(data), 1 << 20))
-        if not chunk:
-            raise ConnectionError("a request cut short")
-        data += chunk
-    return json.loads(data.decode("utf-8", "surrogateescape")), streams
-
-
-def _reopen_standard_streams() -> None:
-    """New standard streams on the command's descriptors, buffered as Python buffers its own."""
-    encoding, errors = sys.stdout.encoding, sys.stdout.errors
-    sys.stdin = open(0, encoding=encoding, errors=errors, closefd=False)  # noqa: SIM115
-    sys.stdout = open(1, "w", encoding=encoding, errors=errors, closefd=False,  # noqa: SIM115
-                      buffering=1 if os.isatty(1) else -1)
-    sys.stderr = open(2, "w", encoding=encoding, errors="backslashreplace", closefd=False,  # noqa: SIM115
-                      buffering=1)
-
-
-def _exit_status() -> int:
-    """Run the command as `python -m pipeline` would, with the exit status Python would give."""
-    from pipeline.__main__ import run_command as command
-
-    try:
-        return command()
-    except SystemExit as stop:
-        if stop.code is None:
-            return 0
-        if isinstance(stop.code, int):
-            return stop.code
-        print(stop.code, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        traceback.print_exc()
-        return 128 + signal.SIGINT
-    except BaseException:  # printed as Python prints an uncaught exception
-        traceback.print_exc()
-        return 1

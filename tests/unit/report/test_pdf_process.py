@@ -80,8 +80,8 @@ def test_sending_never_waits_for_the_process_and_closing_stops_one_that_does_not
 
 
 def test_in_a_warm_process_the_pdf_process_is_a_fork_with_the_same_bytes(monkeypatch, made_here, capsys):
-    monkeypatch.setattr(pdf_process, "_FORK_CLOSING", None)
-    pdf_process.fork_closing()
+    monkeypatch.setattr(pdf_process, "_FORKED", False)
+    pdf_process.fork_pdf_processes()
     monkeypatch.setattr(pdf_process.sys, "executable", "/nonexistent/python")  # no interpreter is started
     with PdfProcess() as process:
         assert isinstance(process._process, pdf_process.ForkedPdfProcess)
@@ -90,13 +90,13 @@ def test_in_a_warm_process_the_pdf_process_is_a_fork_with_the_same_bytes(monkeyp
     assert capsys.readouterr().err == ""
 
 
-def test_the_fork_holds_none_of_the_descriptors_it_is_told_to_close(monkeypatch):
+def test_the_fork_holds_none_of_this_processs_descriptors(monkeypatch):
     import os
     import select
 
     read_end, write_end = os.pipe()
-    monkeypatch.setattr(pdf_process, "_FORK_CLOSING", None)
-    pdf_process.fork_closing(write_end)
+    monkeypatch.setattr(pdf_process, "_FORKED", False)
+    pdf_process.fork_pdf_processes()
     with PdfProcess() as process:  # waits for its HTML, which never comes
         os.close(write_end)
         assert select.select([read_end], [], [], 10)[0], "the fork still holds the descriptor"
@@ -109,9 +109,9 @@ def test_a_fork_that_fails_is_reported_and_the_pdf_made_here(monkeypatch, made_h
     def fail(html_read, pdf_write):
         raise RuntimeError("no fonts in the fork")
 
-    monkeypatch.setattr(pdf_process, "_FORK_CLOSING", None)
+    monkeypatch.setattr(pdf_process, "_FORKED", False)
     monkeypatch.setattr(pdf_process, "_serve_forked", fail)
-    pdf_process.fork_closing()
+    pdf_process.fork_pdf_processes()
     with PdfProcess() as process:
         process.send(PAGE, MOMENT)
         assert process.result() == made_here

@@ -93,14 +93,37 @@ def test_a_socket_in_a_folder_others_can_write_is_never_used(listening):
     assert received == []
 
 
-def test_an_interrupt_is_relayed_to_the_command_and_reported_as_a_shell_would(tmp_path):
-    command = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-    read_end, write_end = socket.socketpair()
-    with write_end:
-        replies = read_end.makefile("rb")
-        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM)).start()
-        threading.Timer(1.0, write_end.close).start()  # the command's end closes once it is stopped
-        status = client._await_exit(command.pid, replies)
-    assert status == 128 + signal.SIGTERM
-    assert command.wait(timeout=10) == -signal.SIGTERM
-    read_end.close()
+def test_a_signal_is_relayed_to_the_command_and_the_command_line_ends_by_it():
+    script = ("import os, signal, subprocess, sys, threading\n"
+              "from pipeline.warm import client\n"
+              "command = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])\n"
+              "with client._Relay() as relay:\n"
+              "    os.kill(os.getpid(), signal.SIGTERM)  # caught before the command's pid is known: kept\n"
+              "    relay.to(command.pid)\n"
+              "    print(command.wait(), flush=True)\n"
+              "    client._command_end(b'', relay)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == str(-signal.SIGTERM), done.stderr  # the command got it
+    assert done.returncode == -signal.SIGTERM  # and the command line ended by it, as a shell sees
+
+
+def test_a_signal_reported_by_the_server_ends_the_command_line_by_it():
+    script = ("from pipeline.warm import client\n"
+              "with client._Relay() as relay:\n"
+              "    relay.to(1)\n"
+              "    client._command_end(b'signal 9\\n', relay)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+def test_a_signal_ignored_here_is_not_caught_and_a_kept_one_acts_here_if_no_command_started():
+    script = ("import os, signal\nfrom pipeline.warm import client\n"
+              "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+              "print(client.ignored_signals())\n"
+              "with client._Relay():\n"
+              "    os.kill(os.getpid(), signal.SIGHUP)\n"
+              "    os.kill(os.getpid(), signal.SIGTERM)\n"
+              "    print('still here', flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.stdout.splitlines() == [str([int(signal.SIGHUP)]), "still here"]
+    assert done.returncode == -signal.SIGTERM
