@@ -99,7 +99,7 @@ class MemoryStatistics:
     def passes(self, design: SampleDesign, variables: list[CodedVariable], size: int,
                subgroups: list[tuple[str, tuple[str, ...], np.ndarray | None]],
                glm_start: bool) -> list[tuple[str, SufficientStatistics]]:
-        codes = np.column_stack([coded.codes for coded in variables])
+        codes = [coded.codes for coded in variables]  # item by item: no (n, m) copy
         return [(variable, sufficient_statistics(design, codes, size, domain_codes, len(levels), glm_start=glm_start))
                 for variable, levels, domain_codes in subgroups] or [
             ("", sufficient_statistics(design, codes, size, glm_start=glm_start))]
