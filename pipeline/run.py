@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from pipeline.answer_cache import AnswerCache, cache_key
@@ -15,14 +14,13 @@ from pipeline.answer_formats import read_answers_file
 from pipeline.errors import AnswersError
 from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
-from pipeline.measures import status_codes
+from pipeline.measures import status_counts
 from pipeline.outputs import build_manifest, csv_bytes, json_bytes
 from pipeline.progress import Progress, Silent
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
 from pipeline.records import EstimateTable
 from pipeline.summaries import (
-    STATUSES,
     AnswerStatusCounts,
     LineSummary,
     Manifest,
@@ -184,8 +182,7 @@ def validation_summary(responses: Responses, weighting: WeightingSummary | None 
     q = responses.questionnaire
     per_question = {}
     for question in q.questions:
-        counts = np.bincount(status_codes(responses, question), minlength=len(STATUSES))
-        per_question[question.id] = AnswerStatusCounts(*(int(c) for c in counts))
+        per_question[question.id] = AnswerStatusCounts(*(int(c) for c in status_counts(responses, question)))
     return ValidationSummary(q.path, responses.path, responses.encoding, responses.rows_read, len(responses.answers),
                              responses.rows_read - len(responses.answers), tuple(responses.excluded_lines),
                              _line_summary(responses), tuple(responses.issues), per_question,
