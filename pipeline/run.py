@@ -15,7 +15,7 @@ from pipeline.errors import AnswersError
 from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.measures import status_counts
-from pipeline.outputs import build_manifest, csv_bytes, json_bytes
+from pipeline.outputs import Digests, build_manifest, csv_bytes, json_bytes
 from pipeline.progress import Progress, Silent
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
@@ -51,17 +51,26 @@ class Results:
 
 def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
                    exclude_invalid: bool | None = None, progress: Progress | None = None,
-                   cache: AnswerCache | None = None) -> tuple[Questionnaire, Provenance, Responses]:
+                   cache: AnswerCache | None = None,
+                   digests: Digests | None = None) -> tuple[Questionnaire, Provenance, Responses]:
     """Questionnaire, provenance and checked answers; raises PipelineError on bad input.
 
     With a `cache`, checked answers of a large file are kept, and found again only for the same
-    bytes of both inputs and the same code (`answer_cache`)."""
+    bytes of both inputs and the same code (`answer_cache`). The inputs' digests are the run's
+    `digests` (taken afresh when not given), which the manifest then names too."""
     progress = progress or Silent()
+    digests = digests or Digests()
+    cached = cache is not None and cache.wanted(answers_path)
+    if cached:
+        digests.start(answers_path)  # hashed in the background while the questionnaire and an entry are read
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
-    key = cache_key(questionnaire_path, answers_path, exclude) if cache and cache.wanted(answers_path) else None
-    responses = cache.load(key, questionnaire) if cache and key else None
+    responses = None
+    if cache is not None and cached:
+        found = cache.latest(answers_path, questionnaire)
+        if found is not None and found[0] == cache_key(questionnaire_path, answers_path, exclude, digests):
+            responses = found[1]
     if responses is None:
         progress.stage("reading answers")
         replicates = questionnaire.design.replicates
@@ -71,8 +80,9 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
         responses = check_answers(raw, questionnaire, exclude_invalid=exclude)
         del raw
         _release_arrow_memory()
-        if cache and key:
-            cache.store(key, responses)
+        if cache is not None and cached:
+            key = cache_key(questionnaire_path, answers_path, exclude, digests)
+            cache.store(key, responses, {str(path): digests.of(path) for path in (answers_path, questionnaire_path)})
     try:
         checked_design(responses)
     except AnswersError as error:
@@ -94,8 +104,9 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
             cache: AnswerCache | None = None) -> Results:
     """Every statistic of a survey, computed in memory."""
     progress = progress or Silent()
+    digests = Digests()
     questionnaire, provenance, responses = load_and_check(questionnaire_path, answers_path, exclude_invalid,
-                                                          progress, cache)
+                                                          progress, cache, digests)
     progress.stage("weighting and coding measures")
     try:
         variants = design_variants(responses)
@@ -113,7 +124,7 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     validation = validation_summary(responses, design.weighting if design else None)
     inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
               "provenance": provenance.path}
-    manifest = build_manifest(inputs, command)
+    manifest = build_manifest(inputs, command, digests)
     return Results(questionnaire, provenance, responses, estimates, findings, validation, manifest,
                    comparisons, tuple(variants))
 

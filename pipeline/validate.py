@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ from pipeline.errors import AnswersError, Issue
 from pipeline.ingest import LineAccount, RawAnswers
 from pipeline.questionnaire import Question, Questionnaire
 
+T = TypeVar("T")
+
 
 class QuestionColumns:
     """Columns derived from the answers once per question and reused (routing masks, answer
@@ -29,6 +32,7 @@ class QuestionColumns:
 
     def __init__(self) -> None:
         self._columns: dict[tuple[str, str], np.ndarray] = {}
+        self._of_answers: dict[str, Any] = {}
 
     def get(self, kind: str, question: Question, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """The `kind` column of `question`, computed by `compute` the first time it is asked for."""
@@ -36,6 +40,13 @@ class QuestionColumns:
         if key not in self._columns:
             self._columns[key] = compute()
         return self._columns[key]
+
+    def of_answers(self, kind: str, compute: Callable[[], T]) -> T:
+        """What `compute` derives from the answers as a whole (the declared design, say), computed
+        the first time it is asked for; an error is raised again each time, never kept."""
+        if kind not in self._of_answers:
+            self._of_answers[kind] = compute()
+        return self._of_answers[kind]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""The answers cache: a rerun on the same inputs reads the checked answers from Parquet and gives
+"""The answers cache: a rerun on the same inputs reads the checked answers from an Arrow file and gives
 the same bytes; a changed input, a changed entry or an unwritable folder never gives a wrong figure."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from pipeline import answer_cache, run
 from pipeline.answer_cache import AnswerCache, cache_key, default_folder
+from pipeline.outputs import sha256_file
 from tests.survey_files import write_survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,10 +109,10 @@ def test_a_damaged_entry_is_not_trusted_and_is_rebuilt(tmp_path, cache, monkeypa
     questionnaire, answers = _survey(tmp_path / "in")
     fresh = _files(questionnaire, answers, cache)
     entry = next(cache.folder.iterdir())
-    parquet = entry / answer_cache.ANSWERS
-    data = bytearray(parquet.read_bytes())
+    stored = entry / answer_cache.ANSWERS
+    data = bytearray(stored.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    parquet.write_bytes(bytes(data))
+    stored.write_bytes(bytes(data))
     reads = []
     original = run.read_answers_file
     monkeypatch.setattr(run, "read_answers_file", lambda *a, **k: reads.append(1) or original(*a, **k))
@@ -183,3 +185,46 @@ def test_the_command_line_caches_and_no_cache_keeps_nothing(tmp_path, out_dir):
     subprocess.run([*command, "--out", str(out_dir), "--cache-dir", str(folder)], cwd=ROOT, check=True,
                    capture_output=True)
     assert (out_dir / "estimates.csv").read_bytes() == first
+
+
+def test_an_answers_file_changed_with_the_same_size_and_times_is_read_afresh(tmp_path, cache, monkeypatch):
+    """A file copied over the old one with its times kept (cp -p, rsync -t) looks unchanged to
+    stat: only its bytes tell, so no digest is remembered by size and modification time."""
+    questionnaire, answers = _survey(tmp_path / "in")
+    _files(questionnaire, answers, cache)
+    before = os.stat(answers)
+    data = answers.read_bytes()
+    assert b",n,4," in data
+    answers.write_bytes(data.replace(b",n,4,", b",n,5,", 1))
+    os.utime(answers, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(answers)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    reads = []
+    original = run.read_answers_file
+    monkeypatch.setattr(run, "read_answers_file", lambda *a, **k: reads.append(1) or original(*a, **k))
+    assert _files(questionnaire, answers, cache) == _files(questionnaire, answers, None)
+    assert reads == [1, 1]
+
+
+def test_the_newest_entry_of_the_answers_path_is_found_before_the_key_is_known(tmp_path, cache):
+    questionnaire, answers = _survey(tmp_path / "in")
+    _, _, fresh = run.load_and_check(questionnaire, answers, cache=cache)
+    cache.wait()
+    q = run.load_questionnaire(questionnaire)
+    key, found = cache.latest(answers, q)
+    assert key == cache_key(questionnaire, answers, False)
+    assert found.answers["q1"].astype(object).tolist() == fresh.answers["q1"].astype(object).tolist()
+    assert cache.latest(tmp_path / "in" / "other.csv", q) is None
+
+
+def test_answers_whose_input_changed_during_the_run_are_not_cached(tmp_path, cache, capsys):
+    questionnaire, answers = _survey(tmp_path / "in")
+    _, _, responses = run.load_and_check(questionnaire, answers)
+    key = cache_key(questionnaire, answers, False)
+    cache.store(key, responses, {str(answers): "0" * 64, str(questionnaire): sha256_file(questionnaire)})
+    cache.wait()
+    assert not (cache.folder / key).exists()
+    assert "changed while it was read" in capsys.readouterr().err
+    cache.store(key, responses, {str(answers): sha256_file(answers)})
+    cache.wait()
+    assert cache.load(key, run.load_questionnaire(questionnaire)) is not None

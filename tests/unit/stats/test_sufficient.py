@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pipeline.stats.design import design_from_columns
-from pipeline.stats.sufficient import sufficient_statistics
+from pipeline.stats.sufficient import sufficient_statistics, unit_cells
 
 
 def test_counts_fall_in_their_domain_category_and_outside_the_base():
@@ -69,3 +69,17 @@ def test_sums_add_units_in_row_order_whether_items_come_as_a_matrix_or_as_column
         assert statistics.deviation.tobytes() == expected.tobytes()  # the same bits, not only close
         assert statistics.count[:, :, :, :, 3].sum() == (codes < 0).sum()  # -1: outside the base, last slot
     assert np.array_equal(as_matrix.count, as_columns.count)
+
+
+def test_cells_worked_out_once_give_every_pass_the_same_statistics():
+    rng = np.random.default_rng(5)
+    design = design_from_columns(weights=rng.uniform(1, 3, 80), strata=rng.integers(0, 4, 80))
+    domains = rng.integers(-1, 2, 80)
+    cells = unit_cells(design, domains, 2)
+    for k in (2, 4):
+        codes = rng.integers(-1, k, (80, 3))
+        shared = sufficient_statistics(design, codes, k, domains, 2, glm_start=True, cells=cells)
+        own = sufficient_statistics(design, codes, k, domains, 2, glm_start=True)
+        assert shared.count.tobytes() == own.count.tobytes() and shared.deviation.tobytes() == own.deviation.tobytes()
+        assert shared.glm_start.working.tobytes() == own.glm_start.working.tobytes()
+    assert cells.varying and cells.weighted
