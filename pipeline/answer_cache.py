@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -78,9 +79,14 @@ def default_folder() -> Path | None:
     return Path(base) / "survey-pipeline"
 
 
+@functools.cache
 def code_fingerprint() -> str:
     """The pipeline's own source files and the versions of the libraries that hold the answers:
-    a change to how answers are read or checked must not meet an entry made by the old code."""
+    a change to how answers are read or checked must not meet an entry made by the old code.
+
+    Taken once per process: the code that reads and checks is the code the process loaded, so a
+    process that stays up while the files are edited keeps labelling its entries with the code
+    it runs, not with code it never loaded."""
     digest = hashlib.sha256(f"entry {ENTRY_FORMAT}\n".encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
@@ -322,11 +328,29 @@ def _write_entry(folder: Path, columns: list, replicate_weights: np.ndarray | No
     (folder / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def _verified_bytes(path: Path, expected: str) -> bytes | None:
-    """The file's bytes if their SHA-256 is `expected` (the bytes checked are the bytes used)."""
+READ_BLOCK = 1 << 20
+
+
+def _verified_bytes(path: Path, expected: str) -> np.ndarray | None:
+    """The file's bytes if their SHA-256 is `expected` (the bytes checked are the bytes used),
+    each block hashed as it is read, while it is still in the processor's cache. The bytes are
+    held in an array not filled first (a file's worth of zeros would cost as much as the reading)."""
     with open(path, "rb") as handle:
-        data = handle.read()
-    return data if hashlib.sha256(data).hexdigest() == expected else None
+        size = os.fstat(handle.fileno()).st_size
+        data = np.empty(size, dtype=np.uint8)
+        view = memoryview(data)
+        digest = hashlib.sha256()
+        position = 0
+        while position < size:
+            count = handle.readinto(view[position:position + READ_BLOCK])
+            if not count:
+                return None
+            digest.update(view[position:position + count])
+            position += count
+        if handle.read(1):
+            return None
+        view.release()
+    return data if digest.hexdigest() == expected else None
 
 
 def _responses_from(entry: Path, meta: dict, questionnaire: Questionnaire) -> Responses | None:
@@ -346,15 +370,16 @@ def _responses_from(entry: Path, meta: dict, questionnaire: Questionnaire) -> Re
         replicates = _verified_bytes(entry / REPLICATES, digests[REPLICATES])
         if replicates is None:
             return None
-        replicate_weights = np.load(io.BytesIO(replicates), allow_pickle=False)
-    table = ipc.open_file(pa.py_buffer(data)).read_all()
+        replicate_weights = np.load(io.BytesIO(replicates.data), allow_pickle=False)
+    buffer = pa.py_buffer(data)
+    table = ipc.open_file(buffer).read_all()
     if table.num_rows != meta["rows"] or table.column_names != [*meta["columns"], LINE]:
         return None
     columns: dict[str, object] = {}
     for name, kind in meta["columns"].items():
         chunked = table.column(name)
         if kind == "category":
-            codes = _writable(chunked.to_numpy())
+            codes = _owned(chunked, data, buffer)
             if str(codes.dtype) != meta["code_types"][name]:
                 return None
             categories = pd.Index(meta["categories"][name], dtype=object)
@@ -364,7 +389,7 @@ def _responses_from(entry: Path, meta: dict, questionnaire: Questionnaire) -> Re
         else:
             columns[name] = pd.arrays.ArrowExtensionArray(chunked.cast(pa.type_for_alias(meta["arrow_types"][name])))
     answers = pd.DataFrame(columns, copy=False) if columns else pd.DataFrame(index=range(table.num_rows))
-    line_numbers = pd.Series(_writable(table.column(LINE).to_numpy()), dtype="int64")
+    line_numbers = pd.Series(_owned(table.column(LINE), data, buffer), dtype="int64")
     lines = meta["lines"]
     account = None if lines is None else LineAccount(
         lines["physical"], lines["header"], lines["blank"], lines["records"],
@@ -378,6 +403,15 @@ def _responses_from(entry: Path, meta: dict, questionnaire: Questionnaire) -> Re
                      locate=partial(locate_issue, path=path, fmt=fmt, sheet=sheet, sources=dict(sources)))
 
 
-def _writable(values: np.ndarray) -> np.ndarray:
-    """An array the answers own: a slice of the entry's bytes is read-only, and is copied."""
-    return values if values.flags.writeable else values.copy()
+def _owned(column, data: np.ndarray, buffer) -> np.ndarray:
+    """A column of numbers as a NumPy array the answers may write to: a view of the entry's own
+    bytes (`data`, read into `buffer`) where the column lies in them whole, else a copy."""
+    chunks = column.chunks
+    if len(chunks) == 1 and chunks[0].null_count == 0:
+        array = chunks[0]
+        values = array.buffers()[1]
+        dtype = np.dtype(array.type.to_pandas_dtype())
+        start = values.address - buffer.address + array.offset * dtype.itemsize
+        if start >= 0 and start + len(array) * dtype.itemsize <= len(data) and start % dtype.alignment == 0:
+            return np.frombuffer(data, dtype=dtype, count=len(array), offset=start)
+    return np.array(column.to_numpy(), copy=True)

@@ -6,6 +6,7 @@ output folder as a whole, so a failed run never leaves a half-written report.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -75,6 +76,15 @@ class Digests:
         return self._digests[name]
 
 
+@functools.cache
+def _installed_version(name: str) -> str | None:
+    """A library's version, read once per process (the process runs the version it loaded)."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV at full precision (shortest round-trip repr of each float), LF line endings, UTF-8;
     text a spreadsheet would run as a formula is made inert (`pipeline.cell_safety`)."""
@@ -92,12 +102,7 @@ def build_manifest(inputs: dict[str, Path | str | None], command: str, digests: 
 
     digests = digests or Digests()
 
-    versions = {}
-    for name in DEPENDENCIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
+    versions = {name: version for name in DEPENDENCIES if (version := _installed_version(name)) is not None}
     return Manifest(__version__, platform.python_version(), command,
                     {role: InputFile(str(path), digests.of(path))
                      for role, path in inputs.items() if path is not None},
