@@ -131,9 +131,9 @@ class AnswerCache:
         self.wait()
         return self._read(self.folder / key, questionnaire, key)
 
-    def latest(self, answers_path: Path | str, questionnaire: Questionnaire) -> tuple[str, Responses] | None:
-        """The key and checked answers of the newest sound entry made from `answers_path`, or None:
-        a candidate, read while the inputs' digests are taken, to be used only if its key is theirs."""
+    def newest(self, answers_path: Path | str) -> str | None:
+        """The key of the newest entry made from `answers_path`, if any: a candidate, to be read
+        while the inputs' digests are taken, and used only if its key is theirs."""
         assert self.folder is not None
         self.wait()
         candidates = []
@@ -141,14 +141,10 @@ class AnswerCache:
             for entry in self.folder.iterdir():
                 meta = _meta(entry)
                 if meta is not None and meta.get("answers_path") == str(answers_path):
-                    candidates.append((entry.stat().st_mtime_ns, entry.name, entry))
+                    candidates.append((entry.stat().st_mtime_ns, entry.name))
         except OSError:
             return None
-        for _, name, entry in sorted(candidates, reverse=True)[:1]:
-            responses = self._read(entry, questionnaire, name)
-            if responses is not None:
-                return name, responses
-        return None
+        return max(candidates)[1] if candidates else None
 
     def _read(self, entry: Path, questionnaire: Questionnaire, key: str) -> Responses | None:
         try:
@@ -167,9 +163,9 @@ class AnswerCache:
     def store(self, key: str, responses: Responses, inputs: dict[str, str] | None = None) -> None:
         """Write the entry of `key` (whole or not at all) in the background, while the run
         estimates: Arrow's writing and hashing release the interpreter, so on a second core it
-        costs the run little. `inputs` maps each input file to the digest its key was made of:
-        the entry is written only if every one still has it. Never stops the run; `wait` joins
-        the writing."""
+        costs the run little. `inputs` maps each input file whose digest in the key was taken
+        apart from its reading to that digest: the entry is written only if every one still has
+        it. Never stops the run; `wait` joins the writing."""
         assert self.folder is not None
         columns = _answer_columns(responses)
         if columns is None:

@@ -62,6 +62,12 @@ class Digests:
         self._pending[name] = (thread, outcome)
         thread.start()
 
+    def record(self, path: Path | str, digest: str) -> None:
+        """The digest of the bytes of `path` this run read (a reader's own), in place of any other."""
+        name = os.path.realpath(path)
+        self._pending.pop(name, None)
+        self._digests[name] = digest
+
     def of(self, path: Path | str) -> str:
         """The SHA-256 of `path`, hashed the first time this run asks (or started earlier)."""
         name = os.path.realpath(path)

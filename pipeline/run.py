@@ -61,28 +61,33 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     progress = progress or Silent()
     digests = digests or Digests()
     cached = cache is not None and cache.wanted(answers_path)
-    if cached:
-        digests.start(answers_path)  # hashed in the background while the questionnaire and an entry are read
+    candidate = cache.newest(answers_path) if cache is not None and cached else None
+    if candidate is not None:
+        digests.start(answers_path)  # hashed in the background while the questionnaire and the entry are read
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
     responses = None
-    if cache is not None and cached:
-        found = cache.latest(answers_path, questionnaire)
-        if found is not None and found[0] == cache_key(questionnaire_path, answers_path, exclude, digests):
-            responses = found[1]
+    if cache is not None and candidate is not None:
+        responses = cache.load(candidate, questionnaire)
+        if responses is not None and candidate != cache_key(questionnaire_path, answers_path, exclude, digests):
+            responses = None
     if responses is None:
         progress.stage("reading answers")
         replicates = questionnaire.design.replicates
         raw = read_answers_file(answers_path, questionnaire.delimiter, questionnaire.answers.sheet,
                                 numeric=None if replicates is None else replicates.names_column)
+        if raw.sha256 is not None:
+            digests.record(answers_path, raw.sha256)  # the very bytes read: nothing to check again
         progress.stage(f"checking {len(raw.cells):,} rows")
         responses = check_answers(raw, questionnaire, exclude_invalid=exclude)
+        read_whole = raw.sha256 is not None
         del raw
         _release_arrow_memory()
         if cache is not None and cached:
             key = cache_key(questionnaire_path, answers_path, exclude, digests)
-            cache.store(key, responses, {str(path): digests.of(path) for path in (answers_path, questionnaire_path)})
+            apart = (questionnaire_path,) if read_whole else (questionnaire_path, answers_path)
+            cache.store(key, responses, {str(path): digests.of(path) for path in apart})
     try:
         checked_design(responses)
     except AnswersError as error:

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline import answer_cache, run
 from pipeline.answer_cache import AnswerCache, cache_key, default_folder
-from pipeline.outputs import sha256_file
+from pipeline.outputs import Digests, sha256_file
 from tests.survey_files import write_survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,13 +208,31 @@ def test_an_answers_file_changed_with_the_same_size_and_times_is_read_afresh(tmp
 
 def test_the_newest_entry_of_the_answers_path_is_found_before_the_key_is_known(tmp_path, cache):
     questionnaire, answers = _survey(tmp_path / "in")
-    _, _, fresh = run.load_and_check(questionnaire, answers, cache=cache)
+    _files(questionnaire, answers, cache)
+    first = cache.newest(answers)
+    assert first == cache_key(questionnaire, answers, False)
+    _files(questionnaire, answers, cache, exclude=True)  # another key of the same answers file
+    assert cache.newest(answers) == cache_key(questionnaire, answers, True) != first
+    assert cache.newest(tmp_path / "in" / "other.csv") is None
+
+
+def test_the_key_names_the_bytes_the_reader_parsed(tmp_path, cache, monkeypatch):
+    """A CSV file is hashed from the bytes the reader read, so the key cannot name other bytes
+    than the entry's, however the file changes during the run."""
+    questionnaire, answers = _survey(tmp_path / "in")
+    original = run.read_answers_file
+
+    def read_then_change(*args, **kwargs):
+        raw = original(*args, **kwargs)
+        answers.write_bytes(answers.read_bytes().replace(b",n,4,", b",n,5,", 1))  # after the reading
+        return raw
+    monkeypatch.setattr(run, "read_answers_file", read_then_change)
+    digests = Digests()
+    run.load_and_check(questionnaire, answers, cache=cache, digests=digests)
     cache.wait()
-    q = run.load_questionnaire(questionnaire)
-    key, found = cache.latest(answers, q)
-    assert key == cache_key(questionnaire, answers, False)
-    assert found.answers["q1"].astype(object).tolist() == fresh.answers["q1"].astype(object).tolist()
-    assert cache.latest(tmp_path / "in" / "other.csv", q) is None
+    assert digests.of(answers) != sha256_file(answers)  # the digest is of what was read, not of the file now
+    monkeypatch.setattr(run, "read_answers_file", original)
+    assert _files(questionnaire, answers, cache) == _files(questionnaire, answers, None)  # the changed bytes
 
 
 def test_answers_whose_input_changed_during_the_run_are_not_cached(tmp_path, cache, capsys):
