@@ -495,8 +495,16 @@ class _ColumnBuilder:
         if self.normalise:  # values differing only in composition become one category
             values = [unicodedata.normalize("NFC", value) for value in values]
         remap = np.array([self.index.setdefault(v, len(self.index)) for v in values], dtype=np.int64)
-        codes = remap[column.indices.to_numpy(zero_copy_only=False)] if len(remap) else np.zeros(0, np.int64)
-        self.parts.append(codes.astype(_code_type(len(self.index))))
+        indices = column.indices.to_numpy(zero_copy_only=False)
+        if not len(remap):
+            codes = np.zeros(0, np.int8)
+        elif len(self.index) < 127 and column.indices.null_count == 0:  # bytes to bytes, by a table
+            table = np.zeros(256, dtype=np.int8)
+            table[:len(remap)] = remap
+            codes = np.frombuffer(bytearray(indices.astype(np.uint8)).translate(table.tobytes()), dtype=np.int8)
+        else:
+            codes = remap[indices].astype(_code_type(len(self.index)))
+        self.parts.append(codes)
 
     def finish(self):
         if self.numbers:  # in Arrow, so that pandas does not copy every float column into one block
