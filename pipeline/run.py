@@ -15,7 +15,7 @@ from pipeline.errors import AnswersError
 from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
 from pipeline.measures import status_counts
-from pipeline.outputs import Digests, build_manifest, csv_bytes, json_bytes
+from pipeline.outputs import Digests, build_manifest, csv_bytes, json_bytes, sha256_file
 from pipeline.progress import Progress, Silent
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
@@ -64,14 +64,17 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     candidate = cache.newest(answers_path) if cache is not None and cached else None
     if candidate is not None:
         digests.start(answers_path)  # hashed in the background while the questionnaire and the entry are read
+    if cached:
+        digests.of(questionnaire_path)  # before it is read: the entry's checks must be of the bytes loaded
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
     responses = None
     if cache is not None and candidate is not None:
         responses = cache.load(candidate, questionnaire)
-        if responses is not None and candidate != cache_key(questionnaire_path, answers_path, exclude, digests):
-            responses = None
+        if responses is not None and (candidate != cache_key(questionnaire_path, answers_path, exclude, digests)
+                                      or sha256_file(questionnaire_path) != digests.of(questionnaire_path)):
+            responses = None  # another key, or a questionnaire edited while it was read
     if responses is None:
         progress.stage("reading answers")
         replicates = questionnaire.design.replicates

@@ -246,3 +246,21 @@ def test_answers_whose_input_changed_during_the_run_are_not_cached(tmp_path, cac
     cache.store(key, responses, {str(answers): sha256_file(answers)})
     cache.wait()
     assert cache.load(key, run.load_questionnaire(questionnaire)) is not None
+
+
+def test_an_entry_is_not_used_when_the_questionnaire_is_edited_while_it_is_read(tmp_path, cache, monkeypatch):
+    questionnaire, answers = _survey(tmp_path / "in")
+    _files(questionnaire, answers, cache)
+    load = run.load_questionnaire
+
+    def load_then_edit(path):
+        loaded = load(path)
+        questionnaire.write_text(questionnaire.read_text(encoding="utf-8").replace("Agree?", "Agree now?"),
+                                 encoding="utf-8")
+        return loaded
+    monkeypatch.setattr(run, "load_questionnaire", load_then_edit)
+    reads = []
+    original = run.read_answers_file
+    monkeypatch.setattr(run, "read_answers_file", lambda *a, **k: reads.append(1) or original(*a, **k))
+    run.load_and_check(questionnaire, answers, cache=cache)
+    assert reads == [1]
