@@ -334,7 +334,7 @@ def _verified_bytes(path: Path, expected: str) -> np.ndarray | None:
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         data = np.empty(size, dtype=np.uint8)
-        view = memoryview(data)
+        view = memoryview(data.data)
         digest = hashlib.sha256()
         position = 0
         while position < size:

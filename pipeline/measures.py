@@ -80,7 +80,7 @@ def status_counts(responses: Responses, question: Question) -> np.ndarray:
     asked = responses.asked(question)
     if not asked.all():
         codes = codes[asked]
-    per_category = [np.count_nonzero(codes == c) for c in range(len(categories))]
+    per_category = [int(np.count_nonzero(codes == c)) for c in range(len(categories))]
     per_category.append(len(codes) - sum(per_category))
     counts = np.zeros(len(STATUSES), dtype=np.int64)
     for status, count in zip(table, per_category, strict=True):
