@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy  # noqa: F401  (before pandas: a missing numpy is then named, not reported by pandas as an ImportError)
 import pandas as pd
 
 from pipeline.answer_cache import AnswerCache, cache_key
