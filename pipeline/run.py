@@ -73,9 +73,11 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     responses = None
     if cache is not None and candidate is not None:
         responses = cache.load(candidate, questionnaire)
-        if responses is not None and (candidate != cache_key(questionnaire_path, answers_path, exclude, digests)
-                                      or sha256_file(questionnaire_path) != digests.of(questionnaire_path)):
-            responses = None  # another key, or a questionnaire edited while it was read
+        key = cache_key(questionnaire_path, answers_path, exclude, digests)
+        if candidate != key:  # the newest entry of the path is of other inputs: the key's own, if any
+            responses = cache.load(key, questionnaire)
+        if responses is not None and sha256_file(questionnaire_path) != digests.of(questionnaire_path):
+            responses = None  # a questionnaire edited while it was read
     if responses is None:
         progress.stage("reading answers")
         replicates = questionnaire.design.replicates

@@ -264,3 +264,17 @@ def test_an_entry_is_not_used_when_the_questionnaire_is_edited_while_it_is_read(
     monkeypatch.setattr(run, "read_answers_file", lambda *a, **k: reads.append(1) or original(*a, **k))
     run.load_and_check(questionnaire, answers, cache=cache)
     assert reads == [1]
+
+
+def test_when_the_newest_entry_of_the_path_is_of_other_inputs_the_keys_own_entry_is_used(tmp_path, cache,
+                                                                                        monkeypatch):
+    questionnaire, answers = _survey(tmp_path / "in")
+    _files(questionnaire, answers, cache, exclude=True)
+    other = cache_key(questionnaire, answers, True)
+    shutil.copytree(cache.folder / other, tmp_path / "kept")
+    fresh = _files(questionnaire, answers, cache)  # its own entry; the other one is pruned
+    shutil.copytree(tmp_path / "kept", cache.folder / other)
+    os.utime(cache.folder / other, ns=(2**62, 2**62))  # the newest of the path
+    assert cache.newest(answers) == other
+    _no_reading(monkeypatch)
+    assert _files(questionnaire, answers, cache) == fresh
