@@ -11,7 +11,7 @@ import numpy  # noqa: F401  (before pandas: a missing numpy is then named, not r
 import pandas as pd
 
 from pipeline.answer_cache import AnswerCache, cache_key
-from pipeline.answer_formats import read_answers_file
+from pipeline.answer_formats import answers_format, read_answers_file
 from pipeline.errors import AnswersError
 from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
@@ -63,8 +63,10 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     digests = digests or Digests()
     cached = cache is not None and cache.wanted(answers_path)
     candidate = cache.newest(answers_path) if cache is not None and cached else None
-    if candidate is not None:
-        digests.start(answers_path)  # hashed in the background while the questionnaire and the entry are read
+    if candidate is not None or (cached and answers_format(answers_path) != "csv"):
+        # hashed in the background while the questionnaire and an entry are read; a file that is not
+        # read whole (not CSV) before it is read, so that the key's digest and a later one bracket the reading
+        digests.start(answers_path)
     if cached:
         digests.of(questionnaire_path)  # before it is read: the entry's checks must be of the bytes loaded
     questionnaire = load_questionnaire(questionnaire_path)

@@ -278,3 +278,23 @@ def test_when_the_newest_entry_of_the_path_is_of_other_inputs_the_keys_own_entry
     assert cache.newest(answers) == other
     _no_reading(monkeypatch)
     assert _files(questionnaire, answers, cache) == fresh
+
+
+def test_a_parquet_file_changed_after_it_was_read_is_not_cached(tmp_path, cache, monkeypatch, capsys):
+    """A file not read whole is hashed before it is read and again before its entry is written:
+    a change in between (here just after the reading) keeps it out of the cache."""
+    from tests.answer_files import write_answers
+
+    questionnaire, answers = _survey(tmp_path / "in")
+    parquet = write_answers(answers, "parquet", tmp_path / "in" / "cached.parquet")
+    original = run.read_answers_file
+
+    def read_then_change(*args, **kwargs):
+        raw = original(*args, **kwargs)
+        parquet.write_bytes(parquet.read_bytes() + b"\0")
+        return raw
+    monkeypatch.setattr(run, "read_answers_file", read_then_change)
+    run.load_and_check(questionnaire, parquet, cache=cache)
+    cache.wait()
+    assert "changed while it was read" in capsys.readouterr().err
+    assert not cache.folder.exists() or not any(cache.folder.iterdir())
