@@ -14,9 +14,11 @@ bytes that are then read.
 The digests of the inputs are taken afresh in every run, never remembered by a file's size and
 modification time (`pipeline.outputs.Digests` says why). So that the answers file's digest
 costs a rerun nothing on a second core, it is hashed in the background while the newest entry
-made from the same path is read (`latest`); that entry is used only if its key is the key of
-the digests. An entry is written only when both inputs still have the digests of its key after
-they were read and checked, so an input edited during a run is not cached under the old key.
+made from the same path is read (`newest`); that entry is used only if its key is the key of
+the digests. A CSV file's digest is of the very bytes its reader parsed; a digest taken apart
+from the reading (the questionnaire, other formats) is taken before it, and the entry is
+written only if the file still has it after the run read and checked it, so an input edited
+during a run is not cached under the old key.
 
 Every check of the answers was made before an entry was written, and its outcome (the issues,
 the rows excluded, the account of lines) is in the entry; only the design's checks
