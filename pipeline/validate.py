@@ -327,8 +327,11 @@ def _distinct_whole_numbers(ids: pd.Series) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    texts = ids.array._pa_array
+    if texts.null_count:
+        return False
     try:
-        numbers = pc.cast(ids.array._pa_array, pa.int64()).to_numpy()
+        numbers = pc.cast(texts, pa.int64()).to_numpy()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return False
     low, high = int(numbers.min()), int(numbers.max())
