@@ -35,7 +35,24 @@ def per_value(series: pd.Series, function: Callable[[str], object], missing: obj
     """`function` applied to each distinct value, spread to every row."""
     categories, codes = categories_and_codes(series)
     table = np.array([function(value) for value in categories] + [missing], dtype=dtype)
-    return table[codes]
+    return spread(table, codes)
+
+
+def spread(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """`table[codes]`, the last entry for code -1: each row's entry of a table of its category.
+
+    Byte-sized codes (up to 127 categories) are looked up as unsigned bytes in a table of 256
+    entries, -1 being byte 255: a table of bytes (codes, flags) by `bytearray.translate`, one
+    pass in C; any other by `np.take`. Indexing by signed bytes would first widen every code
+    to a 64-bit index."""
+    if codes.dtype != np.int8 or table.dtype == object:
+        return table[codes]
+    wide = np.zeros(256, dtype=table.dtype)
+    wide[:len(table) - 1] = table[:-1]
+    wide[255] = table[-1]
+    if wide.itemsize == 1:
+        return np.frombuffer(bytearray(codes.view(np.uint8)).translate(wide.tobytes()), dtype=wide.dtype)
+    return np.take(wide, codes.view(np.uint8))
 
 
 MANY = 4096

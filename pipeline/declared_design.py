@@ -24,6 +24,7 @@ import numpy as np
 
 from pipeline.columns import categories_and_codes, numbers
 from pipeline.errors import AnswersError, Issue, shorten
+from pipeline.stats.design import codes_of
 from pipeline.validate import Responses
 
 WEIGHTS_GIVEN, WEIGHTS_FROM_POPULATION, WEIGHTS_EQUAL = "column", "population", "equal"
@@ -86,14 +87,13 @@ def declare_design(responses: Responses) -> DeclaredDesign:
     labels: tuple[str, ...] = ("",)
     if d.strata:
         categories, codes = categories_and_codes(answers[d.strata])
-        present, strata = np.unique(codes, return_inverse=True)  # strata of excluded rows drop out
-        strata = strata.astype(np.int64).ravel()
+        strata, present = codes_of(codes)  # strata of excluded rows drop out
         labels = tuple(str(categories[c]) for c in present)
     stratum_of_unit = strata if strata is not None else np.zeros(n, dtype=np.int64)
     clusters = None
     if d.first_clusters:
         cluster_codes = categories_and_codes(answers[d.first_clusters])[1]
-        clusters = np.unique(cluster_codes, return_inverse=True)[1].astype(np.int64).ravel()
+        clusters = codes_of(cluster_codes)[0]
     if clusters is not None and strata is not None and not d.nest:
         _check_clusters_nested(responses, stratum_of_unit, clusters, labels)
     if clusters is not None and strata is not None:  # PSUs numbered within strata are told apart

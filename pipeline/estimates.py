@@ -32,7 +32,7 @@ from pipeline.stats.replicate_shares import (
     replicate_shares,
     replicate_sums,
 )
-from pipeline.stats.sufficient import SufficientStatistics, sufficient_statistics
+from pipeline.stats.sufficient import SufficientStatistics, UnitCells, sufficient_statistics, unit_cells
 from pipeline.survey_design import DesignVariant, design_variants
 from pipeline.validate import Responses
 
@@ -86,6 +86,7 @@ class MemoryStatistics:
     def __init__(self, responses: Responses):
         self.responses = responses
         self.domains: list[tuple[str, tuple[str, ...], np.ndarray]] | None = None
+        self._cells: dict[str, tuple[SampleDesign, UnitCells]] = {}
 
     def subgroups(self) -> list[tuple[str, tuple[str, ...], np.ndarray | None]]:
         return list(self.subgroup_codes())
@@ -99,10 +100,20 @@ class MemoryStatistics:
     def passes(self, design: SampleDesign, variables: list[CodedVariable], size: int,
                subgroups: list[tuple[str, tuple[str, ...], np.ndarray | None]],
                glm_start: bool) -> list[tuple[str, SufficientStatistics]]:
-        codes = np.column_stack([coded.codes for coded in variables])
-        return [(variable, sufficient_statistics(design, codes, size, domain_codes, len(levels), glm_start=glm_start))
+        codes = [coded.codes for coded in variables]  # item by item: no (n, m) copy
+        return [(variable, sufficient_statistics(design, codes, size, domain_codes, len(levels), glm_start=glm_start,
+                                                 cells=self._unit_cells(design, variable, domain_codes, len(levels))))
                 for variable, levels, domain_codes in subgroups] or [
-            ("", sufficient_statistics(design, codes, size, glm_start=glm_start))]
+            ("", sufficient_statistics(design, codes, size, glm_start=glm_start,
+                                       cells=self._unit_cells(design, "", None, 1)))]
+
+    def _unit_cells(self, design: SampleDesign, variable: str, domains: np.ndarray | None,
+                    n_domains: int) -> UnitCells:
+        """The units' cells of a subgroup variable under `design`, the same for every pass."""
+        kept = self._cells.get(variable)
+        if kept is None or kept[0] is not design:
+            kept = self._cells[variable] = (design, unit_cells(design, domains, n_domains))
+        return kept[1]
 
 
 def estimate_all(responses: Responses, variants: list[DesignVariant] | None = None,

@@ -20,8 +20,10 @@ Text is compared in Unicode normal form NFC: a header or code typed with a combi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -99,6 +101,9 @@ class RawAnswers:
     ignored_columns: tuple[str, ...] = ()
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
     ids_are_row_numbers: bool = False
+    sha256: str | None = None
+    """The SHA-256 of the very bytes the cells were read from, where the reader read the file
+    whole (a CSV file); None otherwise."""
 
     @property
     def rows_read(self) -> int:
@@ -188,6 +193,7 @@ def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_AN
     except FileProblem as problem:
         expected = f"a readable CSV file (a regular file of at most {max_bytes:,} bytes)"
         raise AnswersError(problem.issue(name, expected)) from None
+    digest = _digest_in_background(data)
     wide = wide_encoding(data)
     if wide is not None:
         raise AnswersError(Issue("encoding", name, f"a {wide} file", "a UTF-8 or Windows-1252 text file",
@@ -224,7 +230,22 @@ def read_answers(path: Path | str, delimiter: str = ",", max_bytes: int = MAX_AN
     _check_field_lengths(name, header, cells, line_numbers)
     if len(cells) == 0 and not malformed:
         raise AnswersError(Issue("no-rows", name, "a header with no rows", "at least one row of answers", line=2))
-    return RawAnswers(name, encoding, header, cells, line_numbers, tuple(malformed), account)
+    return RawAnswers(name, encoding, header, cells, line_numbers, tuple(malformed), account, sha256=digest())
+
+
+def _digest_in_background(data: bytes) -> Callable[[], str]:
+    """The SHA-256 of the bytes read, taken in another thread while they are parsed (hashing
+    releases the interpreter); the function returned waits for it. It names exactly what was
+    read, for the manifest and the answers cache's key."""
+    digest: list[str] = []
+    thread = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()),
+                              name="answers-digest", daemon=True)
+    thread.start()
+
+    def result() -> str:
+        thread.join()
+        return digest[0]
+    return result
 
 
 def _check_field_lengths(name: str, header: tuple[str, ...], cells: pd.DataFrame, line_numbers: pd.Series) -> None:
@@ -474,8 +495,16 @@ class _ColumnBuilder:
         if self.normalise:  # values differing only in composition become one category
             values = [unicodedata.normalize("NFC", value) for value in values]
         remap = np.array([self.index.setdefault(v, len(self.index)) for v in values], dtype=np.int64)
-        codes = remap[column.indices.to_numpy(zero_copy_only=False)] if len(remap) else np.zeros(0, np.int64)
-        self.parts.append(codes.astype(_code_type(len(self.index))))
+        indices = column.indices.to_numpy(zero_copy_only=False)
+        if not len(remap):
+            codes = np.zeros(0, np.int8)
+        elif len(self.index) < 127 and column.indices.null_count == 0:  # bytes to bytes, by a table
+            table = np.zeros(256, dtype=np.int8)
+            table[:len(remap)] = remap
+            codes = np.frombuffer(bytearray(indices.astype(np.uint8)).translate(table.tobytes()), dtype=np.int8)
+        else:
+            codes = remap[indices].astype(_code_type(len(self.index)))
+        self.parts.append(codes)
 
     def finish(self):
         if self.numbers:  # in Arrow, so that pandas does not copy every float column into one block

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from pipeline.columns import index_of, is_blank, is_in, per_value
+from pipeline.columns import categories_and_codes, index_of, is_blank, is_in, per_value
 from pipeline.questionnaire import Measure, Question
 from pipeline.summaries import STATUSES
 from pipeline.validate import Responses
@@ -64,9 +64,45 @@ def status_codes(responses: Responses, question: Question) -> np.ndarray:
     return responses.derived.get("status", question, lambda: _status_codes(responses, question))
 
 
-def _status_codes(responses: Responses, question: Question) -> np.ndarray:
+def status_counts(responses: Responses, question: Question) -> np.ndarray:
+    """Respondents per answer status (indexed as STATUSES): the counts of `status_codes`.
+
+    A question of one column with few categories is counted category by category (each
+    category's status, and the respondents not asked) without a status per respondent."""
+    answers = responses.answers
+    if question.type.is_multiple_choice and question.layout == "columns":
+        return np.bincount(status_codes(responses, question), minlength=len(STATUSES))
+    categories, codes = categories_and_codes(answers[question.id])
+    if len(categories) > FEW_CATEGORIES:
+        return np.bincount(status_codes(responses, question), minlength=len(STATUSES))
+    kind_of = _kind_of(question)
+    table = [kind_of.get(value, ANSWERED) for value in categories] + [ANSWERED]  # -1: no category
+    asked = responses.asked(question)
+    if not asked.all():
+        codes = codes[asked]
+    per_category = [int(np.count_nonzero(codes == c)) for c in range(len(categories))]
+    per_category.append(len(codes) - sum(per_category))
+    counts = np.zeros(len(STATUSES), dtype=np.int64)
+    for status, count in zip(table, per_category, strict=True):
+        counts[status] += count
+    counts[NOT_ASKED] += len(asked) - len(codes)
+    return counts
+
+
+FEW_CATEGORIES = 64
+"""Up to this many categories a column is counted one category at a time (a pass over bytes
+each); more are counted by one `np.bincount` of every respondent's status."""
+
+
+def _kind_of(question: Question) -> dict[str, int]:
+    """Each value with a status other than answered: the missing codes, and the blank."""
     kind_of = {value: STATUSES.index(kind) for kind, values in question.missing.items() for value in values}
     kind_of[""] = BLANK
+    return kind_of
+
+
+def _status_codes(responses: Responses, question: Question) -> np.ndarray:
+    kind_of = _kind_of(question)
     if question.type.is_multiple_choice and question.layout == "columns":
         blank = np.logical_and.reduce([is_blank(responses.answers[c]) for c in question.columns])
         status = index_of(responses.answers[question.columns[0]], kind_of, missing=ANSWERED, dtype=np.int8)

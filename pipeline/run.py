@@ -7,22 +7,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
+import numpy  # noqa: F401  (before pandas: a missing numpy is then named, not reported by pandas as an ImportError)
 import pandas as pd
 
 from pipeline.answer_cache import AnswerCache, cache_key
-from pipeline.answer_formats import read_answers_file
+from pipeline.answer_formats import answers_format, read_answers_file
 from pipeline.errors import AnswersError
 from pipeline.estimates import coded_variables, estimate_all
 from pipeline.findings import check_claims
-from pipeline.measures import status_codes
-from pipeline.outputs import build_manifest, csv_bytes, json_bytes
+from pipeline.measures import status_counts
+from pipeline.outputs import Digests, build_manifest, csv_bytes, json_bytes, sha256_file
 from pipeline.progress import Progress, Silent
 from pipeline.provenance import Provenance, read_provenance
 from pipeline.questionnaire import Questionnaire, load_questionnaire
 from pipeline.records import EstimateTable
 from pipeline.summaries import (
-    STATUSES,
     AnswerStatusCounts,
     LineSummary,
     Manifest,
@@ -53,28 +52,50 @@ class Results:
 
 def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
                    exclude_invalid: bool | None = None, progress: Progress | None = None,
-                   cache: AnswerCache | None = None) -> tuple[Questionnaire, Provenance, Responses]:
+                   cache: AnswerCache | None = None,
+                   digests: Digests | None = None) -> tuple[Questionnaire, Provenance, Responses]:
     """Questionnaire, provenance and checked answers; raises PipelineError on bad input.
 
     With a `cache`, checked answers of a large file are kept, and found again only for the same
-    bytes of both inputs and the same code (`answer_cache`)."""
+    bytes of both inputs and the same code (`answer_cache`). The inputs' digests are the run's
+    `digests` (taken afresh when not given), which the manifest then names too."""
     progress = progress or Silent()
+    digests = digests or Digests()
+    cached = cache is not None and cache.wanted(answers_path)
+    candidate = cache.newest(answers_path) if cache is not None and cached else None
+    if candidate is not None or (cached and answers_format(answers_path) != "csv"):
+        # hashed in the background while the questionnaire and an entry are read; a file that is not
+        # read whole (not CSV) before it is read, so that the key's digest and a later one bracket the reading
+        digests.start(answers_path)
+    if cached:
+        digests.of(questionnaire_path)  # before it is read: the entry's checks must be of the bytes loaded
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
     exclude = questionnaire.on_invalid == "exclude" if exclude_invalid is None else exclude_invalid
-    key = cache_key(questionnaire_path, answers_path, exclude) if cache and cache.wanted(answers_path) else None
-    responses = cache.load(key, questionnaire) if cache and key else None
+    responses = None
+    if cache is not None and candidate is not None:
+        responses = cache.load(candidate, questionnaire)
+        key = cache_key(questionnaire_path, answers_path, exclude, digests)
+        if candidate != key:  # the newest entry of the path is of other inputs: the key's own, if any
+            responses = cache.load(key, questionnaire)
+        if responses is not None and sha256_file(questionnaire_path) != digests.of(questionnaire_path):
+            responses = None  # a questionnaire edited while it was read
     if responses is None:
         progress.stage("reading answers")
         replicates = questionnaire.design.replicates
         raw = read_answers_file(answers_path, questionnaire.delimiter, questionnaire.answers.sheet,
                                 numeric=None if replicates is None else replicates.names_column)
+        if raw.sha256 is not None:
+            digests.record(answers_path, raw.sha256)  # the very bytes read: nothing to check again
         progress.stage(f"checking {len(raw.cells):,} rows")
         responses = check_answers(raw, questionnaire, exclude_invalid=exclude)
+        read_whole = raw.sha256 is not None
         del raw
         _release_arrow_memory()
-        if cache and key:
-            cache.store(key, responses)
+        if cache is not None and cached:
+            key = cache_key(questionnaire_path, answers_path, exclude, digests)
+            apart = (questionnaire_path,) if read_whole else (questionnaire_path, answers_path)
+            cache.store(key, responses, {str(path): digests.of(path) for path in apart})
     try:
         checked_design(responses)
     except AnswersError as error:
@@ -96,8 +117,9 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
             cache: AnswerCache | None = None) -> Results:
     """Every statistic of a survey, computed in memory."""
     progress = progress or Silent()
+    digests = Digests()
     questionnaire, provenance, responses = load_and_check(questionnaire_path, answers_path, exclude_invalid,
-                                                          progress, cache)
+                                                          progress, cache, digests)
     progress.stage("weighting and coding measures")
     try:
         variants = design_variants(responses)
@@ -115,7 +137,7 @@ def analyse(questionnaire_path: Path | str, answers_path: Path | str, command: s
     validation = validation_summary(responses, design.weighting if design else None)
     inputs = {"questionnaire": questionnaire_path, "answers": answers_path,
               "provenance": provenance.path}
-    manifest = build_manifest(inputs, command)
+    manifest = build_manifest(inputs, command, digests)
     return Results(questionnaire, provenance, responses, estimates, findings, validation, manifest,
                    comparisons, tuple(variants))
 
@@ -184,8 +206,7 @@ def validation_summary(responses: Responses, weighting: WeightingSummary | None 
     q = responses.questionnaire
     per_question = {}
     for question in q.questions:
-        counts = np.bincount(status_codes(responses, question), minlength=len(STATUSES))
-        per_question[question.id] = AnswerStatusCounts(*(int(c) for c in counts))
+        per_question[question.id] = AnswerStatusCounts(*(int(c) for c in status_counts(responses, question)))
     return ValidationSummary(q.path, responses.path, responses.encoding, responses.rows_read, len(responses.answers),
                              responses.rows_read - len(responses.answers), tuple(responses.excluded_lines),
                              _line_summary(responses), tuple(responses.issues), per_question,

@@ -89,11 +89,15 @@ def has_full_design(q: Questionnaire) -> bool:
 
 
 def checked_design(responses: Responses) -> DeclaredDesign:
-    """The declared design, with every check R makes before it estimates a variance."""
-    declared = declare_design(responses)
-    if has_full_design(responses.questionnaire):
-        check_lonely_psus(responses, declared)
-    return declared
+    """The declared design, with every check R makes before it estimates a variance (made once
+    for the same answers: a run checks it on reading and again when it builds the variants)."""
+    def checked() -> DeclaredDesign:
+        declared = declare_design(responses)
+        if has_full_design(responses.questionnaire):
+            check_lonely_psus(responses, declared)
+        return declared
+
+    return responses.derived.of_answers("checked design", checked)
 
 
 def _full_design(responses: Responses, declared: DeclaredDesign) -> DesignVariant:

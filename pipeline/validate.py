@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ from pipeline.errors import AnswersError, Issue
 from pipeline.ingest import LineAccount, RawAnswers
 from pipeline.questionnaire import Question, Questionnaire
 
+T = TypeVar("T")
+
 
 class QuestionColumns:
     """Columns derived from the answers once per question and reused (routing masks, answer
@@ -29,6 +32,7 @@ class QuestionColumns:
 
     def __init__(self) -> None:
         self._columns: dict[tuple[str, str], np.ndarray] = {}
+        self._of_answers: dict[str, Any] = {}
 
     def get(self, kind: str, question: Question, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """The `kind` column of `question`, computed by `compute` the first time it is asked for."""
@@ -36,6 +40,13 @@ class QuestionColumns:
         if key not in self._columns:
             self._columns[key] = compute()
         return self._columns[key]
+
+    def of_answers(self, kind: str, compute: Callable[[], T]) -> T:
+        """What `compute` derives from the answers as a whole (the declared design, say), computed
+        the first time it is asked for; an error is raised again each time, never kept."""
+        if kind not in self._of_answers:
+            self._of_answers[kind] = compute()
+        return self._of_answers[kind]
 
 
 @dataclass(frozen=True)
@@ -294,6 +305,8 @@ def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[
     ids = raw.cells[column]
     blank = is_blank(ids)
     yield from _cell_issues(raw, questionnaire, blank, column, "blank-id", "a respondent id in every row")
+    if _distinct_whole_numbers(ids):
+        return
     repeated = ids.duplicated(keep="first").to_numpy() & ~blank
     if not repeated.any():
         return
@@ -303,6 +316,28 @@ def _check_ids(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[
         already = f"already used on {raw.row_word} {first_line[ids.iloc[row]]}"
         yield row, Issue(issue.code, issue.file, f"'{ids.iloc[row]}', {already}",
                          issue.expected, line=issue.line, respondent=issue.respondent, column=column)
+
+
+def _distinct_whole_numbers(ids: pd.Series) -> bool:
+    """Whether every id is the text of a whole number and no two numbers are equal: then no two
+    ids are equal either (equal texts are equal numbers), which is told without hashing a
+    million texts. False says nothing: the ids are then compared as texts."""
+    if not (isinstance(ids.dtype, pd.StringDtype) and hasattr(ids.array, "_pa_array")) or len(ids) == 0:
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = ids.array._pa_array
+    if texts.null_count:
+        return False
+    try:
+        numbers = pc.cast(texts, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    low, high = int(numbers.min()), int(numbers.max())
+    if high - low < 4 * len(numbers) + 1024:
+        return bool(np.bincount(numbers - low).max() <= 1)
+    return len(np.unique(numbers)) == len(numbers)
 
 
 def _check_design_columns(raw: RawAnswers, questionnaire: Questionnaire) -> Iterator[tuple[int, Issue]]:

@@ -146,19 +146,39 @@ def items_and_domains(codes: np.ndarray, domains: np.ndarray | None,
     return codes, domains, n_domains
 
 
-def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories: int,
-                          domains: np.ndarray | None = None, n_domains: int = 1,
-                          chunk_rows: int = CHUNK_ROWS, glm_start: bool = False) -> SufficientStatistics:
-    """One pass over the units: `np.bincount` of counts (and, with weights, of deviations of w).
+def item_columns(codes) -> list[np.ndarray]:
+    """Each item's codes as its own contiguous column: a 2-D (n, m) array is split, one column
+    (n,) or a sequence of columns is taken as it is (no (n, m) copy is made of them)."""
+    if isinstance(codes, np.ndarray):
+        if codes.ndim == 1:
+            return [codes]
+        return [np.ascontiguousarray(codes[:, j]) for j in range(codes.shape[1])]
+    return [np.asarray(column) for column in codes]
 
-    `codes` is (n, m): each unit's category 0..K-1 per item, or -1 when the unit is outside
-    the item's base. `domains` gives each unit's domain 0..D-1, or -1 for none (domains are
-    subgroups, as `svyby` forms them). With `glm_start`, where weights vary within PSU groups
-    and cells, the same pass sums the terms of R's first logistic step (`GlmStartSums`).
-    """
-    codes, domains, n_domains = items_and_domains(codes, domains, n_domains)
-    n, m = codes.shape
-    k = n_categories
+
+@dataclass(frozen=True)
+class UnitCells:
+    """What every pass over the same design and domains shares, worked out once: each unit's
+    weight (scaled to the largest), its cell (domain, PSU group and calibration cell) and the
+    reference weight of its group and cell. `varying`: whether weights vary within a group and
+    cell (else the deviations are all zero)."""
+
+    weights: np.ndarray
+    weighted: bool
+    group_cell: np.ndarray
+    unit_cell: np.ndarray
+    reference: np.ndarray
+    varying: bool
+    domains: np.ndarray
+    n_domains: int
+    n_groups: int
+    n_cells: int
+
+
+def unit_cells(design: SampleDesign, domains: np.ndarray | None = None, n_domains: int = 1) -> UnitCells:
+    """The units' cells for passes over `design` with these `domains` (see `sufficient_statistics`)."""
+    if domains is None:
+        domains, n_domains = np.zeros(design.n, dtype=np.int64), 1
     groups, n_groups = design.variance_groups
     cal = design.calibration
     n_cells = cal.n_cells if cal is not None else 1
@@ -168,42 +188,80 @@ def sufficient_statistics(design: SampleDesign, codes: np.ndarray, n_categories:
     reference = np.ones(n_groups * n_cells)
     if weighted:
         reference[group_cell[::-1]] = weights[::-1]  # a weight of the group and cell's own
-    unit_key = np.where(domains < 0, n_domains, domains).astype(np.int64) * (n_groups * n_cells) + group_cell
-    unit_key *= k + 1
-    size = (n_domains + 1) * n_groups * n_cells * (k + 1)
-    shape = (m, n_domains + 1, n_groups, n_cells, k + 1)
-    count = np.zeros(m * size)
-    deviation = np.zeros(m * size)
-    deviation2 = np.zeros(m * size)
+    unit_cell = np.where(domains < 0, n_domains, domains).astype(np.int64) * (n_groups * n_cells) + group_cell
     # Weights constant within every group and cell (N_h / n_h, say) deviate by exactly nothing:
     # their sums are zeros, not worth a pass.
     varying = weighted and bool(np.any(weights != reference[group_cell]))
+    return UnitCells(weights, weighted, group_cell, unit_cell, reference, varying, domains, n_domains, n_groups,
+                     n_cells)
+
+
+def sufficient_statistics(design: SampleDesign, codes, n_categories: int,
+                          domains: np.ndarray | None = None, n_domains: int = 1,
+                          chunk_rows: int = CHUNK_ROWS, glm_start: bool = False,
+                          cells: UnitCells | None = None) -> SufficientStatistics:
+    """One pass over the units: `np.bincount` of counts (and, with weights, of deviations of w).
+
+    `codes` is (n, m), or a sequence of m columns (n,): each unit's category 0..K-1 per item,
+    or -1 when the unit is outside the item's base. `domains` gives each unit's domain 0..D-1,
+    or -1 for none (domains are subgroups, as `svyby` forms them). With `glm_start`, where
+    weights vary within PSU groups and cells, the same pass sums the terms of R's first
+    logistic step (`GlmStartSums`). `cells`, made by `unit_cells` for the same design and
+    domains, spares each pass working them out again.
+
+    Each chunk of rows is counted item by item: an item's keys (a chunk's unit keys plus its
+    codes, -1 falling in the slot before the categories) stay in the processor's cache while
+    they are counted, where keys of all items at once would be a large array written and read
+    again. Every sum adds its units in row order within a chunk, and the chunks in order, as
+    a pass over all items at once does, so the figures are the same to the bit.
+    """
+    n = len(codes) if isinstance(codes, np.ndarray) else len(codes[0])
+    columns = item_columns(codes)
+    m = len(columns)
+    units = cells if cells is not None else unit_cells(design, domains, n_domains)
+    domains, n_domains = units.domains, units.n_domains
+    weights, reference, group_cell = units.weights, units.reference, units.group_cell
+    n_groups, n_cells = units.n_groups, units.n_cells
+    k = n_categories
+    unit_key = units.unit_cell * (k + 1)
+    unit_key += 1  # a unit's slots: outside the base (code -1) first, then its categories
+    size = (n_domains + 1) * n_groups * n_cells * (k + 1)
+    shape = (m, n_domains + 1, n_groups, n_cells, k + 1)
+    count = np.zeros((m, size))
+    deviation = np.zeros((m, size))
+    deviation2 = np.zeros((m, size))
+    varying = units.varying
     scales = _glm_mean_weights(design, weights, domains, n_domains) if glm_start and varying else None
-    glm = [np.zeros(m * size) for _ in range(4)]
-    offsets = (np.arange(m, dtype=np.int64) * size)[None, :]
+    glm = [np.zeros((m, size)) for _ in range(4)]
+    keys = np.empty(min(chunk_rows, n), dtype=np.int64)
     for start in range(0, n, chunk_rows):
         stop = min(start + chunk_rows, n)
-        block = codes[start:stop].astype(np.int64)
-        block[block < 0] = k
-        block += unit_key[start:stop, None]
-        block += offsets
-        keys = block.ravel()
-        count += np.bincount(keys, minlength=m * size)
+        chunk_keys = unit_key[start:stop]
+        unit_terms: list[np.ndarray] = []
         if varying:
-            d = np.repeat(weights[start:stop] - reference[group_cell[start:stop]], m)
-            deviation += np.bincount(keys, weights=d, minlength=m * size)
-            d *= d
-            deviation2 += np.bincount(keys, weights=d, minlength=m * size)
+            d = weights[start:stop] - reference[group_cell[start:stop]]
+            unit_terms = [d, d * d]
         if scales is not None:
             domain_mean, sample_mean = scales
             unit_domain = np.maximum(domains[start:stop], 0)
-            for position, x in ((0, weights[start:stop] / domain_mean[unit_domain]),
-                                (2, weights[start:stop] / sample_mean)):
-                for offset, term in enumerate(unit_working_terms(x)):
-                    glm[position + offset] += np.bincount(keys, weights=np.repeat(term, m), minlength=m * size)
-    start_sums = None if scales is None else GlmStartSums(*(a.reshape(shape) for a in glm))
-    return SufficientStatistics(count.reshape(shape), deviation.reshape(shape) if weighted else None,
-                                deviation2.reshape(shape) if weighted else None,
+            for x in (weights[start:stop] / domain_mean[unit_domain], weights[start:stop] / sample_mean):
+                unit_terms.extend(unit_working_terms(x))
+        sums = [deviation, deviation2, *glm][:len(unit_terms)]
+        item_keys = keys[:stop - start]
+        for j, column in enumerate(columns):
+            item_codes = column[start:stop]
+            np.add(chunk_keys, item_codes, out=item_keys)
+            count[j] += np.bincount(item_keys, minlength=size)
+            for total, term in zip(sums, unit_terms, strict=True):
+                total[j] += np.bincount(item_keys, weights=term, minlength=size)
+
+    def by_cell(sums: np.ndarray) -> np.ndarray:
+        """Sums by cell, outside the base moved from the first slot to the last (after the categories)."""
+        return np.roll(sums.reshape(shape), -1, axis=-1)
+
+    start_sums = None if scales is None else GlmStartSums(*(by_cell(a) for a in glm))
+    return SufficientStatistics(by_cell(count), by_cell(deviation) if units.weighted else None,
+                                by_cell(deviation2) if units.weighted else None,
                                 reference.reshape(n_groups, n_cells), start_sums)
 
 

@@ -1,8 +1,9 @@
-"""The answers cache: a rerun on the same inputs reads the checked answers from Parquet and gives
+"""The answers cache: a rerun on the same inputs reads the checked answers from an Arrow file and gives
 the same bytes; a changed input, a changed entry or an unwritable folder never gives a wrong figure."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from pipeline import answer_cache, run
 from pipeline.answer_cache import AnswerCache, cache_key, default_folder
+from pipeline.outputs import Digests, sha256_file
 from tests.survey_files import write_survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,10 +109,10 @@ def test_a_damaged_entry_is_not_trusted_and_is_rebuilt(tmp_path, cache, monkeypa
     questionnaire, answers = _survey(tmp_path / "in")
     fresh = _files(questionnaire, answers, cache)
     entry = next(cache.folder.iterdir())
-    parquet = entry / answer_cache.ANSWERS
-    data = bytearray(parquet.read_bytes())
+    stored = entry / answer_cache.ANSWERS
+    data = bytearray(stored.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    parquet.write_bytes(bytes(data))
+    stored.write_bytes(bytes(data))
     reads = []
     original = run.read_answers_file
     monkeypatch.setattr(run, "read_answers_file", lambda *a, **k: reads.append(1) or original(*a, **k))
@@ -183,3 +185,116 @@ def test_the_command_line_caches_and_no_cache_keeps_nothing(tmp_path, out_dir):
     subprocess.run([*command, "--out", str(out_dir), "--cache-dir", str(folder)], cwd=ROOT, check=True,
                    capture_output=True)
     assert (out_dir / "estimates.csv").read_bytes() == first
+
+
+def test_an_answers_file_changed_with_the_same_size_and_times_is_read_afresh(tmp_path, cache, monkeypatch):
+    """A file copied over the old one with its times kept (cp -p, rsync -t) looks unchanged to
+    stat: only its bytes tell, so no digest is remembered by size and modification time."""
+    questionnaire, answers = _survey(tmp_path / "in")
+    _files(questionnaire, answers, cache)
+    before = os.stat(answers)
+    data = answers.read_bytes()
+    assert b",n,4," in data
+    answers.write_bytes(data.replace(b",n,4,", b",n,5,", 1))
+    os.utime(answers, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(answers)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    reads = []
+    original = run.read_answers_file
+    monkeypatch.setattr(run, "read_answers_file", lambda *a, **k: reads.append(1) or original(*a, **k))
+    assert _files(questionnaire, answers, cache) == _files(questionnaire, answers, None)
+    assert reads == [1, 1]
+
+
+def test_the_newest_entry_of_the_answers_path_is_found_before_the_key_is_known(tmp_path, cache):
+    questionnaire, answers = _survey(tmp_path / "in")
+    _files(questionnaire, answers, cache)
+    first = cache.newest(answers)
+    assert first == cache_key(questionnaire, answers, False)
+    _files(questionnaire, answers, cache, exclude=True)  # another key of the same answers file
+    assert cache.newest(answers) == cache_key(questionnaire, answers, True) != first
+    assert cache.newest(tmp_path / "in" / "other.csv") is None
+
+
+def test_the_key_names_the_bytes_the_reader_parsed(tmp_path, cache, monkeypatch):
+    """A CSV file is hashed from the bytes the reader read, so the key cannot name other bytes
+    than the entry's, however the file changes during the run."""
+    questionnaire, answers = _survey(tmp_path / "in")
+    original = run.read_answers_file
+
+    def read_then_change(*args, **kwargs):
+        raw = original(*args, **kwargs)
+        answers.write_bytes(answers.read_bytes().replace(b",n,4,", b",n,5,", 1))  # after the reading
+        return raw
+    monkeypatch.setattr(run, "read_answers_file", read_then_change)
+    digests = Digests()
+    run.load_and_check(questionnaire, answers, cache=cache, digests=digests)
+    cache.wait()
+    assert digests.of(answers) != sha256_file(answers)  # the digest is of what was read, not of the file now
+    monkeypatch.setattr(run, "read_answers_file", original)
+    assert _files(questionnaire, answers, cache) == _files(questionnaire, answers, None)  # the changed bytes
+
+
+def test_answers_whose_input_changed_during_the_run_are_not_cached(tmp_path, cache, capsys):
+    questionnaire, answers = _survey(tmp_path / "in")
+    _, _, responses = run.load_and_check(questionnaire, answers)
+    key = cache_key(questionnaire, answers, False)
+    cache.store(key, responses, {str(answers): "0" * 64, str(questionnaire): sha256_file(questionnaire)})
+    cache.wait()
+    assert not (cache.folder / key).exists()
+    assert "changed while it was read" in capsys.readouterr().err
+    cache.store(key, responses, {str(answers): sha256_file(answers)})
+    cache.wait()
+    assert cache.load(key, run.load_questionnaire(questionnaire)) is not None
+
+
+def test_an_entry_is_not_used_when_the_questionnaire_is_edited_while_it_is_read(tmp_path, cache, monkeypatch):
+    questionnaire, answers = _survey(tmp_path / "in")
+    _files(questionnaire, answers, cache)
+    load = run.load_questionnaire
+
+    def load_then_edit(path):
+        loaded = load(path)
+        questionnaire.write_text(questionnaire.read_text(encoding="utf-8").replace("Agree?", "Agree now?"),
+                                 encoding="utf-8")
+        return loaded
+    monkeypatch.setattr(run, "load_questionnaire", load_then_edit)
+    reads = []
+    original = run.read_answers_file
+    monkeypatch.setattr(run, "read_answers_file", lambda *a, **k: reads.append(1) or original(*a, **k))
+    run.load_and_check(questionnaire, answers, cache=cache)
+    assert reads == [1]
+
+
+def test_when_the_newest_entry_of_the_path_is_of_other_inputs_the_keys_own_entry_is_used(tmp_path, cache,
+                                                                                        monkeypatch):
+    questionnaire, answers = _survey(tmp_path / "in")
+    _files(questionnaire, answers, cache, exclude=True)
+    other = cache_key(questionnaire, answers, True)
+    shutil.copytree(cache.folder / other, tmp_path / "kept")
+    fresh = _files(questionnaire, answers, cache)  # its own entry; the other one is pruned
+    shutil.copytree(tmp_path / "kept", cache.folder / other)
+    os.utime(cache.folder / other, ns=(2**62, 2**62))  # the newest of the path
+    assert cache.newest(answers) == other
+    _no_reading(monkeypatch)
+    assert _files(questionnaire, answers, cache) == fresh
+
+
+def test_a_parquet_file_changed_after_it_was_read_is_not_cached(tmp_path, cache, monkeypatch, capsys):
+    """A file not read whole is hashed before it is read and again before its entry is written:
+    a change in between (here just after the reading) keeps it out of the cache."""
+    from tests.answer_files import write_answers
+
+    questionnaire, answers = _survey(tmp_path / "in")
+    parquet = write_answers(answers, "parquet", tmp_path / "in" / "cached.parquet")
+    original = run.read_answers_file
+
+    def read_then_change(*args, **kwargs):
+        raw = original(*args, **kwargs)
+        parquet.write_bytes(parquet.read_bytes() + b"\0")
+        return raw
+    monkeypatch.setattr(run, "read_answers_file", read_then_change)
+    run.load_and_check(questionnaire, parquet, cache=cache)
+    cache.wait()
+    assert "changed while it was read" in capsys.readouterr().err
+    assert not cache.folder.exists() or not any(cache.folder.iterdir())

@@ -3,7 +3,17 @@
 import numpy as np
 import pandas as pd
 
-from pipeline.columns import MANY, categories_and_codes, index_of, is_blank, is_in, numbers, per_value, present_values
+from pipeline.columns import (
+    MANY,
+    categories_and_codes,
+    index_of,
+    is_blank,
+    is_in,
+    numbers,
+    per_value,
+    present_values,
+    spread,
+)
 
 
 def test_plain_text_is_factorised_with_minus_one_for_missing():
@@ -47,3 +57,13 @@ def test_numbers_parse_text_and_give_nan_for_anything_else():
         result = numbers(series)
         assert result[0] == 1.5 and result[3] == -2.0 and np.isnan(result[1]) and np.isnan(result[2])
     assert numbers(pd.Series(["3", "0.25"], dtype="string[pyarrow]")).tolist() == [3.0, 0.25]
+
+
+def test_spread_looks_up_byte_codes_as_indexing_does_with_minus_one_the_last_entry():
+    codes = np.array([0, 2, -1, 1, 126, -1], dtype=np.int8)
+    for dtype in (np.int8, bool, np.float64):
+        table = np.arange(128).astype(dtype)
+        looked_up = spread(table, codes)
+        assert looked_up.dtype == table.dtype and looked_up.tolist() == table[codes].tolist()
+    labels = np.array(["a", "b", "none"], dtype=object)
+    assert spread(labels, np.array([1, -1], dtype=np.int8)).tolist() == ["b", "none"]

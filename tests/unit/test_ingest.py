@@ -1,5 +1,7 @@
 """Answers files are read as delivered: encodings, line endings, quoting and spaces give clean text cells."""
 
+import hashlib
+
 import pytest
 
 from pipeline.errors import AnswersError
@@ -82,3 +84,10 @@ def test_columns_named_numeric_are_read_as_numbers_or_else_as_text(tmp_path):
     path.write_bytes(b"rid,q,rep1\nr1,yes, 1.50 \nr2,yes,two\n")  # not plain numbers: text, for the checks to name
     raw = read_answers(path, numeric=lambda name: name.startswith("rep"))
     assert cells(raw) == {"rid": ["r1", "r2"], "q": ["yes", "yes"], "rep1": ["1.50", "two"]}
+
+
+def test_the_digest_is_of_the_bytes_read(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"\xef\xbb\xbfrid,q\r\nr1,yes\r\nr2,no")  # a byte-order mark, no final line break
+    raw = read_answers(path)
+    assert raw.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,6 +1,8 @@
 """A measure's denominator follows its base (all, asked, valid); its numerator, its categories."""
 
-from pipeline.measures import STATUSES, code_measure, code_options, code_question, status_codes
+import numpy as np
+
+from pipeline.measures import STATUSES, code_measure, code_options, code_question, status_codes, status_counts
 
 from .conftest import YES_NO
 
@@ -51,3 +53,13 @@ def test_each_option_of_a_multiple_choice_is_its_own_binary_variable(make_respon
     r = responses(make_responses, measure("valid"))
     options = {v.id: v.codes.tolist() for v in code_options(r, r.questionnaire.question("media"))}
     assert options == {"media.tv": [1, 1, 0, 1, 0], "media.web": [0, 1, 1, 0, 1]}
+
+
+def test_status_counts_are_the_counts_of_each_respondents_status(make_responses):
+    r = responses(make_responses, measure("valid"))
+    for question in r.questionnaire.questions:  # routed with a missing code and blanks; delimited choices
+        counts = status_counts(r, question)
+        assert counts.tolist() == np.bincount(status_codes(r, question), minlength=len(STATUSES)).tolist()
+    likes = status_counts(r, r.questionnaire.question("likes"))
+    assert {STATUSES[i]: int(c) for i, c in enumerate(likes) if c} == {"answered": 2, "dont_know": 1,
+                                                                        "not_asked": 1, "blank": 1}

@@ -4,8 +4,9 @@ import hashlib
 import json
 
 import pandas as pd
+import pytest
 
-from pipeline.outputs import build_manifest, csv_bytes, json_bytes, sha256_file
+from pipeline.outputs import Digests, build_manifest, csv_bytes, json_bytes, sha256_file
 
 
 def test_sha256_of_a_known_text(tmp_path):
@@ -34,3 +35,21 @@ def test_manifest_fingerprints_each_given_input_and_skips_absent_ones(tmp_path):
     assert written["inputs"] == {"answers": {"path": str(answers), "sha256": hashlib.sha256(b"rid\nr1\n").hexdigest()}}
     assert manifest.command == written["command"] == "python -m pipeline estimate"
     assert "numpy" in manifest.dependencies
+
+
+def test_a_runs_digests_hash_each_file_once_and_forget_it_after_the_run(tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_bytes(b"rid\nr1\n")
+    digests = Digests()
+    digests.start(path)
+    first = digests.of(path)
+    path.write_bytes(b"rid\nr2\n")  # the same size, perhaps the same modification time
+    assert digests.of(path) == first == hashlib.sha256(b"rid\nr1\n").hexdigest()  # one run: one reading
+    assert Digests().of(path) == sha256_file(path) == hashlib.sha256(b"rid\nr2\n").hexdigest()
+
+
+def test_a_digest_started_in_the_background_raises_its_error_where_it_is_asked_for(tmp_path):
+    digests = Digests()
+    digests.start(tmp_path / "missing.csv")
+    with pytest.raises(FileNotFoundError):
+        digests.of(tmp_path / "missing.csv")

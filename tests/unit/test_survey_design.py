@@ -79,3 +79,16 @@ def test_a_multistage_design_keeps_its_later_stages_only_with_the_fpc(make_respo
     assert "2-stage cluster sample (2 units of district, 4 units of school)" in full.description
     assert ("R's multistage formula" in full.description) == fpc
     assert full.design.weights.tolist() == [3.75] * 4  # 5/2 * 3/2, whether or not the variance uses the fpc
+
+
+def test_the_declared_design_is_checked_once_for_the_same_answers(make_responses, monkeypatch):
+    from pipeline import survey_design
+
+    data = [dict(r, stratum="s1" if i < 2 else "s2") for i, r in enumerate(rows("aabb"))]
+    responses = make_responses(data, {"respondent_id": "rid", "strata": "stratum"}, QUESTIONS, {"fpc": False})
+    calls = []
+    declare = survey_design.declare_design
+    monkeypatch.setattr(survey_design, "declare_design", lambda r: calls.append(1) or declare(r))
+    first = survey_design.checked_design(responses)
+    design_variants(responses)
+    assert survey_design.checked_design(responses) is first and calls == [1]

@@ -70,3 +70,18 @@ def test_no_valid_row_left_is_an_error(make_responses):
     with pytest.raises(AnswersError) as caught:
         make_responses(rows(("maybe", "")), DESIGN, QUESTIONS, exclude_invalid=True)
     assert caught.value.codes[-1] == "no-valid-rows"
+
+
+def test_many_numeric_ids_are_told_apart_as_texts(make_responses):
+    """Over 4096 ids are held as Arrow text and compared as numbers first: '01' and '1' are two
+    ids, and a number used twice is still a duplicate."""
+    data = [{"rid": str(i), "owns": "no", "cars": ""} for i in range(1, 5001)]
+    data[10]["rid"] = "01"
+    responses = make_responses(data, DESIGN, QUESTIONS)
+    assert len(responses.answers) == 5000 and responses.issues == ()
+    assert str(responses.answers["rid"].dtype) != "category"
+    data[20]["rid"] = "77"
+    with pytest.raises(AnswersError) as caught:
+        make_responses(data, DESIGN, QUESTIONS)
+    (issue,) = caught.value.issues
+    assert issue.code == "duplicate-id" and issue.line == 78 and "'77', already used on line 22" in issue.found
