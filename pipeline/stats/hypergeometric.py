@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.stats.distributions import hypergeom_cdf_values, hypergeom_sf_values
+from pipeline.stats.distributions import hypergeom_cdf_values, hypergeom_sf_values, hypergeom_tail_value
 
 
 def hypergeometric_interval(k, n, population, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -36,16 +36,20 @@ def hypergeometric_interval(k, n, population, level: float = 0.95) -> tuple[np.n
         if ni <= 0 or ki < 0 or ki > ni or ni > big:
             continue
         smallest, largest = ki, big - (ni - ki)  # the population counts the sample allows
-        upper = lambda K, ki=ki, ni=ni, big=big: hypergeom_sf_values(ki - 1, big, K, ni) >= alpha  # noqa: E731
-        lower = lambda K, ki=ki, ni=ni, big=big: hypergeom_cdf_values(ki, big, K, ni) >= alpha  # noqa: E731
         if largest - smallest <= 1000:  # every count at once
             counts = np.arange(smallest, largest + 1)
-            accepted = counts[upper(counts) & lower(counts)]
+            accepted = counts[(hypergeom_sf_values(ki - 1, big, counts, ni) >= alpha)
+                              & (hypergeom_cdf_values(ki, big, counts, ni) >= alpha)]
             low[i], high[i] = accepted[0] / big, accepted[-1] / big
-        else:
-            low[i] = _first_accepted(upper, smallest, largest) / big
-            high[i] = _last_accepted(lower, smallest, largest) / big
+        else:  # one count at a time, by bisection
+            low[i] = _first_accepted(_tail_accepts(ki - 1, ni, big, alpha, upper=True), smallest, largest) / big
+            high[i] = _last_accepted(_tail_accepts(ki, ni, big, alpha, upper=False), smallest, largest) / big
     return low.reshape(shape), high.reshape(shape)
+
+
+def _tail_accepts(k: int, n: int, big: int, alpha: float, upper: bool):
+    """Whether a population count K keeps the tail P(X > k | K) (upper) or P(X <= k | K) at alpha or above."""
+    return lambda count: hypergeom_tail_value(k, big, count, n, upper) >= alpha
 
 
 def _first_accepted(accepts, low: int, high: int) -> int:
