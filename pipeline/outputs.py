@@ -50,13 +50,20 @@ def build_manifest(inputs: dict[str, Path | str | None], command: str) -> Manife
     """SHA-256 of every input file and the versions of the pipeline and its dependencies."""
     from pipeline import __version__
 
-    versions = {}
-    for name in DEPENDENCIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
     return Manifest(__version__, platform.python_version(), command,
                     {role: InputFile(str(path), sha256_file(path))
                      for role, path in inputs.items() if path is not None},
-                    versions)
+                    dict(dependency_versions()))
+
+
+@functools.cache
+def dependency_versions() -> tuple[tuple[str, str], ...]:
+    """The installed version of each dependency the manifest names (those installed), looked up
+    once per process: each look-up searches every folder on the import path."""
+    versions = []
+    for name in DEPENDENCIES:
+        try:
+            versions.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            continue
+    return tuple(versions)

@@ -2,10 +2,11 @@
 
 import hashlib
 import json
+from importlib import metadata
 
 import pandas as pd
 
-from pipeline.outputs import build_manifest, csv_bytes, json_bytes, sha256_file
+from pipeline.outputs import DEPENDENCIES, build_manifest, csv_bytes, json_bytes, sha256_file
 
 
 def test_sha256_of_a_known_text(tmp_path):
@@ -34,3 +35,17 @@ def test_manifest_fingerprints_each_given_input_and_skips_absent_ones(tmp_path):
     assert written["inputs"] == {"answers": {"path": str(answers), "sha256": hashlib.sha256(b"rid\nr1\n").hexdigest()}}
     assert manifest.command == written["command"] == "python -m pipeline estimate"
     assert "numpy" in manifest.dependencies
+
+
+def test_the_manifest_names_each_installed_dependency_at_its_installed_version(tmp_path):
+    answers = tmp_path / "answers.csv"
+    answers.write_text("x\n1\n", encoding="utf-8")
+    versions = build_manifest({"answers": answers}, "test").to_json()["dependencies"]
+    installed = {}
+    for name in DEPENDENCIES:
+        try:
+            installed[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    assert versions == installed and list(versions) == [n for n in DEPENDENCIES if n in installed]
+    assert build_manifest({"answers": answers}, "again").to_json()["dependencies"] == installed
