@@ -7,7 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.cell_safety import csv_column, csv_field, csv_text, inert_text, is_formula_like, visible_text, workbook_text
+from pipeline.cell_safety import (
+    csv_column,
+    csv_field,
+    csv_text,
+    inert_text,
+    is_formula_like,
+    visible_text,
+    workbook_text,
+)
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+A1", "-1+2", "-cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx"])
