@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 from operator import attrgetter
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 SRS, FPC, DESIGN, BOUNDS = "srs", "fpc", "design", "bounds"
@@ -140,4 +141,6 @@ class EstimateTable:
         frame = pd.DataFrame.from_records(list(map(row, self._estimates)), columns=list(columns))
         if not len(frame):
             return frame
-        return frame.astype({c: t for c, t in (("n", "int64"), ("weighted", bool), ("fpc", bool)) if c in columns})
+        wanted = {c: np.dtype(t) for c, t in (("n", "int64"), ("weighted", bool), ("fpc", bool)) if c in columns}
+        changed = {c: t for c, t in wanted.items() if frame[c].dtype != t}  # already so: no copy
+        return frame.astype(changed) if changed else frame

@@ -52,6 +52,12 @@ def test_a_frame_of_some_columns_holds_each_estimates_values_in_them(columns):
         tuple(getattr(e, c) for c in columns) for e in estimates]
 
 
+def test_counts_and_flags_are_whole_numbers_and_booleans_in_the_frame_however_they_were_given():
+    frame = EstimateTable([estimate(n=12.0), estimate(variant=DESIGN, n=7.0)]).frame()
+    assert frame["n"].dtype == "int64" and frame["n"].tolist() == [12, 7]
+    assert frame["weighted"].dtype == bool and frame["fpc"].dtype == bool
+
+
 def test_methods_are_listed_once_in_order_of_first_use():
     table = EstimateTable([estimate(), estimate(variant=DESIGN), estimate(measure="k")])
     assert table.methods == ("wilson",)
