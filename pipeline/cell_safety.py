@@ -59,16 +59,41 @@ def workbook_text(text: str) -> str:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """The frame as CSV: a header row, then one line per row, each field as `csv_field` writes it."""
-    columns = [frame.iloc[:, k].array for k in range(frame.shape[1])]  # values keep their own dtype
-    rows = [tuple(frame.columns), *zip(*columns, strict=True)]
-    return "".join(_csv_line(row) + CSV_LINE_END for row in rows)
+    columns = [csv_column(frame.iloc[:, k]) for k in range(frame.shape[1])]  # values keep their own dtype
+    lines = [",".join(csv_field(name) for name in frame.columns), *map(",".join, zip(*columns, strict=True))]
+    if frame.shape[1] == 1:  # a row of one blank field is `""`, so it is not a blank line
+        lines = [line or '""' for line in lines]
+    return "".join(line + CSV_LINE_END for line in lines)
 
 
-def _csv_line(row: tuple) -> str:
-    """One row's fields, comma-separated; a row of one blank field is `""`, so it is not a blank line."""
-    if len(row) == 1 and _field_text(row[0]) == "":
-        return '""'
-    return ",".join(csv_field(value) for value in row)
+def csv_column(column: pd.Series) -> list[str]:
+    """Each value of a column as `csv_field` writes it, made a whole column at a time.
+
+    A table of estimates has tens of thousands of fields: columns of floats, whole numbers and
+    booleans are written from their NumPy values at once (the same text: a float64's shortest
+    repr is Python's), and a text column's repeated values are written once each.
+    """
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub" and (dtype.kind != "f" or dtype == np.float64):
+        values = column.to_numpy().tolist()  # Python floats, ints or bools
+        if dtype.kind == "f":
+            return ["" if value != value else repr(value) for value in values]  # NaN is blank
+        return list(map(str, values))
+    if isinstance(dtype, pd.StringDtype):
+        return _text_fields(column.array.to_numpy(dtype=object, na_value=None).tolist())
+    return [csv_field(value) for value in column.array]
+
+
+def _text_fields(texts: list[str | None]) -> list[str]:
+    """Fields of a text column (None for a blank), each distinct text written once."""
+    written: dict[str | None, str] = {}
+    fields = []
+    for text in texts:
+        field = written.get(text)
+        if field is None:
+            field = written[text] = "" if text is None else csv_field(text)
+        fields.append(field)
+    return fields
 
 
 def csv_field(value: object) -> str:

@@ -304,18 +304,23 @@ def _estimates(survey: str, variables: list[CodedVariable], domain_variable: str
     notes = np.where(own & np.isnan(low), extra, np.where(own & (notes != ""), notes + "; " + extra,
                                                          np.where(own, extra, notes)))
     deff, ess = effects
+    exact = method in EXACT_METHODS
+    # Python numbers, taken from the arrays at once: the same values as indexing each one
+    n_, estimate_, se_, low_, high_, df_, notes_, deff_, ess_ = (
+        np.asarray(a).tolist() for a in (n, estimate, se, low, high, df, notes, deff, ess))
     records: list[Estimate] = []
     for i, coded in enumerate(variables):
+        base_words = coded.base_words
         for j, domain in enumerate(levels):
             for c, category in enumerate(coded.categories):
                 if coded.complement and c == 0:
                     continue
                 records.append(Estimate(
-                    survey, coded.id, category, domain_variable, domain, variant.name, int(n[i, j, c]),
-                    coded.base_words, float(estimate[i, j, c]), float(se[i, j, c]), float(low[i, j, c]),
-                    float(high[i, j, c]), method, variant.weighted, variant.fpc,
-                    float(df[i, j, c]) if method not in EXACT_METHODS else float("nan"),
-                    notes[i, j, c], deff=float(deff[i, j, c]), ess=float(ess[i, j, c])))
+                    survey, coded.id, category, domain_variable, domain, variant.name, int(n_[i][j][c]),
+                    base_words, float(estimate_[i][j][c]), float(se_[i][j][c]), float(low_[i][j][c]),
+                    float(high_[i][j][c]), method, variant.weighted, variant.fpc,
+                    float(df_[i][j][c]) if not exact else float("nan"),
+                    notes_[i][j][c], deff=float(deff_[i][j][c]), ess=float(ess_[i][j][c])))
     return records
 
 

@@ -9,7 +9,8 @@ is a rename), and then switches whole folders:
    than wait: see docs/design-decisions.md); the kernel releases it when the process ends,
    and a killed run's lock file is removed by the next run, when it is done;
 2. recover from an earlier killed run (below);
-3. write every file into `.<name>.pipeline-staging-<pid>`, each file and the folder fsynced;
+3. write every file into `.<name>.pipeline-staging-<pid>`, each file (at once, a thread each) and
+   the folder fsynced;
 4. rename `--out` (if it exists) to `.<name>.pipeline-previous-<pid>`;
 5. rename the staging folder to `--out`, then fsync the parent;
 6. remove the previous folder.
@@ -40,6 +41,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
@@ -264,9 +266,17 @@ def _recover_file(target: Path) -> None:
 
 
 def _stage(staging: Path, files: dict[str, bytes]) -> None:
+    """Every file written and fsynced in the staging folder, then the folder fsynced.
+
+    The files are written at once, a thread each: their fsyncs then share the filesystem's
+    journal commits, where one after another each waits for its own. Every write is waited
+    for; a failure is raised as the first failing file (in the files' order) raised it.
+    """
     os.mkdir(staging)
-    for name, data in files.items():
-        _write_file(staging / name, data)
+    with ThreadPoolExecutor(max_workers=max(1, len(files))) as writers:
+        writes = [writers.submit(_write_file, staging / name, data) for name, data in files.items()]
+    for write in writes:
+        write.result()
     _fsync_folder(staging)
 
 

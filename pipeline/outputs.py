@@ -107,7 +107,6 @@ def build_manifest(inputs: dict[str, Path | str | None], command: str, digests: 
     from pipeline import __version__
 
     digests = digests or Digests()
-
     versions = {name: version for name in DEPENDENCIES if (version := _installed_version(name)) is not None}
     return Manifest(__version__, platform.python_version(), command,
                     {role: InputFile(str(path), digests.of(path))

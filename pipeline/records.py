@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 SRS, FPC, DESIGN, BOUNDS = "srs", "fpc", "design", "bounds"
@@ -97,10 +99,11 @@ class EstimateTable:
         self._index: dict[EstimateKey, Estimate] = {}
         self._by_method: dict[tuple[EstimateKey, str], Estimate] = {}
         for estimate in self._estimates:
-            if (estimate.key, estimate.ci_method) in self._by_method:
-                raise ValueError(f"two estimates for {estimate.key} by {estimate.ci_method}")
-            self._by_method[estimate.key, estimate.ci_method] = estimate
-            self._index.setdefault(estimate.key, estimate)
+            key = estimate.key
+            if (key, estimate.ci_method) in self._by_method:
+                raise ValueError(f"two estimates for {key} by {estimate.ci_method}")
+            self._by_method[key, estimate.ci_method] = estimate
+            self._index.setdefault(key, estimate)
 
     def __iter__(self) -> Iterator[Estimate]:
         return iter(self._estimates)
@@ -133,8 +136,11 @@ class EstimateTable:
         unknown = [c for c in columns if c not in names]
         if unknown:
             raise ValueError(f"no such estimate field: {', '.join(unknown)}")
-        frame = pd.DataFrame.from_records([tuple(getattr(e, c) for c in columns) for e in self._estimates],
-                                          columns=list(columns))
+        # attrgetter gives each row's tuple at C speed; of one column it gives the bare value
+        row = attrgetter(*columns) if len(columns) > 1 else lambda e: tuple(getattr(e, c) for c in columns)
+        frame = pd.DataFrame.from_records(list(map(row, self._estimates)), columns=list(columns))
         if not len(frame):
             return frame
-        return frame.astype({c: t for c, t in (("n", "int64"), ("weighted", bool), ("fpc", bool)) if c in columns})
+        wanted = {c: np.dtype(t) for c, t in (("n", "int64"), ("weighted", bool), ("fpc", bool)) if c in columns}
+        changed = {c: t for c, t in wanted.items() if frame[c].dtype != t}  # already so: no copy
+        return frame.astype(changed) if changed else frame

@@ -174,8 +174,7 @@ def report_files(results: Results, pdf: PdfProcess | None = None) -> dict[str, b
     from pipeline.report.workbook import build_workbook
 
     with pdf or PdfProcess() as pdf:
-        built = report_date(results)
-        html = report_html(results, built)
+        built, html = _dated_report_html(results)
         pdf.send(html, built)
         files = {**estimate_files(results), "tables.xlsx": build_workbook(results, built),
                  "report.html": web_page(html).encode("utf-8")}
@@ -189,12 +188,27 @@ def report_date(results: Results) -> dt.datetime:
     return build_moment(results.questionnaire.path, results.responses.path)
 
 
-def report_html(results: Results, built: dt.datetime) -> str:
-    """The report as one HTML document, dated `built`."""
+def report_html(results: Results, built: dt.datetime, context: dict | None = None) -> str:
+    """The report as one HTML document, dated `built` (from its `context`, when already built)."""
     from pipeline.report.context import build_context
     from pipeline.report.render import render_html
 
-    return render_html({**build_context(results), "created": built.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    context = build_context(results) if context is None else context
+    return render_html({**context, "created": built.strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+
+def _dated_report_html(results: Results) -> tuple[dt.datetime, str]:
+    """The build's moment and the report's HTML dated by it: git is asked for the moment (a process
+    of its own) while this one builds the report's context."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.report.context import build_context
+
+    with ThreadPoolExecutor(max_workers=1) as dating:
+        moment = dating.submit(report_date, results)
+        context = build_context(results)
+        built = moment.result()
+    return built, report_html(results, built, context)
 
 
 def validation_summary(responses: Responses, weighting: WeightingSummary | None = None) -> ValidationSummary:

@@ -37,6 +37,8 @@ def suppress_tables(estimates: EstimateTable, comparisons: pd.DataFrame, finding
 
 def suppress_estimates(estimates: EstimateTable, threshold: int) -> EstimateTable:
     """Estimates whose base `n` is under the threshold, without estimate, SE or interval."""
+    if not any(e.n < threshold for e in estimates):  # nothing to blank: the same table
+        return estimates
     note = suppression_note(threshold)
     blank = dict.fromkeys(ESTIMATE_COLUMNS, float("nan"))
     return estimates.map(lambda e: e.with_note(note, **blank) if e.n < threshold else e)

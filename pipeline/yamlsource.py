@@ -1,7 +1,9 @@
 """Read YAML keeping the line of every key, so errors can point into the file.
 
 PyYAML's composed node tree knows where each node starts; we turn it into plain Python
-values and a map from key path (e.g. ``questions[3].codes``) to line number. Duplicate
+values and a map from key path (e.g. ``questions[3].codes``) to line number. libyaml (C)
+parses the file where it reads it as PyYAML's own parser does, a fifth of the time; anything
+else, and every file with an error, is parsed by PyYAML's parser, whose words every error keeps. Duplicate
 keys, which `yaml.safe_load` silently overwrites, are reported instead.
 
 A questionnaire is a few kilobytes; the limits below are far above any real one and far
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,11 @@ MAX_YAML_DEPTH = 64
 MAX_YAML_ALIASES = 1_000
 MAX_YAML_VALUES = 100_000
 MAX_NUMBER_DIGITS = 30
+_NOT_ALLOWED = yaml.reader.Reader.NON_PRINTABLE  # the characters PyYAML's reader refuses
+# What libyaml reads otherwise than PyYAML: a tab (PyYAML ends a plain scalar at it, and refuses it
+# between tokens), a byte-order mark inside the text, an explicit key (`? `), a tag (`!`, `!!int`),
+# and a comment right after a block scalar's indicator (`|#`).
+_READ_DIFFERENTLY = re.compile(r"[\t\ufeff]|(?:^|[\s\[{,])(?:\?(?:\s|$)|!)|[|>][-+0-9]*#")
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,10 @@ class YamlDocument:
                      found=found, expected=expected, hint=hint)
 
 
+class _ReadDifferently(Exception):
+    """YAML that libyaml reads otherwise than PyYAML's own parser, which therefore reads it."""
+
+
 class _YamlLimit(Exception):
     """A limit of the questionnaire's size or shape exceeded, where the YAML event or node starts."""
 
@@ -63,10 +75,49 @@ class _YamlLimit(Exception):
         self.code, self.found, self.expected, self.line, self.key = code, found, expected, line, key
 
 
-class _Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (`yes`, `no`, `on`, `off` stay strings: they are answer
-    codes) and dates kept as text; composing stops at MAX_YAML_DEPTH levels and MAX_YAML_ALIASES
-    aliases, before Python's recursion limit or an alias bomb is reached."""
+class _Yaml12Resolver(yaml.resolver.Resolver):
+    """YAML 1.2 booleans (`yes`, `no`, `on`, `off` stay strings: they are answer codes), integers
+    and floats, and dates kept as text."""
+
+
+_Yaml12Resolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int",
+                           "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Yaml12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# YAML 1.2 integers: decimal digits are decimal (010 is ten, not eight), 0o octal, 0x hexadecimal;
+# no 1.1 sexagesimal (1:20) or underscore forms.
+_YAML12_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_Yaml12Resolver.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+0123456789"))
+# YAML 1.2 floats: a point or an exponent (1e3 too), infinities and NaN; no 1.1 sexagesimal (1:20.5).
+_YAML12_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)"
+                           r"(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_Yaml12Resolver.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+.0123456789"))
+
+
+class _Yaml12Constructor(yaml.constructor.SafeConstructor):
+    """Safe values, with YAML 1.2 integers (`_construct_int`)."""
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+_Yaml12Constructor.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class _LimitedComposer(yaml.composer.Composer):
+    """Composing stops at MAX_YAML_DEPTH levels and MAX_YAML_ALIASES aliases, before Python's
+    recursion limit or an alias bomb is reached. The parser under it gives the events."""
+
+    peek_event: Callable[[], yaml.Event]
+    dispose: Callable[[], None]
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -87,32 +138,61 @@ class _Yaml12Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int",
-                           "tag:yaml.org,2002:float")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-# YAML 1.2 integers: decimal digits are decimal (010 is ten, not eight), 0o octal, 0x hexadecimal;
-# no 1.1 sexagesimal (1:20) or underscore forms.
-_YAML12_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+0123456789"))
-# YAML 1.2 floats: a point or an exponent (1e3 too), infinities and NaN; no 1.1 sexagesimal (1:20.5).
-_YAML12_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)"
-                           r"(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
-_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+.0123456789"))
+class _Yaml12Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _LimitedComposer,
+                    _Yaml12Constructor, _Yaml12Resolver):
+    """PyYAML's own reader, scanner and parser: the words and lines of every syntax error come from here."""
+
+    def __init__(self, stream: str):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _LimitedComposer.__init__(self)
+        _Yaml12Constructor.__init__(self)
+        _Yaml12Resolver.__init__(self)
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node))
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text, 10)
+# libyaml's parser, or None when PyYAML was built without it (its wheels have it)
+_LIBYAML: Callable[[str], _LimitedComposer] | None = None
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
 
+    class _LibyamlLoader(_LimitedComposer, CParser, _Yaml12Constructor, _Yaml12Resolver):
+        """libyaml's scanner and parser (in C, a fifth of the time) under the same composer, limits,
+        resolver and constructor: the same nodes, lines and values as PyYAML's parser gives.
 
-_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+        Where the two read YAML differently, this loader gives up (`_ReadDifferently`) before
+        any value is used: see `_compose`."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            _LimitedComposer.__init__(self)
+            _Yaml12Constructor.__init__(self)
+            _Yaml12Resolver.__init__(self)
+            self.flow_depth = 0
+
+        def compose_scalar_node(self, anchor):
+            node = super().compose_scalar_node(anchor)
+            if node.style == "":  # libyaml's style of a plain scalar, which PyYAML's parser gives as None
+                node.style = None
+                if self.flow_depth and "?" in node.value:  # PyYAML ends a plain scalar in [ ] or { } at a ?
+                    raise _ReadDifferently
+            return node
+
+        def compose_sequence_node(self, anchor):
+            return self._in_collection(super().compose_sequence_node, anchor)
+
+        def compose_mapping_node(self, anchor):
+            return self._in_collection(super().compose_mapping_node, anchor)
+
+        def _in_collection(self, compose, anchor):
+            flow = bool(getattr(self.peek_event(), "flow_style", False))
+            self.flow_depth += flow
+            try:
+                return compose(anchor)
+            finally:
+                self.flow_depth -= flow
+
+    _LIBYAML = _LibyamlLoader
 
 
 class WrittenInt(int):
@@ -199,8 +279,24 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def _compose(text: str) -> yaml.Node | None:
-    """The YAML node tree, composed within MAX_YAML_DEPTH and MAX_YAML_ALIASES."""
-    loader = _Yaml12Loader(text)
+    """The YAML node tree, composed within MAX_YAML_DEPTH and MAX_YAML_ALIASES.
+
+    libyaml parses it where it reads it as PyYAML does. A file it finds a problem in, or that
+    it might read otherwise (`_READ_DIFFERENTLY`, `_ReadDifferently`), or with a character YAML
+    does not allow, is parsed by PyYAML's own parser: the values, lines and the words of every
+    error are PyYAML's, as they always were.
+    """
+    if _LIBYAML is not None and _NOT_ALLOWED.search(text) is None and _READ_DIFFERENTLY.search(text) is None:
+        try:
+            node = _composed(_LIBYAML(text))
+            if not isinstance(node, yaml.ScalarNode):  # a lone scalar is no questionnaire: PyYAML says where it is
+                return node
+        except (yaml.YAMLError, _YamlLimit, _ReadDifferently):
+            pass
+    return _composed(_Yaml12Loader(text))
+
+
+def _composed(loader: _LimitedComposer) -> yaml.Node | None:
     try:
         return loader.get_single_node()
     finally:
@@ -231,6 +327,7 @@ class _Converter:
     def __init__(self, name: str, lines: dict[str, int], duplicates: list[Issue]):
         self.name, self.lines, self.duplicates = name, lines, duplicates
         self.values = 0
+        self.constructor = _Yaml12Constructor()
 
     def value(self, node: yaml.Node, path: str, depth: int) -> Any:
         self._count(node, path, depth)
@@ -240,7 +337,7 @@ class _Converter:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node.value)]
-        return _scalar(node, path, self.name)
+        return _scalar(node, path, self.name, self.constructor)
 
     def _count(self, node: yaml.Node, path: str, depth: int) -> None:
         self.values += 1
@@ -269,14 +366,14 @@ class _Converter:
         return result
 
 
-def _scalar(node: yaml.Node, path: str, name: str) -> Any:
+def _scalar(node: yaml.Node, path: str, name: str, constructor: _Yaml12Constructor) -> Any:
     """A scalar's value; numbers longer than MAX_NUMBER_DIGITS digits are refused before conversion."""
     if node.tag in _NUMBER_TAGS and sum(c.isalnum() for c in str(node.value)) > MAX_NUMBER_DIGITS:
         raise QuestionnaireError(Issue("number-too-long", name, f"a number of {len(str(node.value)):,} characters "
                                        f"('{node.value}')", f"a number of at most {MAX_NUMBER_DIGITS} digits",
                                        line=node.start_mark.line + 1, key=path or None))
     try:
-        return _keep_written(_Yaml12Loader("").construct_object(node, deep=True), node)
+        return _keep_written(constructor.construct_object(node, deep=True), node)
     except (yaml.YAMLError, ValueError, KeyError, AttributeError):
         # An explicit tag the value does not fit (`!!int abc`) or that safe YAML does not allow (`!foo`).
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")

@@ -15,6 +15,8 @@ that still has 3:1, keeping each colour's hue and chroma: the order still reads 
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 # ColorBrewer PuOr (11 classes), each side from the extreme answer to the middle.
@@ -60,6 +62,12 @@ def legible(colours: list[str]) -> list[str]:
 
     Colours that already all have it are kept as they are.
     """
+    return list(_legible(tuple(colours)))
+
+
+@cache
+def _legible(colours: tuple[str, ...]) -> tuple[str, ...]:
+    """`legible`, worked out once per process for each list of colours (every chart of a scale asks)."""
     if all(contrast_with_white(c) >= MINIMUM_CONTRAST for c in colours):
         return colours
     points = [lab(c) for c in colours]
@@ -72,7 +80,7 @@ def legible(colours: list[str]) -> list[str]:
             target -= 0.5
             colour = hex_colour(np.array([target, point[1], point[2]]))
         out.append(colour)
-    return out
+    return tuple(out)
 
 
 def contrast_with_white(colour: str) -> float:

@@ -16,11 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 if TYPE_CHECKING:  # Jinja2 is imported where the HTML is made, not where the PDF is
+    from jinja2 import Environment
     from markupsafe import Markup
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,11 +38,17 @@ class FetchRefused(Exception):
 
 def render_html(context: dict) -> str:
     """The report as one HTML document, its stylesheet inlined."""
+    return _environment().get_template("report.html.j2").render(**context, stylesheet=_stylesheet())
+
+
+@cache
+def _environment() -> Environment:
+    """One Jinja environment per process: it keeps the templates it compiled (a compile takes longer
+    than the rendering) and compiles a template again only when its file changes."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return environment.get_template("report.html.j2").render(**context, stylesheet=_stylesheet())
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def _stylesheet() -> Markup:

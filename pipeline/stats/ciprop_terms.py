@@ -65,13 +65,23 @@ def interval_terms_by_category(design: SampleDesign, statistics: SufficientStati
 
 def _first_step_from_sums(statistics: SufficientStatistics, d: int, k: int, mean_weight: np.ndarray) -> np.ndarray:
     """R's first logistic step for every category from sums of w and w^2 per cell (exact when
-    weights are equal within cells): (m, D, K)."""
+    weights are equal within cells): (m, D, K).
+
+    Each category's step takes its cells as 'yes' and the other categories' as 'no'. The
+    categories are stepped together, a few at a time when the cells are many: the same sums,
+    each over the same values in the same order, as a step per category.
+    """
     m = statistics.count.shape[0]
-    cells = [a[:, :d, :, :, :k].reshape(m, d, -1, k) for a in (statistics.count, statistics.sum_w, statistics.sum_w2)]
+    cells = [a[:, :d, :, :, :k].reshape(m, d, 1, -1, k)
+             for a in (statistics.count, statistics.sum_w, statistics.sum_w2)]
+    at_once = max(1, STEP_VALUES_AT_ONCE // max(1, 2 * cells[0].size))
     steps = []
-    for category in range(k):
-        chosen = np.arange(k) == category
-        classes = [np.stack([(a * ~chosen).reshape(m, d, -1), (a * chosen).reshape(m, d, -1)], axis=-1)
-                   for a in cells]
-        steps.append(irls_first_step(classes[0], classes[1], classes[2], mean_weight))
-    return np.stack(steps, axis=-1)
+    for start in range(0, k, at_once):
+        chosen = (np.arange(k) == np.arange(start, min(k, start + at_once))[:, None])[:, None, :]  # (c, 1, K)
+        classes = [np.stack([(a * ~chosen).reshape(m, d, len(chosen), -1), (a * chosen).reshape(m, d, len(chosen), -1)],
+                            axis=-1) for a in cells]
+        steps.append(irls_first_step(classes[0], classes[1], classes[2], mean_weight[..., None]))
+    return np.concatenate(steps, axis=-1)
+
+
+STEP_VALUES_AT_ONCE = 1 << 21  # cells' values of the categories stepped together (bounds the arrays' memory)

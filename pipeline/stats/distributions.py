@@ -72,6 +72,23 @@ def hypergeom_sf_values(k, total, good, draws):
     return out[()] if out.ndim == 0 else out
 
 
+def hypergeom_tail_value(k: int, total: int, good: int, draws: int, upper: bool) -> float:
+    """One value of `hypergeom_sf_values` (upper) or `hypergeom_cdf_values` (not upper) for whole
+    numbers, without arrays: the same checks, the same Boost call on the same float64 arguments,
+    the same clipping. A bisection asks for one population count at a time, where building the
+    arrays would cost twenty times the value."""
+    if not (total > 0 and 0 <= good <= total and 0 <= draws <= total):
+        return float("nan")
+    first, last = max(draws - (total - good), 0), min(good, draws)
+    if k < first:
+        return 1.0 if upper else 0.0
+    if k >= last:
+        return 0.0 if upper else 1.0
+    tail = _ufuncs._hypergeom_sf if upper else _ufuncs._hypergeom_cdf
+    value = float(tail(float(k), float(good), float(draws), float(total)))
+    return 0.0 if value < 0 else 1.0 if value > 1 else value  # NaN stays NaN, as np.clip leaves it
+
+
 def _hypergeom_arguments(k, total, good, draws):
     """The arguments broadcast together, and where they are a possible hypergeometric distribution
     (scipy's `hypergeom._argcheck`)."""

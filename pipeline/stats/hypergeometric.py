@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.stats.distributions import hypergeom_cdf_values, hypergeom_sf_values
+from pipeline.stats.distributions import hypergeom_cdf_values, hypergeom_sf_values, hypergeom_tail_value
+
+COUNTS_AT_ONCE = 1 << 20  # population counts tried in one call (bounds the arrays to tens of megabytes)
 
 
 def hypergeometric_interval(k, n, population, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -32,20 +34,45 @@ def hypergeometric_interval(k, n, population, level: float = 0.95) -> tuple[np.n
     alpha = (1 - level) / 2
     low = np.full(k.shape, np.nan)
     high = np.full(k.shape, np.nan)
+    enumerated: list[tuple[int, int, int, int]] = []  # samples whose counts are tried together
+    pending = 0  # how many counts they have
     for i, (ki, ni, big) in enumerate(zip(k.tolist(), n.tolist(), population.tolist(), strict=True)):
         if ni <= 0 or ki < 0 or ki > ni or ni > big:
             continue
         smallest, largest = ki, big - (ni - ki)  # the population counts the sample allows
-        upper = lambda K, ki=ki, ni=ni, big=big: hypergeom_sf_values(ki - 1, big, K, ni) >= alpha  # noqa: E731
-        lower = lambda K, ki=ki, ni=ni, big=big: hypergeom_cdf_values(ki, big, K, ni) >= alpha  # noqa: E731
-        if largest - smallest <= 1000:  # every count at once
-            counts = np.arange(smallest, largest + 1)
-            accepted = counts[upper(counts) & lower(counts)]
-            low[i], high[i] = accepted[0] / big, accepted[-1] / big
-        else:
-            low[i] = _first_accepted(upper, smallest, largest) / big
-            high[i] = _last_accepted(lower, smallest, largest) / big
+        if largest - smallest <= 1000:  # every count, with the other samples' counts
+            enumerated.append((i, ki, ni, big))
+            pending += largest - smallest + 1
+            if pending >= COUNTS_AT_ONCE:
+                _enumerate(enumerated, alpha, low, high)
+                enumerated, pending = [], 0
+        else:  # one count at a time, by bisection
+            low[i] = _first_accepted(_tail_accepts(ki - 1, ni, big, alpha, upper=True), smallest, largest) / big
+            high[i] = _last_accepted(_tail_accepts(ki, ni, big, alpha, upper=False), smallest, largest) / big
+    if enumerated:
+        _enumerate(enumerated, alpha, low, high)
     return low.reshape(shape), high.reshape(shape)
+
+
+def _enumerate(samples: list[tuple[int, int, int, int]], alpha: float, low: np.ndarray, high: np.ndarray) -> None:
+    """The interval of each sample (position, k, n, N) from every population count it allows,
+    all samples' counts in one call of each tail: the same values as a call per sample, without
+    the cost of a call per sample."""
+    position, k, n, big = (np.array(column, dtype=np.int64) for column in zip(*samples, strict=True))
+    lengths = big - (n - k) - k + 1
+    starts = np.cumsum(lengths) - lengths
+    counts = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(starts - k, lengths)
+    k_each, n_each, big_each = (np.repeat(v, lengths) for v in (k, n, big))
+    accepts = ((hypergeom_sf_values(k_each - 1, big_each, counts, n_each) >= alpha)
+               & (hypergeom_cdf_values(k_each, big_each, counts, n_each) >= alpha))
+    for i, start, length, size in zip(position.tolist(), starts.tolist(), lengths.tolist(), big.tolist(), strict=True):
+        accepted = counts[start:start + length][accepts[start:start + length]]
+        low[i], high[i] = accepted[0] / size, accepted[-1] / size
+
+
+def _tail_accepts(k: int, n: int, big: int, alpha: float, upper: bool):
+    """Whether a population count K keeps the tail P(X > k | K) (upper) or P(X <= k | K) at alpha or above."""
+    return lambda count: hypergeom_tail_value(k, big, count, n, upper) >= alpha
 
 
 def _first_accepted(accepts, low: int, high: int) -> int:

@@ -327,13 +327,28 @@ def _cluster_sums(design: SampleDesign, groups, reference: np.ndarray):
 
 def _sum_by(values: np.ndarray, index: np.ndarray, size: int, axis: int) -> np.ndarray:
     """Sums along `axis` by group: entry j of that axis goes to group index[j] (0..size-1)."""
-    moved = np.moveaxis(np.asarray(values, dtype=float), axis, -1)
-    out = np.zeros((*moved.shape[:-1], size))
-    if moved.shape[-1]:
-        order = np.argsort(index, kind="stable")
-        groups, first = np.unique(index[order], return_index=True)
-        out[..., groups] = np.add.reduceat(moved[..., order], first, axis=-1)
-    return np.moveaxis(out, -1, axis)
+    return _Groups(index, size).sum(values, axis)
+
+
+class _Groups:
+    """The entries of an axis gathered by group (entry j in group index[j], 0..size-1): sorted once,
+    for the many sums of a calibration's passes over the same margin."""
+
+    def __init__(self, index: np.ndarray, size: int):
+        self.size = size
+        self.order = np.argsort(index, kind="stable")
+        self.present, self.first = np.unique(index[self.order], return_index=True)
+
+    def sum(self, values: np.ndarray, axis: int) -> np.ndarray:
+        """Sums of `values` along `axis` by group."""
+        values = np.asarray(values, dtype=float)
+        # the axis to the end and back: a swap when it is the last but one (the same view, quicker)
+        last_but_one = values.ndim >= 2 and axis in (-2, values.ndim - 2)
+        moved = values.swapaxes(-2, -1) if last_but_one else np.moveaxis(values, axis, -1)
+        out = np.zeros((*moved.shape[:-1], self.size))
+        if moved.shape[-1]:
+            out[..., self.present] = np.add.reduceat(moved[..., self.order], self.first, axis=-1)
+        return out.swapaxes(-2, -1) if last_but_one else np.moveaxis(out, -1, axis)
 
 
 def _calibration_offsets(cal: Calibration, unit_u: np.ndarray, cell_n: np.ndarray) -> np.ndarray:
@@ -346,19 +361,22 @@ def _calibration_offsets(cal: Calibration, unit_u: np.ndarray, cell_n: np.ndarra
     u_cell = unit_u.sum(axis=2)                       # (m, D, C, K)
     offset = np.zeros_like(u_cell)
     n_cell = cell_n.reshape(1, 1, -1, 1)
-    scales = cal.margin_scales or (None,) * len(cal.margins)
-    for _ in range(cal.iterations):
-        for margin, scale in zip(cal.margins, scales, strict=True):
-            n_groups = int(margin.max()) + 1
-            residual = u_cell - n_cell * offset
-            if scale is not None:  # means of x over the weights at this margin: u times the cell's scale
-                residual = residual * scale[None, None, :, None]
-            sums = _sum_by(residual, margin, n_groups, axis=2)
-            sizes = np.bincount(margin, weights=cell_n, minlength=n_groups)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                means = np.where(sizes[None, None, :, None] > 0, sums / sizes[None, None, :, None], 0.0)
-            step = means[:, :, margin, :]
-            offset = offset + (step if scale is None else step / scale[None, None, :, None])
+    scales = [None if scale is None else scale[None, None, :, None]
+              for scale in (cal.margin_scales or (None,) * len(cal.margins))]
+    # each margin's groups of cells, their sizes and which have any, the same in every pass
+    grouped = []
+    for margin in cal.margins:
+        sizes = np.bincount(margin, weights=cell_n, minlength=int(margin.max()) + 1)[None, None, :, None]
+        grouped.append((_Groups(margin, sizes.shape[2]), sizes, sizes > 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(cal.iterations):
+            for margin, scale, (groups, sizes, sized) in zip(cal.margins, scales, grouped, strict=True):
+                residual = u_cell - n_cell * offset
+                if scale is not None:  # means of x over the weights at this margin: u times the cell's scale
+                    residual = residual * scale
+                means = np.where(sized, groups.sum(residual, axis=2) / sizes, 0.0)
+                step = means[:, :, margin, :]
+                offset = offset + (step if scale is None else step / scale)
     return offset
 
 

@@ -123,9 +123,11 @@ def fits(p, se, model: ModelTerms, shape) -> _Fits:
     rows, weight, row_weight, first = b(model.rows), b(model.weight), b(model.row_weight), b(model.first_step)
     scale = weight * rows / row_weight
     beta, previous = np.full(shape, np.nan), np.full(shape, np.nan)
-    for index in np.ndindex(shape):
-        if 0 < p[index] < 1:
-            beta[index], previous[index] = _irls(float(p[index]), float(scale[index]), float(first[index]))
+    flat_beta, flat_previous = beta.reshape(-1), previous.reshape(-1)  # views: written through
+    shares, scales, firsts = (np.broadcast_to(a, shape).ravel().tolist() for a in (p, scale, first))
+    for i, (share, size, start) in enumerate(zip(shares, scales, firsts, strict=True)):
+        if 0 < share < 1:
+            flat_beta[i], flat_previous[i] = _irls(share, size, start)
     mu = special.expit(beta)
     se_beta = se / (mu * (1 - mu))
     naive_inverse = scale * previous * (1 - previous)

@@ -7,7 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.cell_safety import csv_field, csv_text, inert_text, is_formula_like, visible_text, workbook_text
+from pipeline.cell_safety import (
+    csv_column,
+    csv_field,
+    csv_text,
+    inert_text,
+    is_formula_like,
+    visible_text,
+    workbook_text,
+)
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+A1", "-1+2", "-cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx"])
@@ -42,6 +50,38 @@ def test_csv_is_what_pandas_writes_when_no_text_is_formula_like():
     assert csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
     one_blank = pd.DataFrame({"only": ["", "x"]})
     assert csv_text(one_blank) == one_blank.to_csv(index=False, lineterminator="\n")
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series([0.1 + 0.2, np.nan, -0.0, np.inf, -np.inf, 1e16, 1e-5, 123456789.125, 5e-324, -1.7976931348623157e308]),
+    pd.Series(np.array([0.1, np.nan, -2.5], dtype=np.float32)),
+    pd.Series([-3, 0, 2**62], dtype=np.int64),
+    pd.Series([0, 2**64 - 1], dtype=np.uint64),
+    pd.Series([True, False, True]),
+    pd.Series(["plain", None, "", "=SUM(A1)", "-1", "a, b", 'say "hi"', "two\nlines", "\rx", "plain", "=SUM(A1)"]),
+    pd.Series(["=x", None, "y"], dtype="string"),
+    pd.Series([1, None, 3], dtype="Int64"),
+    pd.Series(["text", 2, True, None, np.nan, -1.5, "+A1"], dtype=object),
+], ids=["float64", "float32", "int64", "uint64", "bool", "str", "string", "Int64", "object"])
+def test_a_column_is_written_as_each_of_its_fields(column):
+    """Whole-column writing gives each value's `csv_field`, whatever the column's type."""
+    assert csv_column(column) == [csv_field(value) for value in column.array]
+
+
+def test_a_text_column_keeps_formulas_inert_and_quotes_what_needs_quoting():
+    column = pd.Series(["=1+2", "ok", "a,b", None, "=1+2", "-1", "@x"])
+    assert csv_column(column) == ["\"'=1+2\"", "ok", '"a,b"', "", "\"'=1+2\"", "-1", "\"'@x\""]
+
+
+def test_floats_are_written_as_their_shortest_repr_as_numpy_prints_them():
+    bits = np.random.default_rng(7).integers(0, 2**63, size=20_000, dtype=np.int64)
+    values = np.concatenate([bits.view(np.float64), -bits.view(np.float64)])
+    assert csv_column(pd.Series(values)) == ["" if np.isnan(v) else str(v) for v in values]
+
+
+def test_a_one_column_table_writes_a_blank_field_as_two_quotes_and_no_column_as_a_blank_header():
+    assert csv_text(pd.DataFrame({"": ["", None, "x"]})) == '""\n""\n""\nx\n'
+    assert csv_text(pd.DataFrame(index=range(3))) == "\n"
 
 
 def test_csv_reads_back_as_the_inert_text_and_the_numbers():

@@ -1,9 +1,11 @@
 """The output folder is replaced whole; the pieces of the switch, one by one."""
 
+import errno
 import os
 
 import pytest
 
+from pipeline import output_folder
 from pipeline.errors import OutputError
 from pipeline.output_folder import check_out_folder, lock_path, write_file, write_outputs
 
@@ -71,3 +73,31 @@ def test_a_symlinked_input_folder_still_overlaps(tmp_path):
     with pytest.raises(OutputError) as caught:
         check_out_folder(tmp_path / "link" / "out", [tmp_path / "raw" / "a.csv"])
     assert caught.value.codes == ["out-overlaps-input"]
+
+
+def test_many_files_are_written_together_each_whole_and_fsynced(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    files = {f"f{i}.csv": bytes([i]) * (i * 10_000) for i in range(8)} | {"manifest.json": b"{}\n"}
+    write_outputs(tmp_path / "out", files)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == files
+    assert len(synced) == len(files) + 2  # each file, the staging folder, and the folder holding `out`
+
+
+def test_when_several_writes_fail_the_first_files_failure_is_raised_after_every_write_ended(tmp_path, monkeypatch):
+    real = output_folder._write_file
+    ended = []
+
+    def write(path, data):
+        if path.name in ("b.csv", "c.csv"):
+            ended.append(path.name)
+            raise OSError(errno.EIO, "Input/output error", path.name)
+        real(path, data)
+        ended.append(path.name)
+
+    monkeypatch.setattr(output_folder, "_write_file", write)
+    with pytest.raises(OutputError) as caught:
+        write_outputs(tmp_path / "out", {"a.csv": b"a", "b.csv": b"b", "c.csv": b"c", "d.csv": b"d"})
+    assert "(b.csv)" in caught.value.issues[0].found
+    assert sorted(ended) == ["a.csv", "b.csv", "c.csv", "d.csv"] and list(tmp_path.iterdir()) == []

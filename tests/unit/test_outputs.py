@@ -2,11 +2,12 @@
 
 import hashlib
 import json
+from importlib import metadata
 
 import pandas as pd
 import pytest
 
-from pipeline.outputs import Digests, build_manifest, csv_bytes, json_bytes, sha256_file
+from pipeline.outputs import DEPENDENCIES, Digests, build_manifest, csv_bytes, json_bytes, sha256_file
 
 
 def test_sha256_of_a_known_text(tmp_path):
@@ -53,3 +54,17 @@ def test_a_digest_started_in_the_background_raises_its_error_where_it_is_asked_f
     digests.start(tmp_path / "missing.csv")
     with pytest.raises(FileNotFoundError):
         digests.of(tmp_path / "missing.csv")
+
+
+def test_the_manifest_names_each_installed_dependency_at_its_installed_version(tmp_path):
+    answers = tmp_path / "answers.csv"
+    answers.write_text("x\n1\n", encoding="utf-8")
+    versions = build_manifest({"answers": answers}, "test").to_json()["dependencies"]
+    installed = {}
+    for name in DEPENDENCIES:
+        try:
+            installed[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    assert versions == installed and list(versions) == [n for n in DEPENDENCIES if n in installed]
+    assert build_manifest({"answers": answers}, "again").to_json()["dependencies"] == installed

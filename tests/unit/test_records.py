@@ -43,6 +43,21 @@ def test_the_frame_has_the_published_columns_in_order_with_the_new_ones_after_th
     assert frame["n"].dtype == "int64" and frame["weighted"].tolist() == [False, True]
 
 
+@pytest.mark.parametrize("columns", [("measure",), ("n", "variant"), ("base", "survey", "fpc")])
+def test_a_frame_of_some_columns_holds_each_estimates_values_in_them(columns):
+    estimates = [estimate(), estimate(variant=DESIGN, n=7)]
+    frame = EstimateTable(estimates).frame(columns)
+    assert tuple(frame.columns) == columns
+    assert [tuple(row) for row in frame.itertuples(index=False)] == [
+        tuple(getattr(e, c) for c in columns) for e in estimates]
+
+
+def test_counts_and_flags_are_whole_numbers_and_booleans_in_the_frame_however_they_were_given():
+    frame = EstimateTable([estimate(n=12.0), estimate(variant=DESIGN, n=7.0)]).frame()
+    assert frame["n"].dtype == "int64" and frame["n"].tolist() == [12, 7]
+    assert frame["weighted"].dtype == bool and frame["fpc"].dtype == bool
+
+
 def test_methods_are_listed_once_in_order_of_first_use():
     table = EstimateTable([estimate(), estimate(variant=DESIGN), estimate(measure="k")])
     assert table.methods == ("wilson",)

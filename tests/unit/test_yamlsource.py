@@ -1,7 +1,10 @@
 """YAML is read with the line of every key, answer codes stay text, and mistakes point into the file."""
 
+from pathlib import Path
+
 import pytest
 
+from pipeline import yamlsource
 from pipeline.errors import QuestionnaireError
 from pipeline.yamlsource import read_yaml
 
@@ -69,3 +72,74 @@ def test_an_issue_from_the_document_carries_file_line_and_key(tmp_path):
     document = read(tmp_path, TEXT)
     issue = document.issue("wrong-type", "survey.id", "'demo'", "a number")
     assert (issue.file, issue.line, issue.key) == (str(tmp_path / "q.yaml"), 2, "survey.id")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _read_with(monkeypatch, path, parser):
+    """The document as one parser alone reads it (libyaml's, or PyYAML's own)."""
+    if parser == "pyyaml":
+        monkeypatch.setattr(yamlsource, "_LIBYAML", None)
+    else:
+        monkeypatch.setattr(yamlsource, "_Yaml12Loader", _refused)
+    try:
+        return read_yaml(path)
+    finally:
+        monkeypatch.undo()
+
+
+def _refused(text):
+    raise AssertionError("PyYAML's parser was used where libyaml's reads the file")
+
+
+@pytest.mark.parametrize("name", sorted(p.relative_to(ROOT).as_posix() for p in
+                                        [*ROOT.glob("questionnaires/*.yaml"), *ROOT.glob("raw/*.yaml")]))
+def test_libyaml_reads_the_bundled_files_as_pyyaml_does(monkeypatch, name):
+    """The same values (numbers keeping their written text), and the same line for every key."""
+    fast, slow = (_read_with(monkeypatch, ROOT / name, parser) for parser in ("libyaml", "pyyaml"))
+    assert fast.data == slow.data and fast.lines == slow.lines
+    written = [(type(v), v.written) for v in _leaves(fast.data) if hasattr(v, "written")]
+    assert written == [(type(v), v.written) for v in _leaves(slow.data) if hasattr(v, "written")]
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def test_a_written_number_keeps_its_text_when_libyaml_reads_it(tmp_path, monkeypatch):
+    path = tmp_path / "q.yaml"
+    path.write_text("codes: [07, 1.50, '08', 3]\nlabel: plain?\n", encoding="utf-8")
+    data = _read_with(monkeypatch, path, "libyaml").data
+    assert [getattr(v, "written", None) for v in data["codes"]] == ["07", "1.50", None, "3"]
+    assert data["codes"][2] == "08" and data["label"] == "plain?"
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("a: [b?c]\n", "invalid YAML (expected ',' or ']', but got '?')"),
+    ("a: {b: c?d}\n", "invalid YAML (expected ',' or '}', but got '?')"),
+    ("a: b\tc\n", "invalid YAML (found character '\\t' that cannot start any token)"),
+    ("a: |#\n  b\n", "invalid YAML (expected chomping or indentation indicators, but found '#')"),
+])
+def test_what_libyaml_would_accept_is_refused_as_pyyaml_refuses_it(tmp_path, text, found):
+    """libyaml reads these; PyYAML (and so the pipeline, as before) refuses them, in its own words."""
+    with pytest.raises(QuestionnaireError) as caught:
+        read(tmp_path, text)
+    (issue,) = caught.value.issues
+    assert (issue.code, issue.line, issue.found) == ("yaml-syntax", 1, found)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("a: !\n", {"a": None}),
+    ("? a\n: b\n", {"a": "b"}),
+    ("a: [b, c]\nd: what? yes\n", {"a": ["b", "c"], "d": "what? yes"}),
+])
+def test_what_libyaml_reads_otherwise_is_read_as_pyyaml_reads_it(tmp_path, text, value):
+    assert read(tmp_path, text).data == value

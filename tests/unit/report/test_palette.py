@@ -9,6 +9,7 @@ from pipeline.report.palette import (
     contrast_with_white,
     hex_colour,
     lab,
+    legible,
     negative_colours,
     neutral_colours,
     positive_colours,
@@ -59,3 +60,12 @@ def test_contrast_ratio_of_known_colours():
     assert contrast_with_white("#000000") == pytest.approx(21.0)
     assert contrast_with_white("#767676") == pytest.approx(4.54, abs=0.01)  # the lightest grey for text
     assert contrast_with_white("#ffffff") == pytest.approx(1.0)
+
+
+def test_legible_colours_are_new_lists_the_caller_may_change():
+    """Worked out once per process, each answer is still a list of its own."""
+    pale = ["#f0f0f0", "#e0e0e0", "#d0d0d0"]
+    first = legible(pale)
+    assert all(contrast_with_white(c) >= 3 for c in first) and first != pale
+    first.append("#000000")
+    assert legible(pale) == first[:3] and legible(list(pale)) is not legible(list(pale))

@@ -5,6 +5,7 @@ import pytest
 from survey_files import write_survey
 
 from pipeline import run
+from pipeline.report import render
 from pipeline.report.context import build_context
 from pipeline.report.render import ASSETS, FetchRefused, make_fetcher, render_html
 
@@ -22,12 +23,33 @@ def html(tmp_path_factory):
     return render_html(build_context(run.analyse(*paths, command="test")))
 
 
+@pytest.fixture(scope="module")
+def tiny_context(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("render-twice")
+    rows = [{"rid": f"r{i}", "q": "yes" if i % 3 else "no"} for i in range(12)]
+    paths = write_survey(folder, "twice", rows, {"respondent_id": "rid"},
+                         [{"id": "q", "type": "single_choice", "label": "Says yes", "codes": YES_NO}])
+    return build_context(run.analyse(*paths, command="test"))
+
+
 def test_the_report_is_one_html_document_in_british_english(html):
     assert html.lstrip().lower().startswith("<!doctype html>") and 'lang="en-GB"' in html
 
 
 def test_free_text_markup_is_escaped(html):
     assert MARKUP not in html and "&lt;script&gt;" in html
+
+
+def test_the_template_is_compiled_once_per_process_and_renders_the_same_html(tiny_context, monkeypatch):
+    first = render_html(tiny_context)
+    compiled = render._environment().get_template("report.html.j2")
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("the template was compiled a second time")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_again)
+    assert render._environment().get_template("report.html.j2") is compiled
+    assert render_html(tiny_context) == first
 
 
 def test_an_undefined_name_in_the_template_is_an_error():

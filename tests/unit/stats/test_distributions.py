@@ -14,6 +14,7 @@ from pipeline.stats.distributions import (
     hypergeom_logpmf,
     hypergeom_sf,
     hypergeom_sf_values,
+    hypergeom_tail_value,
     pearson_chi_square,
 )
 
@@ -50,6 +51,18 @@ def test_hypergeometric_arrays_match_scipy_outside_the_support_too(total, draws)
         scalar = hypergeom_sf_values(k, total, min(total, 3), draws)
         assert np.ndim(scalar) == 0
         assert np.array_equal(scalar, stats.hypergeom.sf(k, total, min(total, 3), draws), equal_nan=True)
+
+
+@pytest.mark.parametrize(("total", "draws"), [(82, 58), (10, 4), (5, 0), (1, 1), (100_000, 82), (3_000_000, 1_500)])
+def test_one_tail_value_is_the_arrays_value_to_the_last_bit(total, draws):
+    """The scalar form the bisection uses: inside, below and above the support, and impossible counts."""
+    goods = sorted({-1, 0, 1, draws // 3, total // 2, total - 1, total, total + 1})
+    for k in sorted({-2, -1, 0, 1, draws // 2, draws - 1, draws, draws + 1}):
+        for good in goods:
+            for upper, values in ((True, hypergeom_sf_values), (False, hypergeom_cdf_values)):
+                expected = float(values(k, total, good, draws))
+                found = hypergeom_tail_value(k, total, good, draws, upper)
+                assert found == expected or (np.isnan(found) and np.isnan(expected)), (k, good, upper)
 
 
 @pytest.mark.parametrize("table", [[[33, 8], [25, 16]], [[1, 9], [4, 2]], [[10, 20, 30], [5, 9, 1]], [[3, 3], [3, 3]],

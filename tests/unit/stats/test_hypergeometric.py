@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from pipeline.stats import hypergeometric
 from pipeline.stats.hypergeometric import hypergeometric_interval
 
 # C(m, j) for every m, j <= 200, as floats (C(200, 100) is about 9e58, well inside float64)
@@ -67,3 +68,24 @@ def test_a_large_population_is_searched_by_bisection_with_the_same_answer():
 def test_impossible_counts_have_no_interval():
     low, high = hypergeometric_interval([0, 5, 3], [0, 4, 10], [10, 10, 5])
     assert np.isnan(low).all() and np.isnan(high).all()
+
+
+@pytest.mark.parametrize("at_once", [1 << 20, 40, 1])
+def test_samples_tried_together_give_each_its_own_interval(monkeypatch, at_once):
+    """Many samples in one call (in batches of any size, beside searched and impossible ones) are
+    each given the interval a call of its own gives."""
+    monkeypatch.setattr(hypergeometric, "COUNTS_AT_ONCE", at_once)
+    rng = np.random.default_rng(3)
+    big = rng.integers(1, 400, size=60)
+    n = np.minimum(big, rng.integers(1, 120, size=60))
+    k = rng.integers(0, n + 1)
+    big[5], n[5], k[5] = 5000, 300, 120  # searched by bisection
+    n[7], k[7] = 0, 0  # no sample
+    low, high = hypergeometric_interval(k, n, big)
+    for i in range(60):
+        one_low, one_high = hypergeometric_interval(int(k[i]), int(n[i]), int(big[i]))
+        assert np.array_equal([low[i], high[i]], [one_low, one_high], equal_nan=True), i
+    lo_200, hi_200 = hypergeometric_interval(k[big <= 200], n[big <= 200], big[big <= 200])
+    expected = [_enumerated(int(a), int(b), int(c), 0.95) for a, b, c in zip(k, n, big, strict=True)
+                if c <= 200 and b > 0]
+    assert list(zip(lo_200[n[big <= 200] > 0], hi_200[n[big <= 200] > 0], strict=True)) == expected

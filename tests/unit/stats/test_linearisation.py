@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from pipeline.stats import linearisation
 from pipeline.stats.design import design_from_columns
 from pipeline.stats.linearisation import estimate_shares, share_covariance, stage_levels
 from pipeline.stats.sufficient import sufficient_statistics
@@ -125,3 +126,18 @@ def test_the_average_rule_counts_the_strata_of_the_units_given():
     assert score_variance(design, scores)[0] == pytest.approx(spread * 3 / 2)
     present = np.array([True, True, False, False, False])  # stratum 0 alone, and no lonely PSU
     assert score_variance(design, scores, present)[0] == pytest.approx(spread)
+
+
+@pytest.mark.parametrize(("shape", "axis"), [((7,), 0), ((7,), -1), ((3, 7), 1), ((7, 3), 0), ((2, 3, 7, 4), 2),
+                                             ((2, 3, 7, 4), -2), ((2, 7, 3), 1), ((2, 3, 4, 7), 3)])
+def test_sums_by_group_along_any_axis_are_each_groups_sum(shape, axis):
+    rng = np.random.default_rng(len(shape) * 10 + axis)
+    values = rng.normal(size=shape)
+    index = np.array([2, 0, 2, 4, 0, 2, 4])  # groups 1 and 3 empty, 5 beyond the last used
+    summed = linearisation._sum_by(values, index, 6, axis)
+    moved = np.moveaxis(values, axis, -1)
+    expected = np.stack([moved[..., index == group].sum(axis=-1) for group in range(6)], axis=-1)
+    assert np.allclose(summed, np.moveaxis(expected, -1, axis), rtol=1e-14, atol=1e-15)
+    # to the last bit what the same values give when their axis is already the last
+    at_end = linearisation._sum_by(np.ascontiguousarray(moved), index, 6, -1)
+    assert np.array_equal(summed, np.moveaxis(at_end, -1, axis))
