@@ -41,6 +41,11 @@ def render_html(context: dict) -> str:
     return _environment().get_template("report.html.j2").render(**context, stylesheet=_stylesheet())
 
 
+def compile_templates() -> None:
+    """Compile the report's template now (a warm process does, so that its commands need not)."""
+    _environment().get_template("report.html.j2")
+
+
 @cache
 def _environment() -> Environment:
     """One Jinja environment per process: it keeps the templates it compiled (a compile takes longer

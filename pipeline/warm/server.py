@@ -51,9 +51,11 @@ def preload() -> list[str]:
     command that needs one will import it, or report it missing, as it would on its own.
     """
     missing = import_modules(LIBRARIES)
-    from pipeline.report.pdf_process import warm_up
+    from pipeline.report import pdf_process, render, svg
 
-    warm_up()
+    pdf_process.warm_up()
+    render.compile_templates()
+    svg.text_width("0", 1.0)  # reads the font's advance widths
     gc.collect()
     gc.freeze()  # what is loaded now is shared by every fork, not copied into each by the collector
     return missing

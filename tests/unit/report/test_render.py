@@ -52,6 +52,16 @@ def test_the_template_is_compiled_once_per_process_and_renders_the_same_html(tin
     assert render_html(tiny_context) == first
 
 
+def test_templates_compiled_ahead_are_the_ones_rendering_uses(tiny_context, monkeypatch):
+    render.compile_templates()
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("the template was compiled when it was rendered")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_again)
+    assert render_html(tiny_context).startswith("<!DOCTYPE html>")
+
+
 def test_an_undefined_name_in_the_template_is_an_error():
     with pytest.raises(jinja2.UndefinedError):
         render_html({})
