@@ -129,3 +129,37 @@ def test_a_command_line_with_a_closed_standard_stream_runs_alone(warm):
                           capture_output=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith(b"questionnaires/anes96.yaml: valid"), done.stderr
     assert served_count(log) == served
+
+
+def test_an_edit_to_the_code_restarts_the_server_and_no_command_meets_the_old_code(tmp_path_factory):
+    checkout = tmp_path_factory.mktemp("checkout")
+    shutil.copytree(ROOT / "pipeline", checkout / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    runtime = tmp_path_factory.mktemp("runtime-edit")
+    runtime.chmod(0o700)
+    environment = {key: value for key, value in os.environ.items() if key != "SURVEY_PIPELINE_WARM"}
+    environment["XDG_RUNTIME_DIR"] = str(runtime)
+    log = runtime / "server.log"
+    with log.open("w") as stream:
+        server = subprocess.Popen([sys.executable, "-m", "pipeline", "serve"], cwd=checkout, env=environment,
+                                  stdout=stream, stderr=stream)
+    try:
+        wait_for(log, "serving the commands", 1, server)
+        sockets = list((runtime / f"survey-pipeline-{os.getuid()}").glob("*.sock"))
+        schema = checkout / "pipeline" / "questionnaire" / "exports.py"
+        schema.write_text(schema.read_text() + "\n# edited\n")
+        wait_for(log, "serving the commands", 2, server)
+        assert "the code or the packages changed; starting again" in log.read_text()
+        assert list((runtime / f"survey-pipeline-{os.getuid()}").glob("*.sock")) != sockets
+        done = subprocess.run([sys.executable, "-m", "pipeline", "schema"], cwd=checkout, env=environment,
+                              capture_output=True, check=False)
+        assert done.returncode == 0 and log.read_text().count("\nran schema") == 1
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+def wait_for(log: Path, text: str, times: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while log.read_text().count(text) < times:
+        assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
