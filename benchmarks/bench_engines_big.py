@@ -103,7 +103,8 @@ def main() -> int:
     questionnaire = folder / f"{name}.yaml"
     questionnaire.write_text(questionnaire_text(name), encoding="utf-8")
     out = args.cache / f"out_{name}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PIPELINE_DUCKDB_MEMORY_LIMIT": args.memory_limit}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PIPELINE_DUCKDB_MEMORY_LIMIT": args.memory_limit,
+           "SURVEY_PIPELINE_WARM": "off"}  # its own process, whose peak memory is measured
     command = [sys.executable, "-m", "pipeline", "estimate", str(questionnaire), str(answers), "--out", str(out),
                "--engine", "duckdb"]
     started = time.perf_counter()
