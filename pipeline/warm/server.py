@@ -38,6 +38,7 @@ from pipeline.warm.fingerprint import PACKAGE, is_private, socket_path
 LIBRARIES = ("pyarrow.csv", "pyarrow.parquet", "pyarrow.compute", "scipy.special", "scipy.stats", "jinja2",
              "markupsafe", "weasyprint", "pikepdf", "openpyxl")
 CHECK_EVERY_SECONDS = 1.0
+SETTLE_SECONDS = 5.0
 
 
 class ServeError(Exception):
@@ -129,6 +130,7 @@ class Server:
         self.listener = listener
         self.path = path
         self.lock = lock
+        self.settling: tuple[Path, float] | None = None  # a changed fingerprint, and since when
         self.commands: dict[int, socket.socket] = {}  # each running command's connection, by the fork's pid
         self.woken, self.waker = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(self.waker)
@@ -151,7 +153,7 @@ class Server:
                 connection, _ = self.listener.accept()
                 self._fork_command(connection)
                 last_used = time.monotonic()
-            elif socket_path() != self.path:  # code, packages or settings changed: serve the new ones
+            elif self._changed_and_settled():  # code, packages or settings changed: serve the new ones
                 print("the code or the packages changed; starting again", file=sys.stderr, flush=True)
                 self.listener.close()
                 self.path.unlink(missing_ok=True)
@@ -160,6 +162,21 @@ class Server:
                     and not self.commands:
                 print(f"idle for {idle_minutes:g} minutes; stopping", file=sys.stderr, flush=True)
                 return 0
+
+    def _changed_and_settled(self) -> bool:
+        """True once the fingerprint differs from the server's and has not changed for SETTLE_SECONDS.
+
+        An installation or a checkout changes many files over some seconds; starting again in
+        the middle would load half of it.
+        """
+        now = socket_path()
+        if now == self.path:
+            self.settling = None
+            return False
+        if self.settling is None or self.settling[0] != now:
+            self.settling = (now, time.monotonic())
+            return False
+        return time.monotonic() - self.settling[1] >= SETTLE_SECONDS
 
     def _reap(self) -> None:
         """Collect ended forks; tell the command line of one a signal ended, so that it ends by it too."""
