@@ -87,6 +87,7 @@ def serve(idle_minutes: float | None = None) -> int:
                          "remove it or set XDG_RUNTIME_DIR to a private folder")
     with _only_server(path) as lock:
         _close_inherited_descriptors(keep=lock)
+        remove_stopped_servers(path.parent)
         missing = preload()
         path.unlink(missing_ok=True)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -114,6 +115,28 @@ def _only_server(path: Path) -> Iterator[int]:
         yield lock
     finally:
         os.close(lock)
+
+
+def remove_stopped_servers(folder: Path) -> None:
+    """Remove the lock and socket files of servers that no longer run (their lock is free).
+
+    Every edit of the code gives a new fingerprint, so a day's work leaves one pair of files
+    per version served; a running server holds its lock, and is left alone.
+    """
+    for lock_path in folder.glob("*.lock"):
+        try:
+            lock = os.open(lock_path, os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a server runs
+        else:
+            lock_path.with_suffix(".sock").unlink(missing_ok=True)
+            lock_path.unlink(missing_ok=True)
+        finally:
+            os.close(lock)
 
 
 def _close_inherited_descriptors(keep: int) -> None:

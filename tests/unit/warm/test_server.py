@@ -34,3 +34,15 @@ def test_a_socket_folder_others_can_write_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(server, "socket_path", lambda: folder / "x.sock")
     with pytest.raises(server.ServeError, match="not a folder of this user's alone"):
         server.serve()
+
+
+def test_the_files_of_stopped_servers_are_removed_and_a_running_ones_kept(tmp_path):
+    import fcntl
+
+    for name in ("stopped", "running"):
+        (tmp_path / f"{name}.lock").write_text("")
+        (tmp_path / f"{name}.sock").write_text("")
+    with (tmp_path / "running.lock").open("w") as running:
+        fcntl.flock(running, fcntl.LOCK_EX)
+        server.remove_stopped_servers(tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["running.lock", "running.sock"]
