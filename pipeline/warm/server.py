@@ -91,6 +91,7 @@ def serve(idle_minutes: float | None = None) -> int:
         missing = preload()
         path.unlink(missing_ok=True)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        identity = None
         try:
             listener.bind(str(path))
             listener.listen(16)
