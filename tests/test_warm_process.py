@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,11 +16,15 @@ ROOT = Path(__file__).resolve().parents[1]
 STUDY = ("questionnaires/fitter_for_the_future.yaml", "raw/fitter_for_the_future.csv")
 
 
+def private_runtime_folder() -> Path:
+    """A socket folder of the test's own, short enough for a socket's path (pytest's own folders are deep)."""
+    return Path(tempfile.mkdtemp(prefix="warm-", dir="/tmp"))  # made with mode 700
+
+
 @pytest.fixture(scope="module")
-def warm(tmp_path_factory):
+def warm():
     """A server for this checkout with a private socket folder; yields the settings that reach it, and its log."""
-    runtime = tmp_path_factory.mktemp("runtime")
-    runtime.chmod(0o700)
+    runtime = private_runtime_folder()
     environment = {key: value for key, value in os.environ.items() if key != "SURVEY_PIPELINE_WARM"}
     environment["XDG_RUNTIME_DIR"] = str(runtime)
     log = runtime / "server.log"
@@ -34,6 +39,7 @@ def warm(tmp_path_factory):
     server.send_signal(signal.SIGINT)
     assert server.wait(timeout=30) == 0, log.read_text()
     assert not list((runtime / f"survey-pipeline-{os.getuid()}").glob("*.sock"))  # the socket is removed
+    shutil.rmtree(runtime)
 
 
 def pipeline_command(environment: dict, *words: str) -> subprocess.CompletedProcess:
@@ -134,8 +140,7 @@ def test_a_command_line_with_a_closed_standard_stream_runs_alone(warm):
 def test_an_edit_to_the_code_restarts_the_server_and_no_command_meets_the_old_code(tmp_path_factory):
     checkout = tmp_path_factory.mktemp("checkout")
     shutil.copytree(ROOT / "pipeline", checkout / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
-    runtime = tmp_path_factory.mktemp("runtime-edit")
-    runtime.chmod(0o700)
+    runtime = private_runtime_folder()
     environment = {key: value for key, value in os.environ.items() if key != "SURVEY_PIPELINE_WARM"}
     environment["XDG_RUNTIME_DIR"] = str(runtime)
     log = runtime / "server.log"
@@ -156,6 +161,7 @@ def test_an_edit_to_the_code_restarts_the_server_and_no_command_meets_the_old_co
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
+        shutil.rmtree(runtime)
 
 
 def wait_for(log: Path, text: str, times: int, server: subprocess.Popen) -> None:

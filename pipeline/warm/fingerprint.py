@@ -94,11 +94,18 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return status.st_mtime_ns, status.st_size
 
 
+SOCKET_PATH_LIMIT = 100  # bytes: a Unix socket's path must fit in 108, with its terminating NUL
+
+
 def socket_folder() -> Path:
-    """This user's folder for warm processes' sockets: the runtime folder, else one in the temporary folder."""
+    """This user's folder for warm processes' sockets: the runtime folder, else one in the temporary folder
+    (in /tmp when either would make a socket's path longer than a socket's path may be)."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     base = Path(runtime) if runtime and Path(runtime).is_dir() else Path(os.environ.get("TMPDIR") or "/tmp")
-    return base / f"survey-pipeline-{os.getuid()}"
+    folder = base / f"survey-pipeline-{os.getuid()}"
+    if len(os.fsencode(folder)) + len("/0123456789abcdef0123456789abcdef.sock") > SOCKET_PATH_LIMIT:
+        folder = Path("/tmp") / f"survey-pipeline-{os.getuid()}"
+    return folder
 
 
 def socket_path(environment: dict[str, str] | os._Environ | None = None) -> Path:

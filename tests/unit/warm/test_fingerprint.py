@@ -47,12 +47,19 @@ def test_settings_read_per_command_do_not(package, setting):
     assert fingerprint.fingerprint({setting: "1"}) == fingerprint.fingerprint({setting: "2"})
 
 
-def test_the_socket_lies_in_the_runtime_folder_else_the_temporary_one(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
-    assert fingerprint.socket_folder() == tmp_path / f"survey-pipeline-{os.getuid()}"
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "missing"))
-    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
-    assert fingerprint.socket_folder() == tmp_path / "tmp" / f"survey-pipeline-{os.getuid()}"
+def test_the_socket_lies_in_the_runtime_folder_else_the_temporary_one(monkeypatch):
+    import shutil
+    import tempfile
+
+    short = fingerprint.Path(tempfile.mkdtemp(dir="/tmp"))  # pytest's own folders are too deep for a socket
+    try:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(short))
+        assert fingerprint.socket_folder() == short / f"survey-pipeline-{os.getuid()}"
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(short / "missing"))
+        monkeypatch.setenv("TMPDIR", str(short / "tmp"))
+        assert fingerprint.socket_folder() == short / "tmp" / f"survey-pipeline-{os.getuid()}"
+    finally:
+        shutil.rmtree(short)
     assert fingerprint.socket_path().parent == fingerprint.socket_folder()
     assert fingerprint.socket_path().name.endswith(".sock")
 
@@ -76,3 +83,11 @@ def test_another_module_search_path_changes_it(package, monkeypatch):
     before = fingerprint.fingerprint({})
     monkeypatch.setattr(fingerprint.sys, "path", ["/elsewhere", *fingerprint.sys.path])
     assert fingerprint.fingerprint({}) != before
+
+
+def test_a_runtime_folder_too_deep_for_a_socket_gives_way_to_tmp(tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 90)
+    deep.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    assert fingerprint.socket_folder() == fingerprint.Path("/tmp") / f"survey-pipeline-{os.getuid()}"
+    assert len(str(fingerprint.socket_path())) <= fingerprint.SOCKET_PATH_LIMIT
