@@ -16,25 +16,24 @@ ROOT = Path(__file__).resolve().parents[1]
 STUDY = ("questionnaires/fitter_for_the_future.yaml", "raw/fitter_for_the_future.csv")
 
 
-def private_runtime_folder() -> Path:
-    """A socket folder of the test's own, short enough for a socket's path (pytest's own folders are deep)."""
-    return Path(tempfile.mkdtemp(prefix="warm-", dir="/tmp"))  # made with mode 700
-
-
-@pytest.fixture(scope="module")
-def warm():
-    """A server for this checkout with a private socket folder; yields the settings that reach it, and its log."""
-    runtime = private_runtime_folder()
+def start_server(checkout: Path) -> tuple[subprocess.Popen, dict[str, str], Path, Path]:
+    """A server for `checkout` with a socket folder of its own (short enough for a socket's path, which
+    pytest's own folders are not), once it serves: the process, the settings that reach it, its log and folder."""
+    runtime = Path(tempfile.mkdtemp(prefix="warm-", dir="/tmp"))  # made with mode 700
     environment = {key: value for key, value in os.environ.items() if key != "SURVEY_PIPELINE_WARM"}
     environment["XDG_RUNTIME_DIR"] = str(runtime)
     log = runtime / "server.log"
     with log.open("w") as stream:
-        server = subprocess.Popen([sys.executable, "-m", "pipeline", "serve"], cwd=ROOT, env=environment,
+        server = subprocess.Popen([sys.executable, "-m", "pipeline", "serve"], cwd=checkout, env=environment,
                                   stdout=stream, stderr=stream)
-    deadline = time.monotonic() + 120
-    while "serving the commands" not in log.read_text():
-        assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
+    wait_for(log, "serving the commands", 1, server)
+    return server, environment, log, runtime
+
+
+@pytest.fixture(scope="module")
+def warm():
+    """A server for this checkout; yields the settings that reach it, and its log."""
+    server, environment, log, runtime = start_server(ROOT)
     yield environment, log
     server.send_signal(signal.SIGINT)
     assert server.wait(timeout=30) == 0, log.read_text()
@@ -140,15 +139,8 @@ def test_a_command_line_with_a_closed_standard_stream_runs_alone(warm):
 def test_an_edit_to_the_code_restarts_the_server_and_no_command_meets_the_old_code(tmp_path_factory):
     checkout = tmp_path_factory.mktemp("checkout")
     shutil.copytree(ROOT / "pipeline", checkout / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
-    runtime = private_runtime_folder()
-    environment = {key: value for key, value in os.environ.items() if key != "SURVEY_PIPELINE_WARM"}
-    environment["XDG_RUNTIME_DIR"] = str(runtime)
-    log = runtime / "server.log"
-    with log.open("w") as stream:
-        server = subprocess.Popen([sys.executable, "-m", "pipeline", "serve"], cwd=checkout, env=environment,
-                                  stdout=stream, stderr=stream)
+    server, environment, log, runtime = start_server(checkout)
     try:
-        wait_for(log, "serving the commands", 1, server)
         sockets = list((runtime / f"survey-pipeline-{os.getuid()}").glob("*.sock"))
         schema = checkout / "pipeline" / "questionnaire" / "exports.py"
         schema.write_text(schema.read_text() + "\n# edited\n")
