@@ -205,11 +205,16 @@ def _serve_forked(html_read: int, pdf_write: int) -> int:
     """In the forked PDF process: read the moment and the HTML, write the finished PDF (exit status 0)."""
     gc.disable()
     with os.fdopen(html_read, "rb") as source:
-        moment, html = source.read().split(b"\n", 1)
-    pdf = make_pdf(html.decode("utf-8"), dt.datetime.fromisoformat(moment.decode("ascii")))
+        pdf = _pdf_of_request(source.read())
     with os.fdopen(pdf_write, "wb") as target:
         target.write(pdf)
     return 0
+
+
+def _pdf_of_request(request: bytes) -> bytes:
+    """The PDF for what `PdfProcess.send` wrote: the moment's ISO text, a line break, the HTML."""
+    moment, html = request.split(b"\n", 1)
+    return make_pdf(html.decode("utf-8"), dt.datetime.fromisoformat(moment.decode("ascii")))
 
 
 def _write_and_close(stream: IO[bytes], data: bytes) -> None:
@@ -229,8 +234,7 @@ def serve() -> None:
     """
     gc.disable()
     warm_up()
-    moment, html = sys.stdin.buffer.read().split(b"\n", 1)
-    pdf = make_pdf(html.decode("utf-8"), dt.datetime.fromisoformat(moment.decode("ascii")))
+    pdf = _pdf_of_request(sys.stdin.buffer.read())
     sys.stdout.buffer.write(pdf)
     sys.stdout.buffer.flush()
     sys.stderr.flush()
