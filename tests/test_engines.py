@@ -166,6 +166,15 @@ def test_simple_random_sample_with_a_population_size(survey, tmp_path_factory, c
     assert_engines_give_the_memory_estimates(q_path, a_path, outputs, capsys, engines=("duckdb",))
 
 
+def test_clusters_with_one_population_size(survey, tmp_path_factory, capsys):
+    folder, columns = survey
+    small = {name: values[:3000] for name, values in columns.items()}
+    q_path, a_path = write(folder, "clusters_n", small, {"respondent_id": "id", "clusters": "cluster",
+                                                         "population_size": 500}, {"subgroups": ["role"]})
+    outputs = tmp_path_factory.mktemp("outputs")
+    assert_engines_give_the_memory_estimates(q_path, a_path, outputs, capsys, engines=("duckdb",))
+
+
 def _broken(columns: dict[str, list[str]], rows: int = 300) -> dict[str, list[str]]:
     small = {name: list(values[:rows]) for name, values in columns.items()}
     small["satisfied"][3] = "7"                       # an unknown code

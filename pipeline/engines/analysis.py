@@ -105,7 +105,7 @@ def analyse_with_engine(questionnaire_path: Path | str, answers_path: Path | str
             groups = design_groups(connection, sql, n_rows)
             if design_problem(q, groups):
                 check_design(connection, sql, path, fmt, header, n_rows)
-            population = groups.population()
+            population = groups.population(q.design.first_size)
             weights = _derived_weights(q, groups, population)
             table = groups.table
             varies = bool(q.design.weights) and bool((table["min_w"] != table["max_w"]).any())

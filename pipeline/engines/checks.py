@@ -130,16 +130,13 @@ def design_problem(q: Questionnaire, groups: DesignGroups) -> bool:
     if groups.strata and groups.clusters and not d.nest and (table.groupby("clus")["strat"].nunique() > 1).any():
         return True
     psus = groups.psus()
-    population = None
     if isinstance(d.first_size, str):
         by_stratum = table.groupby("h").agg(low=("min_f", "min"), high=("max_f", "max"))
         if (by_stratum["low"] != by_stratum["high"]).any():
             return True
-        population = by_stratum["low"].to_numpy(dtype=float)
-    elif d.first_size is not None:
-        if d.strata:
-            return True
-        population = np.array([float(d.first_size)])
+    elif d.first_size is not None and d.strata:
+        return True
+    population = groups.population(d.first_size)
     if population is not None and (population < psus).any():
         return True
     if d.lonely_psu == "fail" and (d.weights or d.strata or d.clusters or d.first_size is not None):

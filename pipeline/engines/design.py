@@ -71,8 +71,13 @@ class DesignGroups:
         return np.bincount(self.table["h"].to_numpy(), weights=self.table["n"].to_numpy(dtype=float),
                            minlength=self.n_strata)
 
-    def population(self) -> np.ndarray | None:
-        """Each stratum's population size (checked constant within strata before this is asked)."""
+    def population(self, first_size: str | float | None) -> np.ndarray | None:
+        """Each stratum's population size: the declared column's (checked constant within strata before
+        this is asked), or the one number declared for a design without strata."""
+        if first_size is None:
+            return None
+        if not isinstance(first_size, str):
+            return np.full(self.n_strata, float(first_size))
         sizes = self.table["min_f"].to_numpy(dtype=float)
         if np.isnan(sizes).all():
             return None

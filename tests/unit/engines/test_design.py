@@ -14,7 +14,8 @@ def test_groups_are_numbered_in_order_of_first_appearance():
     assert groups.table["strat"].tolist() == ["b", "b", "a"]
     assert groups.table["h"].tolist() == [0, 0, 1]
     assert groups.psus().tolist() == [2.0, 1.0]
-    assert groups.population().tolist() == [10.0, 20.0]
+    assert groups.population("pop").tolist() == [10.0, 20.0]
+    assert groups.population(30).tolist() == [30.0, 30.0] and groups.population(None) is None
 
 
 def test_a_grouped_design_has_the_per_row_designs_shape():
