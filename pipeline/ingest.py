@@ -498,7 +498,7 @@ class _ColumnBuilder:
         indices = column.indices.to_numpy(zero_copy_only=False)
         if not len(remap):
             codes = np.zeros(0, np.int8)
-        elif len(self.index) < 127 and column.indices.null_count == 0:  # bytes to bytes, by a table
+        elif len(self.index) < 127 and len(remap) < 256 and column.indices.null_count == 0:  # bytes to bytes
             table = np.zeros(256, dtype=np.int8)
             table[:len(remap)] = remap
             codes = np.frombuffer(bytearray(indices.astype(np.uint8)).translate(table.tobytes()), dtype=np.int8)

@@ -30,6 +30,11 @@ def test_windows_1252_is_decoded(tmp_path):
     assert raw.encoding == "cp1252" and cells(raw)["comment"] == ["café"]
 
 
+def test_more_spellings_in_the_file_than_a_byte_holds_that_trim_to_a_few_values(tmp_path):
+    rows = "".join(f"r{i},{' ' * i}a\n" for i in range(300))  # 300 spellings, one value
+    assert cells(read(tmp_path, ("rid,q\n" + rows).encode()))["q"] == ["a"] * 300
+
+
 def test_codes_that_look_like_numbers_stay_text(tmp_path):
     assert cells(read(tmp_path, b"rid,code\nr1,01\nr2,1.0\n"))["code"] == ["01", "1.0"]
 
