@@ -27,8 +27,9 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from pipeline.cell_safety import visible_text, workbook_text
 from pipeline.report.sheet_xml import Styles, rows_xml
@@ -193,13 +194,20 @@ def _column_styles(sheet, number_format: str | None) -> Styles:
 
 
 def _write_header(sheet, header_row: int, headers, rows: int, name: str) -> None:
-    """The header row at `header_row`, the table below it marked as an Excel table, the header row frozen."""
+    """The header row at `header_row`, the table below it marked as an Excel table, the header row frozen.
+
+    The table is given its columns (what openpyxl would name them, from the header cells) and
+    its filter: without them openpyxl reads the header from the sheet on saving, making an
+    empty cell at every position of the table, whose body is written as XML instead.
+    """
+    names = []
     for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=header_row, column=column, value=_cell(header))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-    last = f"{get_column_letter(len(headers))}{header_row + max(rows, 1)}"
-    table = Table(displayName=name, ref=f"A{header_row}:{last}")
+        names.append(TableColumn(id=column, name=str(cell.value)))
+    ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + max(rows, 1)}"
+    table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref), tableColumns=names)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
     sheet.add_table(table)
     sheet.freeze_panes = f"A{header_row + 1}"
