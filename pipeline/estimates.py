@@ -85,17 +85,11 @@ class MemoryStatistics:
 
     def __init__(self, responses: Responses):
         self.responses = responses
-        self.domains: list[tuple[str, tuple[str, ...], np.ndarray]] | None = None
         self._cells: dict[str, tuple[SampleDesign, UnitCells]] = {}
 
     def subgroups(self) -> list[tuple[str, tuple[str, ...], np.ndarray | None]]:
-        return list(self.subgroup_codes())
-
-    def subgroup_codes(self) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
-        """Each subgroup's levels and each respondent's level index (computed once)."""
-        if self.domains is None:
-            self.domains = subgroup_domains(self.responses)
-        return self.domains
+        """Each subgroup's levels and each respondent's level index."""
+        return list(subgroup_domains(self.responses))
 
     def passes(self, design: SampleDesign, variables: list[CodedVariable], size: int,
                subgroups: list[tuple[str, tuple[str, ...], np.ndarray | None]],
@@ -202,8 +196,9 @@ def estimate_all(responses: Responses, variants: list[DesignVariant] | None = No
     split_order = {variable: i for i, (variable, _, _) in enumerate(splits)}
     variant_order = {name: i for i, name in enumerate([v.name for v in variants] + [BOUNDS])}
     records.sort(key=lambda e: (measure_order[e.measure], split_order[e.domain_variable], variant_order[e.variant]))
-    numeric = numeric_records(responses, variants, source.subgroup_codes()) if isinstance(
-        source, MemoryStatistics) else []
+    # only the memory engine holds each respondent's subgroup, which numeric estimates need; the
+    # engines refuse numeric questions and ratios before this (`engines.support`)
+    numeric = numeric_records(responses, variants, subgroups) if isinstance(source, MemoryStatistics) else []
     return EstimateTable([*records, *numeric])
 
 

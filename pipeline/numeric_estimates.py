@@ -25,7 +25,7 @@ NUMERIC_METHOD_NAMES = {T_METHOD: ("estimate \u00b1 t \u00d7 design-based SE (t 
 
 
 def numeric_records(responses: Responses, variants: list[DesignVariant],
-                    subgroups: list[tuple[str, tuple[str, ...], np.ndarray]]) -> list[Estimate]:
+                    subgroups: list[tuple[str, tuple[str, ...], np.ndarray | None]]) -> list[Estimate]:
     """Every numeric question's and ratio's estimates, in questionnaire and plan order."""
     q = responses.questionnaire
     level = q.analysis.level
