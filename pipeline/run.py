@@ -61,13 +61,14 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
     `digests` (taken afresh when not given), which the manifest then names too."""
     progress = progress or Silent()
     digests = digests or Digests()
-    cached = cache is not None and cache.wanted(answers_path)
-    candidate = cache.newest(answers_path) if cache is not None and cached else None
-    if candidate is not None or (cached and answers_format(answers_path) != "csv"):
+    if cache is not None and not cache.wanted(answers_path):
+        cache = None  # a file too small to be worth caching
+    candidate = cache.newest(answers_path) if cache is not None else None
+    if candidate is not None or (cache is not None and answers_format(answers_path) != "csv"):
         # hashed in the background while the questionnaire and an entry are read; a file that is not
         # read whole (not CSV) before it is read, so that the key's digest and a later one bracket the reading
         digests.start(answers_path)
-    if cached:
+    if cache is not None:
         digests.of(questionnaire_path)  # before it is read: the entry's checks must be of the bytes loaded
     questionnaire = load_questionnaire(questionnaire_path)
     provenance = read_provenance(answers_path)
@@ -92,7 +93,7 @@ def load_and_check(questionnaire_path: Path | str, answers_path: Path | str,
         read_whole = raw.sha256 is not None
         del raw
         _release_arrow_memory()
-        if cache is not None and cached:
+        if cache is not None:
             key = cache_key(questionnaire_path, answers_path, exclude, digests)
             apart = (questionnaire_path,) if read_whole else (questionnaire_path, answers_path)
             cache.store(key, responses, {str(path): digests.of(path) for path in apart})
